@@ -1,0 +1,188 @@
+"""agentloop: the Python agent framework for Gemini's Interactions API."""
+
+from ._client import AsyncClient as AsyncClient
+from ._client import Client as Client
+from ._client import ClientOptions as ClientOptions
+from ._client import InteractionStream as InteractionStream
+from ._content import Annotation as Annotation
+from ._content import AudioContent as AudioContent
+from ._content import Content as Content
+from ._content import DocumentContent as DocumentContent
+from ._content import FileCitation as FileCitation
+from ._content import ImageContent as ImageContent
+from ._content import PlaceCitation as PlaceCitation
+from ._content import TextContent as TextContent
+from ._content import UnknownContent as UnknownContent
+from ._content import UrlCitation as UrlCitation
+from ._content import VideoContent as VideoContent
+from ._errors import APIConnectionError as APIConnectionError
+from ._errors import APIError as APIError
+from ._errors import APIStatusError as APIStatusError
+from ._errors import APITimeoutError as APITimeoutError
+from ._errors import AgentloopError as AgentloopError
+from ._errors import AuthenticationError as AuthenticationError
+from ._errors import BadRequestError as BadRequestError
+from ._errors import ConflictError as ConflictError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import PermissionDeniedError as PermissionDeniedError
+from ._errors import RateLimitError as RateLimitError
+from ._errors import ResponseValidationError as ResponseValidationError
+from ._errors import ServerError as ServerError
+from ._errors import StreamError as StreamError
+from ._errors import UserError as UserError
+from ._events import ArgumentsDelta as ArgumentsDelta
+from ._events import Delta as Delta
+from ._events import ErrorEvent as ErrorEvent
+from ._events import EventType as EventType
+from ._events import InteractionCompletedEvent as InteractionCompletedEvent
+from ._events import InteractionCreatedEvent as InteractionCreatedEvent
+from ._events import InteractionStatusUpdateEvent as InteractionStatusUpdateEvent
+from ._events import LegacyFunctionCallDelta as LegacyFunctionCallDelta
+from ._events import StepDeltaEvent as StepDeltaEvent
+from ._events import StepStartEvent as StepStartEvent
+from ._events import StepStopEvent as StepStopEvent
+from ._events import StreamEvent as StreamEvent
+from ._events import TextAnnotationDelta as TextAnnotationDelta
+from ._events import TextDelta as TextDelta
+from ._events import ThoughtSignatureDelta as ThoughtSignatureDelta
+from ._events import ThoughtSummaryDelta as ThoughtSummaryDelta
+from ._events import ToolDelta as ToolDelta
+from ._events import UnknownDelta as UnknownDelta
+from ._events import UnknownEvent as UnknownEvent
+from ._interaction import GeneratedImage as GeneratedImage
+from ._interaction import Interaction as Interaction
+from ._interaction import InteractionError as InteractionError
+from ._interaction import Output as Output
+from ._interaction import Usage as Usage
+from ._requests import CreateInteractionBody as CreateInteractionBody
+from ._requests import FunctionResultInput as FunctionResultInput
+from ._requests import GenerationConfig as GenerationConfig
+from ._requests import ResponseFormatEntry as ResponseFormatEntry
+from ._requests import Turn as Turn
+from ._resources import AsyncInteractions as AsyncInteractions
+from ._retry import RetryPolicy as RetryPolicy
+from ._steps import CodeExecutionCallStep as CodeExecutionCallStep
+from ._steps import CodeExecutionResultStep as CodeExecutionResultStep
+from ._steps import FileSearchCallStep as FileSearchCallStep
+from ._steps import FileSearchResultStep as FileSearchResultStep
+from ._steps import FunctionCallStep as FunctionCallStep
+from ._steps import FunctionResultStep as FunctionResultStep
+from ._steps import GoogleMapsCallStep as GoogleMapsCallStep
+from ._steps import GoogleMapsResultStep as GoogleMapsResultStep
+from ._steps import GoogleSearchCallStep as GoogleSearchCallStep
+from ._steps import GoogleSearchResultStep as GoogleSearchResultStep
+from ._steps import McpServerToolCallStep as McpServerToolCallStep
+from ._steps import McpServerToolResultStep as McpServerToolResultStep
+from ._steps import ModelOutputStep as ModelOutputStep
+from ._steps import ProcessingCallStep as ProcessingCallStep
+from ._steps import ProcessingResultStep as ProcessingResultStep
+from ._steps import RetrievalCallStep as RetrievalCallStep
+from ._steps import RetrievalResultStep as RetrievalResultStep
+from ._steps import Step as Step
+from ._steps import ThoughtStep as ThoughtStep
+from ._steps import ToolSearchCallStep as ToolSearchCallStep
+from ._steps import ToolSearchResultStep as ToolSearchResultStep
+from ._steps import UnknownStep as UnknownStep
+from ._steps import UrlContextCallStep as UrlContextCallStep
+from ._steps import UrlContextResultStep as UrlContextResultStep
+from ._steps import UserInputStep as UserInputStep
+from ._stream import AsyncInteractionStream as AsyncInteractionStream
+from ._version import __version__ as __version__
+
+__all__ = (
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AgentloopError",
+    "Annotation",
+    "ArgumentsDelta",
+    "AsyncClient",
+    "AsyncInteractionStream",
+    "AsyncInteractions",
+    "AudioContent",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ClientOptions",
+    "CodeExecutionCallStep",
+    "CodeExecutionResultStep",
+    "ConflictError",
+    "Content",
+    "CreateInteractionBody",
+    "Delta",
+    "DocumentContent",
+    "ErrorEvent",
+    "EventType",
+    "FileCitation",
+    "FileSearchCallStep",
+    "FileSearchResultStep",
+    "FunctionCallStep",
+    "FunctionResultInput",
+    "FunctionResultStep",
+    "GeneratedImage",
+    "GenerationConfig",
+    "GoogleMapsCallStep",
+    "GoogleMapsResultStep",
+    "GoogleSearchCallStep",
+    "GoogleSearchResultStep",
+    "ImageContent",
+    "Interaction",
+    "InteractionCompletedEvent",
+    "InteractionCreatedEvent",
+    "InteractionError",
+    "InteractionStatusUpdateEvent",
+    "InteractionStream",
+    "LegacyFunctionCallDelta",
+    "McpServerToolCallStep",
+    "McpServerToolResultStep",
+    "ModelOutputStep",
+    "NotFoundError",
+    "Output",
+    "PermissionDeniedError",
+    "PlaceCitation",
+    "ProcessingCallStep",
+    "ProcessingResultStep",
+    "RateLimitError",
+    "ResponseFormatEntry",
+    "ResponseValidationError",
+    "RetrievalCallStep",
+    "RetrievalResultStep",
+    "RetryPolicy",
+    "ServerError",
+    "Step",
+    "StepDeltaEvent",
+    "StepStartEvent",
+    "StepStopEvent",
+    "StreamError",
+    "StreamEvent",
+    "TextAnnotationDelta",
+    "TextContent",
+    "TextDelta",
+    "ThoughtSignatureDelta",
+    "ThoughtStep",
+    "ThoughtSummaryDelta",
+    "ToolDelta",
+    "ToolSearchCallStep",
+    "ToolSearchResultStep",
+    "Turn",
+    "UnknownContent",
+    "UnknownDelta",
+    "UnknownEvent",
+    "UnknownStep",
+    "UrlCitation",
+    "UrlContextCallStep",
+    "UrlContextResultStep",
+    "Usage",
+    "UserError",
+    "UserInputStep",
+    "VideoContent",
+    "__version__",
+)
+
+# Show short, public paths in reprs and docs (agentloop.Interaction, not agentloop._x).
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith("agentloop._"):
+        _obj.__module__ = "agentloop"
+del _name, _obj

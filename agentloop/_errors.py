@@ -1,0 +1,264 @@
+"""The exception hierarchy. Catch by meaning, never by status code.
+
+```
+AgentloopError
+├── APIError                      anything that went wrong talking to the API
+│   ├── APIConnectionError        no usable HTTP response (DNS, refused, reset, ...)
+│   │   └── APITimeoutError       the request timed out
+│   ├── APIStatusError            the server answered with a 4xx/5xx status
+│   │   ├── BadRequestError       400
+│   │   ├── AuthenticationError   401
+│   │   ├── PermissionDeniedError 403
+│   │   ├── NotFoundError         404
+│   │   ├── ConflictError         409
+│   │   ├── RateLimitError        429
+│   │   └── ServerError           5xx
+│   ├── StreamError               an SSE stream broke, or carried an `error` event
+│   └── ResponseValidationError   the server answered, but not in a shape we model
+└── UserError                     the library was used in a way it cannot work
+```
+
+This module owns the classes and the status→class mapping. It must never put an
+API key in a message: requests are described by method and URL only, and the URL
+has its `key` query parameter masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AgentloopError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "ServerError",
+    "StreamError",
+    "UserError",
+    "status_error_from_response",
+]
+
+JsonObject = dict[str, Any]
+
+
+class AgentloopError(Exception):
+    """The root of every exception agentloop raises on purpose."""
+
+
+class UserError(AgentloopError):
+    """The library was called in a way that cannot work; the message says how to fix it."""
+
+
+def describe_request(request: httpx.Request | None) -> str:
+    """`METHOD url` with any `key=` query parameter masked, for messages and reprs."""
+    if request is None:
+        return "request"
+    url = request.url
+    if "key" in url.params:
+        url = url.copy_set_param("key", "***")
+    return f"{request.method} {url}"
+
+
+class APIError(AgentloopError):
+    """Something went wrong talking to the Interactions API.
+
+    Attributes:
+        message: what happened and what to do next.
+        request: the request that failed, if one was built.
+        body: the parsed error body, when the server sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        body: object | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class APIConnectionError(APIError):
+    """No usable response arrived: the connection failed, was reset or broke mid-body."""
+
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out. Raise `timeout=` on the client or the call if this is expected."""
+
+    def __init__(
+        self, message: str = "Request timed out.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        response: the httpx response (its body already read).
+        code: Google's error `code` (an int such as 429, or a string such as
+            `"resource_exhausted"`, depending on the server).
+        status: Google's error `status`, e.g. `"RESOURCE_EXHAUSTED"`, if given.
+        request_id: the request id header the server sent, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        code: int | str | None = None,
+        status: str | None = None,
+    ) -> None:
+        super().__init__(message, request=response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.code = code
+        self.status = status
+        self.request_id = _request_id(response)
+
+
+class BadRequestError(APIStatusError):
+    """400: the request is malformed; the message names the offending field."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or invalid."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but not allowed to do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such interaction (or model); it may have expired or been deleted."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource is in a state that conflicts with the request."""
+
+
+class RateLimitError(APIStatusError):
+    """429: quota or rate limit exhausted. Retried automatically; raised when retries run out."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the service failed. Retried automatically; raised when retries run out."""
+
+
+class StreamError(APIError):
+    """An event stream failed: it carried an `error` event, or broke and could not resume.
+
+    Attributes:
+        code: the `error.code` of an in-stream error event, if that is what happened.
+        event_id: the id of the last event delivered before the failure, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        body: object | None = None,
+        code: int | str | None = None,
+        event_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request, body=body)
+        self.code = code
+        self.event_id = event_id
+
+
+class ResponseValidationError(APIError):
+    """The server answered successfully, but the body is not in a shape agentloop models."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+_NEXT_STEP: dict[type[APIStatusError], str] = {
+    BadRequestError: "Fix the request; it will fail the same way if sent again.",
+    AuthenticationError: (
+        "Check the API key: pass api_key=... or set GEMINI_API_KEY (or GOOGLE_API_KEY)."
+    ),
+    PermissionDeniedError: "The key is not allowed to do this; check the project's access.",
+    NotFoundError: "Check the id: interactions expire, and deleted ones are gone.",
+    ConflictError: "The resource changed state; fetch it again before retrying.",
+    RateLimitError: "Quota exhausted after retries; slow down or raise max_retries.",
+    ServerError: "The service failed after retries; try again later or raise max_retries.",
+}
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    for name in ("x-request-id", "x-goog-request-id", "request-id"):
+        value = response.headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def status_error_from_response(response: httpx.Response) -> APIStatusError:
+    """Build the exception matching an error response (whose body must already be read).
+
+    Google's body is `{"error": {"code", "message", "status"?}}`; `code` may be an int
+    or a string. Anything else (HTML from a proxy, empty body) still maps by status.
+    """
+    body: object | None
+    try:
+        body = response.json() if response.content else None
+    except ValueError:
+        body = response.text or None
+    code: int | str | None = None
+    status: str | None = None
+    detail: str | None = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        raw_code = error.get("code")
+        code = raw_code if isinstance(raw_code, int | str) else None
+        raw_status = error.get("status")
+        status = raw_status if isinstance(raw_status, str) else None
+        raw_message = error.get("message")
+        detail = raw_message if isinstance(raw_message, str) else None
+    elif isinstance(body, str):
+        detail = body[:500]
+
+    status_code = response.status_code
+    cls = _STATUS_CLASSES.get(status_code)
+    if cls is None:
+        cls = ServerError if status_code >= 500 else APIStatusError
+    label = f"{status_code}" + (f" {status}" if status else "")
+    message = f"{describe_request(response.request)} failed with {label}"
+    if detail:
+        message += f": {detail}"
+    next_step = _NEXT_STEP.get(cls)
+    if next_step:
+        message += f" {next_step}"
+    return cls(message, response=response, body=body, code=code, status=status)

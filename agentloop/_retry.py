@@ -1,0 +1,137 @@
+"""When and how long to wait before sending a request again.
+
+The policy is data (`RetryPolicy`); `send_with_retries` applies it around one HTTP
+send with tenacity. It sits directly above `httpx.AsyncClient.send` rather than in an
+httpx transport wrapper, so it also covers a user's injected client and survives
+`respx.mock(using="httpx")`, which swaps the transport out from under any wrapper.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import anyio
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    stop_after_delay,
+)
+
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_after_seconds", "send_with_retries"]
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+"""Retried besides every 5xx. Any other 4xx fails at once: sending it again cannot help."""
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, bounded in attempts and in total time.
+
+    `Retry-After` (seconds or an HTTP date) and `retry-after-ms` replace the computed
+    delay when the server sends them, capped at `max_retry_after`.
+    """
+
+    max_retries: int = 4
+    """Retries after the first attempt; 0 disables retrying."""
+    initial_delay: float = 0.5
+    """The first backoff, doubled on every retry."""
+    max_delay: float = 8.0
+    """The cap of the computed backoff."""
+    jitter: float = 0.25
+    """Each computed delay is shortened by a random fraction up to this."""
+    max_retry_after: float = 60.0
+    """The cap of a server-requested delay."""
+    total_timeout: float | None = 120.0
+    """No retry starts after this many seconds since the first attempt; None: no bound."""
+
+    def backoff(self, retry_number: int) -> float:
+        """The computed delay before retry `retry_number` (1-based), jittered."""
+        nominal = min(self.max_delay, self.initial_delay * 2 ** (retry_number - 1))
+        return nominal * (1 - self.jitter * random.random())
+
+    def delay(self, retry_number: int, response: httpx.Response | None) -> float:
+        """The delay before retry `retry_number`, honouring the server's request."""
+        requested = retry_after_seconds(response) if response is not None else None
+        if requested is not None:
+            return min(requested, self.max_retry_after)
+        return self.backoff(retry_number)
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """True for statuses worth sending again: 408, 409, 429 and every 5xx."""
+    return status_code in RETRYABLE_STATUSES or status_code >= 500
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The delay the server asked for, in seconds, or None if it asked for none."""
+    milliseconds = response.headers.get("retry-after-ms")
+    if milliseconds is not None:
+        try:
+            value = float(milliseconds) / 1000
+        except ValueError:
+            value = -1
+        if value > 0:
+            return value
+    header = response.headers.get("retry-after")
+    if header is None:
+        return None
+    try:
+        seconds = float(header)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(header) if header.strip() else None
+        if parsed is None:
+            return None
+        seconds = parsed.timestamp() - time.time()
+    return seconds if seconds > 0 else None
+
+
+async def send_with_retries(
+    send: Callable[[], Awaitable[httpx.Response]],
+    policy: RetryPolicy,
+    *,
+    sleep: Sleep = anyio.sleep,
+) -> httpx.Response:
+    """Call `send` until it returns a non-retryable response or the policy gives up.
+
+    Returns the last response (which may be an error status: the caller maps it to an
+    exception). Raises the last `httpx.TransportError` if every attempt failed to
+    connect or read. A retried error response is closed before the next attempt.
+    """
+
+    def wait(state: RetryCallState) -> float:
+        outcome = state.outcome
+        response = None
+        if outcome is not None and not outcome.failed:
+            response = outcome.result()
+        return policy.delay(state.attempt_number, response)
+
+    async def close_before_retry(state: RetryCallState) -> None:
+        outcome = state.outcome
+        if outcome is not None and not outcome.failed:
+            await outcome.result().aclose()
+
+    stop = stop_after_attempt(policy.max_retries + 1)
+    if policy.total_timeout is not None:
+        stop = stop | stop_after_delay(policy.total_timeout)
+    retrying = AsyncRetrying(
+        stop=stop,
+        wait=wait,
+        retry=retry_if_exception_type(httpx.TransportError)
+        | retry_if_result(lambda response: is_retryable_status(response.status_code)),
+        before_sleep=close_before_retry,
+        sleep=sleep,
+        reraise=True,
+        retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
+    )
+    response: httpx.Response = await retrying(send)
+    return response

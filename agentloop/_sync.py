@@ -1,0 +1,62 @@
+"""The only bridge from blocking code to agentloop's async core.
+
+Blocking faces (`Client`, later `Agent.run`) run their coroutines on one process-wide
+event loop in a daemon thread, through an anyio blocking portal. One loop keeps
+connection pools alive across calls (a fresh `anyio.run` per call would reconnect
+every time), and a daemon thread never keeps the interpreter from exiting.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import anyio
+from anyio.from_thread import BlockingPortal
+
+__all__ = ["run_sync"]
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_portal: BlockingPortal | None = None
+_portal_pid: int | None = None
+
+
+def _start_portal() -> BlockingPortal:
+    ready = threading.Event()
+    holder: list[BlockingPortal] = []
+
+    async def serve() -> None:
+        async with BlockingPortal() as portal:
+            holder.append(portal)
+            ready.set()
+            await portal.sleep_until_stopped()
+
+    thread = threading.Thread(
+        target=anyio.run, args=(serve,), name="agentloop-sync", daemon=True
+    )
+    thread.start()
+    ready.wait()
+    return holder[0]
+
+
+def _get_portal() -> BlockingPortal:
+    global _portal, _portal_pid
+    with _lock:
+        # A forked child inherits the variable but not the thread: start a new one.
+        if _portal is None or _portal_pid != os.getpid():
+            _portal = _start_portal()
+            _portal_pid = os.getpid()
+        return _portal
+
+
+def run_sync(function: Callable[..., Awaitable[T]], *args: object) -> T:
+    """Run `function(*args)` on agentloop's loop thread and return its result.
+
+    Works from any thread, including one whose own event loop is running (the
+    call then blocks that loop until it returns, as any blocking call does).
+    """
+    return _get_portal().call(function, *args)

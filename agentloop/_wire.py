@@ -1,0 +1,60 @@
+"""The base of every parsed wire type, and the "open union" used for every `type` tag.
+
+Responses are parsed permissively (`extra="allow"`) so that fields the API adds later
+survive a parse/dump round trip, and every tagged union is *open*: a `type` value we
+do not know yet becomes an `Unknown*` variant that keeps the raw payload instead of
+raising. The API adds new step types every few weeks; a client that rejects them
+breaks on a Tuesday for no reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["JsonObject", "WireModel", "open_tag"]
+
+JsonObject = dict[str, Any]
+"""A JSON object as Python sees it: the only place `Any` enters our types."""
+
+UNKNOWN_TAG = "__unknown__"
+
+
+class WireModel(BaseModel):
+    """A parsed Interactions API object.
+
+    Unknown fields are kept. `to_dict()` gives back the JSON the API sent (or expects):
+    fields that were never set are left out, but a `type`/`event_type` tag always stays.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=False)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # A tag with a default is still part of the wire form: mark it as set so that
+        # `exclude_unset` dumps keep it (TextContent(text="hi") must dump its type).
+        fields = type(self).model_fields
+        if "type" in fields:
+            self.__pydantic_fields_set__.add("type")
+        if "event_type" in fields:
+            self.__pydantic_fields_set__.add("event_type")
+
+    def to_dict(self) -> JsonObject:
+        """The JSON object form, as the API spells it."""
+        return self.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+    @property
+    def is_unknown(self) -> bool:
+        """True for a variant this version of agentloop does not model (raw data kept)."""
+        return False
+
+
+def open_tag(known: frozenset[str], key: str = "type") -> Callable[[Any], str]:
+    """A pydantic discriminator: the value's tag if known, else the unknown variant's tag."""
+
+    def discriminate(value: Any) -> str:
+        tag = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+        return tag if tag in known else UNKNOWN_TAG
+
+    return discriminate
