@@ -15,11 +15,11 @@ from ._content import TextContent as TextContent
 from ._content import UnknownContent as UnknownContent
 from ._content import UrlCitation as UrlCitation
 from ._content import VideoContent as VideoContent
+from ._errors import AgentloopError as AgentloopError
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
 from ._errors import APIStatusError as APIStatusError
 from ._errors import APITimeoutError as APITimeoutError
-from ._errors import AgentloopError as AgentloopError
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import ConflictError as ConflictError

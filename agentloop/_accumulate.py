@@ -174,7 +174,7 @@ def _content_of(step: Any) -> list[Any]:
     if content is None:
         content = []
         step.content = content
-    return content  # type: ignore[no-any-return]
+    return content
 
 
 def _last_text(step: Any) -> TextContent:

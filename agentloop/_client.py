@@ -104,7 +104,9 @@ class AsyncClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"AsyncClient(base_url={self._core.base_url!r}, api_version={self._core.api_version!r})"
+        return (
+            f"AsyncClient(base_url={self._core.base_url!r}, api_version={self._core.api_version!r})"
+        )
 
 
 class InteractionStream:
@@ -179,7 +181,9 @@ class Interactions:
     @overload
     def get(self, id: str, *, stream: Literal[True], **params: Any) -> InteractionStream: ...
 
-    def get(self, id: str, *, stream: bool = False, **params: Any) -> Interaction | InteractionStream:
+    def get(
+        self, id: str, *, stream: bool = False, **params: Any
+    ) -> Interaction | InteractionStream:
         """Retrieve an interaction; with `stream=True`, replay its events after `last_event_id`."""
         result = run_sync(functools.partial(self._async.get, id, stream=stream, **params))
         return InteractionStream(result) if isinstance(result, AsyncInteractionStream) else result

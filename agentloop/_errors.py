@@ -219,7 +219,7 @@ _NEXT_STEP: dict[type[APIStatusError], str] = {
 
 def _request_id(response: httpx.Response) -> str | None:
     for name in ("x-request-id", "x-goog-request-id", "request-id"):
-        value = response.headers.get(name)
+        value: str | None = response.headers.get(name)
         if value:
             return value
     return None

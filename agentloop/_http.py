@@ -16,6 +16,7 @@ import os
 import platform
 from typing import Any
 
+import anyio
 import httpx
 import sniffio
 
@@ -219,10 +220,12 @@ class HTTPCore:
             return response
 
         try:
-            if self.sleep is None:
-                response = await send_with_retries(send, self.retry_policy)
-            else:
-                response = await send_with_retries(send, self.retry_policy, sleep=self.sleep)
+            response = await send_with_retries(
+                send,
+                self.retry_policy,
+                sleep=self.sleep or anyio.sleep,
+                description=describe_request(request),
+            )
         except httpx.TimeoutException as exc:
             raise APITimeoutError(
                 f"{describe_request(request)} timed out ({type(exc).__name__}). "

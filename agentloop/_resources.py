@@ -37,14 +37,10 @@ class AsyncInteractions:
         self._core = core
 
     @overload
-    async def create(
-        self, *, stream: Literal[False] = False, **params: Any
-    ) -> Interaction: ...
+    async def create(self, *, stream: Literal[False] = False, **params: Any) -> Interaction: ...
 
     @overload
-    async def create(
-        self, *, stream: Literal[True], **params: Any
-    ) -> AsyncInteractionStream: ...
+    async def create(self, *, stream: Literal[True], **params: Any) -> AsyncInteractionStream: ...
 
     async def create(
         self,

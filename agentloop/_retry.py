@@ -9,6 +9,7 @@ httpx transport wrapper, so it also covers a user's injected client and survives
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from tenacity import (
     stop_after_attempt,
     stop_after_delay,
 )
+from tenacity.stop import stop_base
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_after_seconds", "send_with_retries"]
 
@@ -31,6 +33,8 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429})
 """Retried besides every 5xx. Any other 4xx fails at once: sending it again cannot help."""
 
 Sleep = Callable[[float], Awaitable[None]]
+
+logger = logging.getLogger("agentloop")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,7 +60,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """The computed delay before retry `retry_number` (1-based), jittered."""
-        nominal = min(self.max_delay, self.initial_delay * 2 ** (retry_number - 1))
+        nominal = min(self.max_delay, self.initial_delay * 2.0 ** (retry_number - 1))
         return nominal * (1 - self.jitter * random.random())
 
     def delay(self, retry_number: int, response: httpx.Response | None) -> float:
@@ -100,6 +104,7 @@ async def send_with_retries(
     policy: RetryPolicy,
     *,
     sleep: Sleep = anyio.sleep,
+    description: str = "request",
 ) -> httpx.Response:
     """Call `send` until it returns a non-retryable response or the policy gives up.
 
@@ -117,10 +122,24 @@ async def send_with_retries(
 
     async def close_before_retry(state: RetryCallState) -> None:
         outcome = state.outcome
-        if outcome is not None and not outcome.failed:
-            await outcome.result().aclose()
+        if outcome is None:
+            return
+        if outcome.failed:
+            reason = f"{type(outcome.exception()).__name__}: {outcome.exception()}"
+        else:
+            response = outcome.result()
+            reason = f"status {response.status_code}"
+            await response.aclose()
+        delay = state.next_action.sleep if state.next_action else 0.0
+        logger.info(
+            "retrying %s in %.2fs (attempt %d failed: %s)",
+            description,
+            delay,
+            state.attempt_number,
+            reason,
+        )
 
-    stop = stop_after_attempt(policy.max_retries + 1)
+    stop: stop_base = stop_after_attempt(policy.max_retries + 1)
     if policy.total_timeout is not None:
         stop = stop | stop_after_delay(policy.total_timeout)
     retrying = AsyncRetrying(

@@ -8,12 +8,12 @@ Creating a new interaction instead would bill the work twice and lose the first 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from types import TracebackType
 
 import anyio
 import httpx
-from httpx_sse import SSEError
 from pydantic import ValidationError
 
 from ._accumulate import InteractionAccumulator
@@ -21,7 +21,7 @@ from ._errors import APIError, ResponseValidationError, StreamError, describe_re
 from ._events import ErrorEvent, InteractionCompletedEvent, StreamEvent, parse_event
 from ._interaction import Interaction
 from ._retry import RetryPolicy, Sleep
-from ._sse import aiter_sse
+from ._sse import aiter_sse, is_event_stream
 
 __all__ = ["AsyncInteractionStream", "Reconnect"]
 
@@ -104,34 +104,37 @@ class AsyncInteractionStream:
             )
         return self._accumulator.snapshot()
 
-    async def _iterate(self) -> AsyncIterator[StreamEvent]:
+    async def _iterate(self) -> AsyncGenerator[StreamEvent, None]:
         failures = 0
         while True:
             cause: BaseException | None = None
-            try:
-                async for sse in aiter_sse(self._response):
-                    event = self._parse(sse.data)
-                    event_id = event.event_id
-                    if event_id is not None:
-                        if event_id in self._seen_ids:
-                            continue  # replayed by a resume: already delivered
-                        self._seen_ids.add(event_id)
-                        self.last_event_id = event_id
-                    failures = 0
-                    self._accumulator.feed(event)
-                    yield event
-                    if isinstance(event, ErrorEvent):
-                        raise self._error_from(event)
-                    if isinstance(event, InteractionCompletedEvent):
-                        return
-            except httpx.TransportError as exc:
-                cause = exc
-            except SSEError as exc:
+            if not is_event_stream(self._response):
+                await self._response.aclose()
                 raise ResponseValidationError(
                     f"{describe_request(self._response.request)} did not answer with an "
-                    f"event stream: {exc}",
+                    "event stream (content-type "
+                    f"{self._response.headers.get('content-type')!r})",
                     request=self._response.request,
-                ) from exc
+                )
+            try:
+                async with aclosing(aiter_sse(self._response)) as frames:
+                    async for sse in frames:
+                        event = self._parse(sse.data)
+                        event_id = event.event_id
+                        if event_id is not None:
+                            if event_id in self._seen_ids:
+                                continue  # replayed by a resume: already delivered
+                            self._seen_ids.add(event_id)
+                            self.last_event_id = event_id
+                        failures = 0
+                        self._accumulator.feed(event)
+                        yield event
+                        if isinstance(event, ErrorEvent):
+                            raise self._error_from(event)
+                        if isinstance(event, InteractionCompletedEvent):
+                            return
+            except httpx.TransportError as exc:
+                cause = exc
             finally:
                 await self._response.aclose()
             if self._closed:

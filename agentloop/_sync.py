@@ -35,9 +35,7 @@ def _start_portal() -> BlockingPortal:
             ready.set()
             await portal.sleep_until_stopped()
 
-    thread = threading.Thread(
-        target=anyio.run, args=(serve,), name="agentloop-sync", daemon=True
-    )
+    thread = threading.Thread(target=anyio.run, args=(serve,), name="agentloop-sync", daemon=True)
     thread.start()
     ready.wait()
     return holder[0]

@@ -1,0 +1,93 @@
+"""The guide's "Chiamata di funzione con stato lato client" (function calling with
+client-side state) example, on agentloop.
+
+No server-side state: the history, including the model's outputs (its thought
+signature and the function call), is sent again with the function result.
+
+Needs GEMINI_API_KEY (or AGENTLOOP_BASE_URL pointing at a local server):
+
+    python examples/client_function_calling_stateless.py
+"""
+
+from agentloop import Client
+
+functions = [
+    {
+        "type": "function",
+        "name": "schedule_meeting",
+        "description": "Schedules a meeting with specified attendees at a given time and date.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "attendees": {"type": "array", "items": {"type": "string"}},
+                "date": {"type": "string", "description": "Date of the meeting (e.g., 2024-07-29)"},
+                "time": {"type": "string", "description": "Time of the meeting (e.g., 15:00)"},
+                "topic": {"type": "string", "description": "The subject of the meeting."},
+            },
+            "required": ["attendees", "date", "time", "topic"],
+        },
+    }
+]
+
+
+def main() -> None:
+    client = Client()
+
+    history = [
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "text",
+                    "text": "Schedule a meeting for 2025-11-01 at 10 am with Peter and Amir "
+                    "about the Next Gen API.",
+                }
+            ],
+        }
+    ]
+
+    # 1. Model decides to call the function
+    interaction = client.interactions.create(
+        model="gemini-2.5-flash",
+        input=history,
+        tools=functions,
+    )
+
+    # add model interaction back to history
+    history.append({"role": "model", "content": interaction.outputs})
+
+    for output in interaction.outputs:
+        if output.type == "function_call":
+            print(f"Function call: {output.name} with arguments {output.arguments}")
+
+            # 2. Execute the function and get a result
+            # In a real app, you would call your function here.
+            # (The guide's comment shows `json.loads(output.arguments)`, but `arguments`
+            # is already a dict: it would be `schedule_meeting(**output.arguments)`.)
+            call_result = "Meeting scheduled successfully."
+
+            # 3. Send the result back to the model
+            history.append(
+                {
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "function_result",
+                            "name": output.name,
+                            "call_id": output.id,
+                            "result": call_result,
+                        }
+                    ],
+                }
+            )
+            interaction2 = client.interactions.create(
+                model="gemini-2.5-flash",
+                input=history,
+            )
+            print(f"Final response: {interaction2.outputs[-1].text}")
+        else:
+            print(f"Output: {output}")
+
+
+if __name__ == "__main__":
+    main()
