@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from ._accumulate import InteractionAccumulator
 from ._errors import APIError, ResponseValidationError, StreamError, describe_request
-from ._events import ErrorEvent, InteractionCompletedEvent, StreamEvent, parse_event
+from ._events import ErrorEvent, StreamEvent, parse_event
 from ._interaction import Interaction
 from ._retry import RetryPolicy, Sleep
 from ._sse import aiter_sse, is_event_stream
@@ -119,6 +119,11 @@ class AsyncInteractionStream:
             try:
                 async with aclosing(aiter_sse(self._response)) as frames:
                     async for sse in frames:
+                        if self._accumulator.completed:
+                            # Read on to the end of the body rather than hang up: the
+                            # connection goes back to the pool, and httpx finalises its
+                            # own generators (trio reports them otherwise).
+                            continue
                         event = self._parse(sse.data)
                         event_id = event.event_id
                         if event_id is not None:
@@ -131,13 +136,11 @@ class AsyncInteractionStream:
                         yield event
                         if isinstance(event, ErrorEvent):
                             raise self._error_from(event)
-                        if isinstance(event, InteractionCompletedEvent):
-                            return
             except httpx.TransportError as exc:
                 cause = exc
             finally:
                 await self._response.aclose()
-            if self._closed:
+            if self._closed or self._accumulator.completed:
                 return
             failures += 1
             self._response = await self._resume(failures, cause)
