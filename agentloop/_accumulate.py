@@ -173,7 +173,9 @@ def _content_of(step: Any) -> list[Any]:
     content = getattr(step, "content", None)
     if content is None:
         content = []
-        step.content = content
+    # Assign even an existing list: pydantic then counts the field as set, so the
+    # step's wire form (`to_dict()`, replayed history) includes what we append.
+    step.content = content
     return content
 
 

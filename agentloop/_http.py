@@ -170,7 +170,7 @@ class HTTPCore:
         if "authorization" not in lowered and self.base_url == DEFAULT_BASE_URL:
             raise UserError(
                 "No API key: pass Client(api_key=...) or set GEMINI_API_KEY "
-                "(or point AGENTLOOP_BASE_URL at a local server, e.g. `agentloop serve`)."
+                "(or point AGENTLOOP_BASE_URL at another Interactions server)."
             )
         return {}
 

@@ -101,6 +101,8 @@ class AsyncInteractions:
     ) -> Interaction | AsyncInteractionStream:
         """Retrieve an interaction; with `stream=True`, replay its events after `last_event_id`."""
         path = self._path(id)
+        if last_event_id is not None and not stream:
+            raise UserError("last_event_id resumes a stream; pass stream=True with it")
         if not stream:
             response = await self._core.request(
                 "GET", path, params={"stream": "false"}, timeout=timeout

@@ -49,6 +49,9 @@ def main() -> None:
     )
 
     # 3. Handle the tool call
+    # As in the guide, each result goes back in its own request. That suits one call;
+    # when a turn makes several, the API expects all their results in one request
+    # (see `interaction.function_calls` and docs/client.md).
     for output in interaction.outputs:
         if output.type == "function_call":
             print(f"Tool Call: {output.name}({output.arguments})")

@@ -159,3 +159,20 @@ def test_media_and_tool_deltas_merge_into_their_steps() -> None:
     assert interaction.images[0].data == b"hi"
     result = interaction.steps[1]
     assert (result.result, result.is_error) == ("42\n", False)  # type: ignore[union-attr]
+
+
+def test_reassembled_steps_replay_with_their_content() -> None:
+    # Streamed text is appended in place; the step's wire form must still carry it,
+    # or replaying `final.steps` as history would drop the model's reply.
+    interaction = reassemble(events_of("sse_text_stream.txt"))
+    assert [step.to_dict() for step in interaction.steps] == [
+        {
+            "type": "thought",
+            "summary": [{"type": "text", "text": "Recalling basic geography."}],
+            "signature": "CtQBAdHtim9exampleOpaqueSignature==",
+        },
+        {
+            "type": "model_output",
+            "content": [{"type": "text", "text": "Paris is the capital of France."}],
+        },
+    ]

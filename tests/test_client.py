@@ -227,6 +227,7 @@ async def test_error_message_says_what_to_do(api: respx.MockRouter) -> None:
     assert "INVALID_ARGUMENT" in message
     assert "tools[0].parameters" in message
     assert caught.value.status == "INVALID_ARGUMENT"
+    assert caught.value.detail == load_json("error_400.json")["error"]["message"]
     assert caught.value.code == 400
 
 
@@ -576,3 +577,8 @@ async def test_injected_transport_without_respx() -> None:
     c = AsyncClient(api_key=API_KEY, transport=httpx.MockTransport(handler))
     assert (await c.interactions.get("t")).id == "t"
     assert seen[0].url.path == "/v1beta/interactions/t"
+
+
+async def test_last_event_id_without_stream_is_refused(api: respx.MockRouter) -> None:
+    with pytest.raises(UserError, match="stream=True"):
+        await client().interactions.get("x", last_event_id="e1")

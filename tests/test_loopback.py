@@ -110,12 +110,14 @@ async def test_create_and_stream_with_resume_over_loopback(anyio_backend: str) -
             return Reply(body=json.dumps(load_json("response_completed_text.json")).encode())
         return Reply(body=rest, content_type="text/event-stream")
 
-    async with serve(script) as (url, seen):
-        async with AsyncClient(api_key="k", base_url=url, _sleep=SleepRecorder()) as client:
-            unary = await client.interactions.create(model="m", input="hi")
-            stream = await client.interactions.create(model="m", input="hi", stream=True)
-            ids = [event.event_id async for event in stream]
-            final = await stream.get_final_interaction()
+    async with (
+        serve(script) as (url, seen),
+        AsyncClient(api_key="k", base_url=url, _sleep=SleepRecorder()) as client,
+    ):
+        unary = await client.interactions.create(model="m", input="hi")
+        stream = await client.interactions.create(model="m", input="hi", stream=True)
+        ids = [event.event_id async for event in stream]
+        final = await stream.get_final_interaction()
     assert unary.text == "Paris is the capital of France."
     assert ids == [f"evt_{n:04d}" for n in range(1, 12)]
     assert final.text == "Paris is the capital of France."
