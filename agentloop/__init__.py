@@ -1,5 +1,12 @@
 """agentloop: the Python agent framework for Gemini's Interactions API."""
 
+from ._builtin import BuiltinTool as BuiltinTool
+from ._builtin import CodeExecution as CodeExecution
+from ._builtin import FileSearch as FileSearch
+from ._builtin import GoogleMaps as GoogleMaps
+from ._builtin import GoogleSearch as GoogleSearch
+from ._builtin import MCPServer as MCPServer
+from ._builtin import UrlContext as UrlContext
 from ._client import AsyncClient as AsyncClient
 from ._client import Client as Client
 from ._client import ClientOptions as ClientOptions
@@ -15,6 +22,7 @@ from ._content import TextContent as TextContent
 from ._content import UnknownContent as UnknownContent
 from ._content import UrlCitation as UrlCitation
 from ._content import VideoContent as VideoContent
+from ._context import ToolContext as ToolContext
 from ._errors import AgentloopError as AgentloopError
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIError as APIError
@@ -29,6 +37,11 @@ from ._errors import RateLimitError as RateLimitError
 from ._errors import ResponseValidationError as ResponseValidationError
 from ._errors import ServerError as ServerError
 from ._errors import StreamError as StreamError
+from ._errors import ToolArgumentsError as ToolArgumentsError
+from ._errors import ToolError as ToolError
+from ._errors import ToolExecutionError as ToolExecutionError
+from ._errors import ToolRetry as ToolRetry
+from ._errors import UnknownToolError as UnknownToolError
 from ._errors import UserError as UserError
 from ._events import ArgumentsDelta as ArgumentsDelta
 from ._events import Delta as Delta
@@ -87,6 +100,8 @@ from ._steps import UrlContextCallStep as UrlContextCallStep
 from ._steps import UrlContextResultStep as UrlContextResultStep
 from ._steps import UserInputStep as UserInputStep
 from ._stream import AsyncInteractionStream as AsyncInteractionStream
+from ._tools import FunctionTool as FunctionTool
+from ._tools import tool as tool
 from ._version import __version__ as __version__
 
 __all__ = (
@@ -103,8 +118,10 @@ __all__ = (
     "AudioContent",
     "AuthenticationError",
     "BadRequestError",
+    "BuiltinTool",
     "Client",
     "ClientOptions",
+    "CodeExecution",
     "CodeExecutionCallStep",
     "CodeExecutionResultStep",
     "ConflictError",
@@ -115,15 +132,19 @@ __all__ = (
     "ErrorEvent",
     "EventType",
     "FileCitation",
+    "FileSearch",
     "FileSearchCallStep",
     "FileSearchResultStep",
     "FunctionCallStep",
     "FunctionResultInput",
     "FunctionResultStep",
+    "FunctionTool",
     "GeneratedImage",
     "GenerationConfig",
+    "GoogleMaps",
     "GoogleMapsCallStep",
     "GoogleMapsResultStep",
+    "GoogleSearch",
     "GoogleSearchCallStep",
     "GoogleSearchResultStep",
     "ImageContent",
@@ -134,6 +155,7 @@ __all__ = (
     "InteractionStatusUpdateEvent",
     "InteractionStream",
     "LegacyFunctionCallDelta",
+    "MCPServer",
     "McpServerToolCallStep",
     "McpServerToolResultStep",
     "ModelOutputStep",
@@ -162,7 +184,12 @@ __all__ = (
     "ThoughtSignatureDelta",
     "ThoughtStep",
     "ThoughtSummaryDelta",
+    "ToolArgumentsError",
+    "ToolContext",
     "ToolDelta",
+    "ToolError",
+    "ToolExecutionError",
+    "ToolRetry",
     "ToolSearchCallStep",
     "ToolSearchResultStep",
     "Turn",
@@ -170,7 +197,9 @@ __all__ = (
     "UnknownDelta",
     "UnknownEvent",
     "UnknownStep",
+    "UnknownToolError",
     "UrlCitation",
+    "UrlContext",
     "UrlContextCallStep",
     "UrlContextResultStep",
     "Usage",
@@ -178,6 +207,7 @@ __all__ = (
     "UserInputStep",
     "VideoContent",
     "__version__",
+    "tool",
 )
 
 # Show short, public paths in reprs and docs (agentloop.Interaction, not agentloop._x).

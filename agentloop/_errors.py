@@ -15,7 +15,12 @@ AgentloopError
 │   │   └── ServerError           5xx
 │   ├── StreamError               an SSE stream broke, or carried an `error` event
 │   └── ResponseValidationError   the server answered, but not in a shape we model
+├── ToolError                     a tool call failed (raised only with tool_errors="raise")
+│   ├── UnknownToolError          the model called a tool that does not exist
+│   ├── ToolArgumentsError        the model's arguments did not validate
+│   └── ToolExecutionError        the handler raised or timed out (__cause__ says why)
 └── UserError                     the library was used in a way it cannot work
+ToolRetry                         raised BY a handler to send the model a corrective message
 ```
 
 This module owns the classes and the status→class mapping. It must never put an
@@ -44,6 +49,11 @@ __all__ = [
     "ResponseValidationError",
     "ServerError",
     "StreamError",
+    "ToolArgumentsError",
+    "ToolError",
+    "ToolExecutionError",
+    "ToolRetry",
+    "UnknownToolError",
     "UserError",
     "status_error_from_response",
 ]
@@ -57,6 +67,46 @@ class AgentloopError(Exception):
 
 class UserError(AgentloopError):
     """The library was called in a way that cannot work; the message says how to fix it."""
+
+
+class ToolError(AgentloopError):
+    """A tool call failed. By default this becomes an error result the model reads;
+    it is raised only with `tool_errors="raise"`.
+
+    Attributes:
+        tool_name: the tool the model called.
+        call_id: the id of the `function_call`.
+    """
+
+    def __init__(self, message: str, *, tool_name: str, call_id: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.tool_name = tool_name
+        self.call_id = call_id
+
+
+class UnknownToolError(ToolError):
+    """The model called a tool the agent does not have."""
+
+
+class ToolArgumentsError(ToolError):
+    """The model's arguments did not validate against the tool's schema."""
+
+
+class ToolExecutionError(ToolError):
+    """The handler raised, timed out, or returned something that cannot be sent."""
+
+
+class ToolRetry(Exception):
+    """Raise from a tool handler to tell the model what to do differently.
+
+    The message goes back to the model as an error result, as is (no exception type),
+    e.g. `raise ToolRetry("Use a city name, not a postcode.")`.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def describe_request(request: httpx.Request | None) -> str:
@@ -122,6 +172,7 @@ class APIStatusError(APIError):
             `"resource_exhausted"`, depending on the server).
         status: Google's error `status`, e.g. `"RESOURCE_EXHAUSTED"`, if given.
         request_id: the request id header the server sent, if any.
+        detail: Google's error `message`, verbatim, if the body had one.
     """
 
     def __init__(
@@ -132,8 +183,10 @@ class APIStatusError(APIError):
         body: object | None,
         code: int | str | None = None,
         status: str | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message, request=response.request, body=body)
+        self.detail = detail
         self.response = response
         self.status_code = response.status_code
         self.code = code
@@ -261,4 +314,4 @@ def status_error_from_response(response: httpx.Response) -> APIStatusError:
     next_step = _NEXT_STEP.get(cls)
     if next_step:
         message += f" {next_step}"
-    return cls(message, response=response, body=body, code=code, status=status)
+    return cls(message, response=response, body=body, code=code, status=status, detail=detail)
