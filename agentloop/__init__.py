@@ -1,5 +1,7 @@
 """agentloop: the Python agent framework for Gemini's Interactions API."""
 
+from ._agent import Agent as Agent
+from ._agent import Chat as Chat
 from ._builtin import BuiltinTool as BuiltinTool
 from ._builtin import CodeExecution as CodeExecution
 from ._builtin import FileSearch as FileSearch
@@ -31,10 +33,15 @@ from ._errors import APITimeoutError as APITimeoutError
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import ConflictError as ConflictError
+from ._errors import InteractionFailedError as InteractionFailedError
+from ._errors import MaxTurnsExceeded as MaxTurnsExceeded
 from ._errors import NotFoundError as NotFoundError
+from ._errors import OutputValidationError as OutputValidationError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import ResponseValidationError as ResponseValidationError
+from ._errors import RunCancelledError as RunCancelledError
+from ._errors import RunError as RunError
 from ._errors import ServerError as ServerError
 from ._errors import StreamError as StreamError
 from ._errors import ToolArgumentsError as ToolArgumentsError
@@ -73,7 +80,16 @@ from ._requests import GenerationConfig as GenerationConfig
 from ._requests import ResponseFormatEntry as ResponseFormatEntry
 from ._requests import Turn as Turn
 from ._resources import AsyncInteractions as AsyncInteractions
+from ._result import RunResult as RunResult
+from ._result import ToolCallRecord as ToolCallRecord
 from ._retry import RetryPolicy as RetryPolicy
+from ._run_events import InteractionFinishedEvent as InteractionFinishedEvent
+from ._run_events import RunEvent as RunEvent
+from ._run_events import RunFinishedEvent as RunFinishedEvent
+from ._run_events import TextDeltaEvent as TextDeltaEvent
+from ._run_events import ThoughtDeltaEvent as ThoughtDeltaEvent
+from ._run_events import ToolCallFinishedEvent as ToolCallFinishedEvent
+from ._run_events import ToolCallStartedEvent as ToolCallStartedEvent
 from ._steps import CodeExecutionCallStep as CodeExecutionCallStep
 from ._steps import CodeExecutionResultStep as CodeExecutionResultStep
 from ._steps import FileSearchCallStep as FileSearchCallStep
@@ -109,6 +125,7 @@ __all__ = (
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "Agent",
     "AgentloopError",
     "Annotation",
     "ArgumentsDelta",
@@ -119,6 +136,7 @@ __all__ = (
     "AuthenticationError",
     "BadRequestError",
     "BuiltinTool",
+    "Chat",
     "Client",
     "ClientOptions",
     "CodeExecution",
@@ -152,15 +170,19 @@ __all__ = (
     "InteractionCompletedEvent",
     "InteractionCreatedEvent",
     "InteractionError",
+    "InteractionFailedError",
+    "InteractionFinishedEvent",
     "InteractionStatusUpdateEvent",
     "InteractionStream",
     "LegacyFunctionCallDelta",
     "MCPServer",
+    "MaxTurnsExceeded",
     "McpServerToolCallStep",
     "McpServerToolResultStep",
     "ModelOutputStep",
     "NotFoundError",
     "Output",
+    "OutputValidationError",
     "PermissionDeniedError",
     "PlaceCitation",
     "ProcessingCallStep",
@@ -171,6 +193,11 @@ __all__ = (
     "RetrievalCallStep",
     "RetrievalResultStep",
     "RetryPolicy",
+    "RunCancelledError",
+    "RunError",
+    "RunEvent",
+    "RunFinishedEvent",
+    "RunResult",
     "ServerError",
     "Step",
     "StepDeltaEvent",
@@ -181,10 +208,15 @@ __all__ = (
     "TextAnnotationDelta",
     "TextContent",
     "TextDelta",
+    "TextDeltaEvent",
+    "ThoughtDeltaEvent",
     "ThoughtSignatureDelta",
     "ThoughtStep",
     "ThoughtSummaryDelta",
     "ToolArgumentsError",
+    "ToolCallFinishedEvent",
+    "ToolCallRecord",
+    "ToolCallStartedEvent",
     "ToolContext",
     "ToolDelta",
     "ToolError",

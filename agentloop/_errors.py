@@ -19,6 +19,11 @@ AgentloopError
 │   ├── UnknownToolError          the model called a tool that does not exist
 │   ├── ToolArgumentsError        the model's arguments did not validate
 │   └── ToolExecutionError        the handler raised or timed out (__cause__ says why)
+├── RunError                      an agent run ended without an answer (.result: the partial run)
+│   ├── MaxTurnsExceeded          the model still wanted tools after max_turns rounds
+│   ├── InteractionFailedError    the server reported the interaction failed
+│   ├── OutputValidationError     the answer did not match response_format (.raw_text)
+│   └── RunCancelledError         the interaction was cancelled
 └── UserError                     the library was used in a way it cannot work
 ToolRetry                         raised BY a handler to send the model a corrective message
 ```
@@ -46,7 +51,12 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "InteractionFailedError",
+    "MaxTurnsExceeded",
+    "OutputValidationError",
     "ResponseValidationError",
+    "RunCancelledError",
+    "RunError",
     "ServerError",
     "StreamError",
     "ToolArgumentsError",
@@ -95,6 +105,48 @@ class ToolArgumentsError(ToolError):
 
 class ToolExecutionError(ToolError):
     """The handler raised, timed out, or returned something that cannot be sent."""
+
+
+class RunError(AgentloopError):
+    """An agent run ended without a usable answer.
+
+    Attributes:
+        result: the run so far (`RunResult`): every interaction, tool call and the
+            usage up to the failure, so no work is lost.
+    """
+
+    def __init__(self, message: str, *, result: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.result = result
+
+
+class MaxTurnsExceeded(RunError):
+    """The model still asked for tools after `max_turns` tool rounds."""
+
+
+class InteractionFailedError(RunError):
+    """The server reported the interaction `failed`; `errors` holds what it said."""
+
+    def __init__(self, message: str, *, result: Any, errors: list[Any] | None = None) -> None:
+        super().__init__(message, result=result)
+        self.errors = errors or []
+
+
+class OutputValidationError(RunError):
+    """The final answer did not match `response_format`, even after the allowed retries.
+
+    Attributes:
+        raw_text: the model's last answer, as it was.
+    """
+
+    def __init__(self, message: str, *, result: Any, raw_text: str) -> None:
+        super().__init__(message, result=result)
+        self.raw_text = raw_text
+
+
+class RunCancelledError(RunError):
+    """The interaction was cancelled (e.g. through `interactions.cancel`)."""
 
 
 class ToolRetry(Exception):

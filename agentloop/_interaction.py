@@ -225,7 +225,10 @@ class Interaction(WireModel):
         """False for a status this version of agentloop does not know."""
         return self.status in KNOWN_STATUSES
 
-    def _turn_steps(self) -> list[Any]:
+    @property
+    def output_steps(self) -> list[Step]:
+        """This turn's steps: those after the last input step (`user_input` or
+        `function_result`); all of them when the timeline holds no input."""
         steps: list[Any] = self.steps
         for position in range(len(steps) - 1, -1, -1):
             if isinstance(steps[position], _INPUT_STEPS):
@@ -242,7 +245,7 @@ class Interaction(WireModel):
         `[o for o in interaction.outputs if o.type == "function_call"]` both work.
         """
         flat: list[Output] = []
-        for step in self._turn_steps():
+        for step in self.output_steps:
             if isinstance(step, ModelOutputStep):
                 flat.extend(step.content)
             else:
@@ -256,7 +259,7 @@ class Interaction(WireModel):
         Empty when the turn ended in something else (e.g. function calls).
         """
         parts: list[str] = []
-        for step in reversed(self._turn_steps()):
+        for step in reversed(self.output_steps):
             if isinstance(step, ThoughtStep):
                 continue
             if not isinstance(step, ModelOutputStep):
@@ -268,7 +271,7 @@ class Interaction(WireModel):
     @property
     def function_calls(self) -> list[FunctionCallStep]:
         """This turn's calls of client-side function tools, in order."""
-        return [step for step in self._turn_steps() if isinstance(step, FunctionCallStep)]
+        return [step for step in self.output_steps if isinstance(step, FunctionCallStep)]
 
     @property
     def images(self) -> list[GeneratedImage]:

@@ -343,6 +343,19 @@ def _clean_schema(raw: JsonObject) -> JsonObject:
     return parameters
 
 
+def output_json_schema(output_type: Any) -> JsonObject:
+    """The JSON schema of a structured-output type, in the same API-friendly form as
+    tool parameters: non-recursive `$defs` inlined, titles dropped, shape kept."""
+    raw = pydantic.TypeAdapter(output_type).json_schema(schema_generator=_JsonSchemaGenerator)
+    defs: dict[str, JsonObject] = raw.get("$defs", {})
+    recursive = _recursive_defs(defs)
+    inliner = _Inliner(defs, recursive)
+    body: JsonObject = inliner.schema({k: v for k, v in raw.items() if k != "$defs"})
+    if recursive:
+        body["$defs"] = {name: inliner.schema(defs[name]) for name in sorted(recursive)}
+    return body
+
+
 def _recursive_defs(defs: dict[str, JsonObject]) -> set[str]:
     """The definitions that can reach themselves through `$ref`s: they must stay refs."""
     graph = {name: set(_refs(schema)) for name, schema in defs.items()}

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Generic, TypeVar
 
 import anyio
+import sniffio
 from anyio.from_thread import BlockingPortal
 
-__all__ = ["run_sync"]
+from ._errors import UserError
+
+__all__ = ["SyncIterator", "refuse_inside_event_loop", "run_sync"]
 
 T = TypeVar("T")
 
@@ -58,3 +61,44 @@ def run_sync(function: Callable[..., Awaitable[T]], *args: object) -> T:
     call then blocks that loop until it returns, as any blocking call does).
     """
     return _get_portal().call(function, *args)
+
+
+def refuse_inside_event_loop(call: str, instead: str) -> None:
+    """Raise `UserError` if a blocking `call` is made on a thread running an event loop.
+
+    Blocking there would freeze every other task on that loop for the whole run.
+    """
+    try:
+        library = sniffio.current_async_library()
+    except sniffio.AsyncLibraryNotFoundError:
+        return
+    raise UserError(
+        f"{call} blocks, and this thread is running an event loop ({library}); "
+        f"use `{instead}` instead."
+    )
+
+
+class SyncIterator(Generic[T]):
+    """A blocking iterator over an async generator that runs on agentloop's loop thread."""
+
+    def __init__(self, generator: AsyncGenerator[T, None]) -> None:
+        self._generator = generator
+
+    def __iter__(self) -> SyncIterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        try:
+            return run_sync(self._generator.__anext__)
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+    def close(self) -> None:
+        """Stop the generator (and whatever it was running) early."""
+        run_sync(self._generator.aclose)
+
+    def __enter__(self) -> SyncIterator[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
