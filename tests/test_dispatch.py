@@ -340,7 +340,8 @@ async def test_unsendable_return_values_are_errors(value: Any) -> None:
 )
 def test_random_arguments_never_crash_dispatch(arguments: dict[str, Any]) -> None:
     async def main() -> ToolCallOutcome:
-        [outcome] = await run([call("get_weather", **arguments)], get_weather)
+        step = FunctionCallStep(id="c1", name="get_weather", arguments=arguments)
+        [outcome] = await run([step], get_weather)
         return outcome
 
     outcome = anyio.run(main)

@@ -1,0 +1,136 @@
+"""Test your agents offline: a local Interactions server, models for it, and guards.
+
+```python
+from agentloop import Agent
+from agentloop.testing import InteractionsServer, ScriptedModel
+
+server = InteractionsServer(ScriptedModel(["Hello!"]))
+agent = Agent("gemini-2.5-flash", client=server.client())
+assert agent.run("Hi").text == "Hello!"
+```
+
+The server speaks the real wire protocol (JSON and SSE), in-process through
+`httpx.ASGITransport` or on a loopback port (`agentloop serve`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from ._client import AsyncClient, Client
+from .server._app import DroppedConnection, Faults, InteractionsServer
+from .server._models import (
+    FunctionModel,
+    Model,
+    ModelRequest,
+    Reply,
+    ScriptedModel,
+    UnexpectedRequest,
+)
+from .server._store import MemoryStore, SQLiteStore
+
+__all__ = [
+    "Faults",
+    "FunctionModel",
+    "InteractionsServer",
+    "LocalTransport",
+    "MemoryStore",
+    "Model",
+    "ModelRequest",
+    "Reply",
+    "SQLiteStore",
+    "ScriptedModel",
+    "UnexpectedRequest",
+    "forbid_network",
+    "local_client",
+    "local_sync_client",
+]
+
+LOCAL_BASE_URL = "http://agentloop.local"
+LOCAL_API_KEY = "local-test-key"
+
+
+class LocalTransport(httpx.AsyncBaseTransport):
+    """`httpx.ASGITransport` to an in-process server, with dropped connections (fault
+    injection) surfacing as the transport errors a real network would give."""
+
+    def __init__(self, app: Any) -> None:
+        self._asgi = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._asgi.handle_async_request(request)
+        except DroppedConnection as exc:
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc
+
+    async def aclose(self) -> None:
+        await self._asgi.aclose()
+
+
+def local_client(server: InteractionsServer, **options: Any) -> AsyncClient:
+    """An `AsyncClient` wired to `server` in-process (no socket at all)."""
+    options.setdefault("api_key", server.api_key or LOCAL_API_KEY)
+    options.setdefault("base_url", LOCAL_BASE_URL)
+    return AsyncClient(transport=LocalTransport(server), **options)
+
+
+def local_sync_client(server: InteractionsServer, **options: Any) -> Client:
+    """A blocking `Client` wired to `server` in-process."""
+    options.setdefault("api_key", server.api_key or LOCAL_API_KEY)
+    options.setdefault("base_url", LOCAL_BASE_URL)
+    return Client(transport=LocalTransport(server), **options)
+
+
+def _is_local(address: Any) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return True  # unix sockets
+    host = str(address[0])
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False  # a name other than localhost: it would resolve outside
+
+
+@contextlib.contextmanager
+def forbid_network() -> Iterator[None]:
+    """Within the block, connecting anywhere but loopback raises `RuntimeError`.
+
+    Use it as an autouse fixture to make sure no test reaches Google by accident::
+
+        @pytest.fixture(autouse=True)
+        def _offline():
+            with forbid_network():
+                yield
+    """
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def check(address: Any) -> None:
+        if not _is_local(address):
+            raise RuntimeError(
+                f"this test tried to reach the network ({address!r}); use a local server"
+            )
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(address)
+        return real_connect_ex(self, address)
+
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
