@@ -71,7 +71,7 @@ def _pending_calls(steps: list[JsonObject]) -> set[str]:
         if step.get("type") == "function_call" and isinstance(step.get("id"), str):
             pending.add(step["id"])
         elif step.get("type") == "function_result":
-            pending.discard(step.get("call_id"))  # type: ignore[arg-type]
+            pending.discard(str(step.get("call_id")))
     return pending
 
 
