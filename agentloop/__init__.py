@@ -2,6 +2,9 @@
 
 from ._agent import Agent as Agent
 from ._agent import Chat as Chat
+from ._background import AsyncBackgroundRun as AsyncBackgroundRun
+from ._background import BackgroundProgress as BackgroundProgress
+from ._background import BackgroundRun as BackgroundRun
 from ._builtin import BuiltinTool as BuiltinTool
 from ._builtin import CodeExecution as CodeExecution
 from ._builtin import FileSearch as FileSearch
@@ -74,6 +77,14 @@ from ._interaction import Interaction as Interaction
 from ._interaction import InteractionError as InteractionError
 from ._interaction import Output as Output
 from ._interaction import Usage as Usage
+from ._media import Audio as Audio
+from ._media import Document as Document
+from ._media import Image as Image
+from ._media import Video as Video
+from ._pipeline import Pipeline as Pipeline
+from ._pipeline import PipelineEvent as PipelineEvent
+from ._pipeline import PipelineResult as PipelineResult
+from ._pipeline import Step as Step
 from ._requests import CreateInteractionBody as CreateInteractionBody
 from ._requests import FunctionResultInput as FunctionResultInput
 from ._requests import GenerationConfig as GenerationConfig
@@ -107,7 +118,7 @@ from ._steps import ProcessingCallStep as ProcessingCallStep
 from ._steps import ProcessingResultStep as ProcessingResultStep
 from ._steps import RetrievalCallStep as RetrievalCallStep
 from ._steps import RetrievalResultStep as RetrievalResultStep
-from ._steps import Step as Step
+from ._steps import Step as InteractionStep
 from ._steps import ThoughtStep as ThoughtStep
 from ._steps import ToolSearchCallStep as ToolSearchCallStep
 from ._steps import ToolSearchResultStep as ToolSearchResultStep
@@ -129,11 +140,15 @@ __all__ = (
     "AgentloopError",
     "Annotation",
     "ArgumentsDelta",
+    "AsyncBackgroundRun",
     "AsyncClient",
     "AsyncInteractionStream",
     "AsyncInteractions",
+    "Audio",
     "AudioContent",
     "AuthenticationError",
+    "BackgroundProgress",
+    "BackgroundRun",
     "BadRequestError",
     "BuiltinTool",
     "Chat",
@@ -146,6 +161,7 @@ __all__ = (
     "Content",
     "CreateInteractionBody",
     "Delta",
+    "Document",
     "DocumentContent",
     "ErrorEvent",
     "EventType",
@@ -165,6 +181,7 @@ __all__ = (
     "GoogleSearch",
     "GoogleSearchCallStep",
     "GoogleSearchResultStep",
+    "Image",
     "ImageContent",
     "Interaction",
     "InteractionCompletedEvent",
@@ -173,6 +190,7 @@ __all__ = (
     "InteractionFailedError",
     "InteractionFinishedEvent",
     "InteractionStatusUpdateEvent",
+    "InteractionStep",
     "InteractionStream",
     "LegacyFunctionCallDelta",
     "MCPServer",
@@ -184,6 +202,9 @@ __all__ = (
     "Output",
     "OutputValidationError",
     "PermissionDeniedError",
+    "Pipeline",
+    "PipelineEvent",
+    "PipelineResult",
     "PlaceCitation",
     "ProcessingCallStep",
     "ProcessingResultStep",
@@ -237,6 +258,7 @@ __all__ = (
     "Usage",
     "UserError",
     "UserInputStep",
+    "Video",
     "VideoContent",
     "__version__",
     "tool",

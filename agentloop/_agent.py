@@ -11,13 +11,15 @@ import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from typing import Any
 
+from ._background import AsyncBackgroundRun, BackgroundRun
 from ._client import AsyncClient, Client
 from ._dispatch import ToolErrorMode
 from ._errors import UserError
 from ._output import output_spec
+from ._pipeline import Pipeline, Step
 from ._result import RunResult
 from ._run_events import RunEvent, RunFinishedEvent
-from ._runner import OnMaxTurns, RunConfig, RunState, run_events
+from ._runner import OnMaxTurns, RunConfig, RunState, build_request, run_events
 from ._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from ._toolset import ToolLike, Toolset
 from ._wire import JsonObject
@@ -214,6 +216,35 @@ class Agent:
         refuse_inside_event_loop("agent.stream()", "agent.astream(...)")
         state = self._new_state(input, previous_interaction_id, None)
         return SyncIterator(self._events(state, stream=True, deps=deps))
+
+    async def astart(
+        self, input: Any, *, previous_interaction_id: str | None = None
+    ) -> AsyncBackgroundRun:
+        """Start the run in the background and return a handle at once.
+
+        The interaction is created with `background: true`; `await handle.wait()`
+        polls it to the end (and finishes any tool rounds), `handle.cancel()` stops
+        it, and `AsyncBackgroundRun.attach(handle.id, agent=...)` finds it again.
+        """
+        if not self.config.store:
+            raise UserError("a background run must be stored: use store=True")
+        state = self._new_state(input, previous_interaction_id, None)
+        body = build_request(self.config, state)
+        body["background"] = True
+        interaction = await self.client.interactions.create(**body)
+        return AsyncBackgroundRun(self, interaction, state)
+
+    def start(self, input: Any, *, previous_interaction_id: str | None = None) -> BackgroundRun:
+        """The blocking form of `astart`; returns a `BackgroundRun`."""
+        refuse_inside_event_loop("agent.start()", "await agent.astart(...)")
+        run = run_sync(
+            functools.partial(self.astart, input, previous_interaction_id=previous_interaction_id)
+        )
+        return BackgroundRun(run)
+
+    def then(self, agent: Agent, *, input: Any = None) -> Pipeline:
+        """A pipeline: this agent, then `agent` continuing from its last interaction."""
+        return Pipeline([self, Step(agent, input=input)])
 
     def chat(self) -> Chat:
         """A conversation: each run continues the previous one."""

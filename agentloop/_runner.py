@@ -14,7 +14,8 @@ activity) resume a crashed run without re-running finished tools.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncGenerator, Sequence
+import inspect
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -304,15 +305,31 @@ def after_tools(state: RunState, decision: RunTools, outcomes: list[ToolCallOutc
     state.pending_input = results
 
 
-async def _wait_until_terminal(
-    interactions: AsyncInteractions, config: RunConfig, interaction: Interaction
+ProgressCallback = Callable[[Interaction], Awaitable[None] | None]
+"""Called with the interaction after every poll of a background run."""
+
+
+async def wait_until_terminal(
+    interactions: AsyncInteractions,
+    config: RunConfig,
+    interaction: Interaction,
+    on_progress: ProgressCallback | None = None,
 ) -> Interaction:
-    # Background (or queued) interactions: poll, backing off up to poll_max_interval.
+    """Poll a background (or queued) interaction until it is terminal.
+
+    The wait starts at `poll_interval` and grows by half each poll up to
+    `poll_max_interval`; each GET has the client's retry policy, so a transient
+    503 or a dropped connection does not end the wait.
+    """
     delay = config.poll_interval
     while not interaction.is_terminal:
         await anyio.sleep(delay)
         delay = min(delay * 1.5, config.poll_max_interval)
         interaction = await interactions.get(interaction.id)
+        if on_progress is not None:
+            outcome = on_progress(interaction)
+            if inspect.isawaitable(outcome):
+                await outcome
     return interaction
 
 
@@ -356,18 +373,26 @@ async def run_events(
     *,
     stream: bool = False,
     deps: Any = None,
+    first: Interaction | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
-    """Drive a run to its end, yielding its events; the last is `RunFinishedEvent`."""
+    """Drive a run to its end, yielding its events; the last is `RunFinishedEvent`.
+
+    `first` resumes a run whose first interaction was already created (a
+    background run started earlier, perhaps by another process).
+    """
     while True:
-        body = build_request(config, state)
-        interaction: Interaction | None = None
-        async for item in _send(interactions, body, stream):
-            if isinstance(item, Interaction):
-                interaction = item
-            else:
-                yield item
+        interaction: Interaction | None = first
+        first = None
+        if interaction is None:
+            body = build_request(config, state)
+            async for item in _send(interactions, body, stream):
+                if isinstance(item, Interaction):
+                    interaction = item
+                else:
+                    yield item
         assert interaction is not None
-        interaction = await _wait_until_terminal(interactions, config, interaction)
+        interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
         yield InteractionFinishedEvent(
             interaction_id=interaction.id,
             status=interaction.status,
