@@ -69,7 +69,7 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
     big = tmp_path / "big.pdf"
     with big.open("wb") as f:
         f.truncate(INLINE_LIMIT + 1)
-    with pytest.raises(UserError, match="files.upload"):
+    with pytest.raises(UserError, match=r"files\.upload"):
         Document.from_path(big)
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import types
+
 import agentloop
 
 
 def test_all_is_sorted_and_complete() -> None:
-    public = {name for name in dir(agentloop) if not name.startswith("_")}
+    public = {
+        name
+        for name in dir(agentloop)
+        if not name.startswith("_") and not isinstance(getattr(agentloop, name), types.ModuleType)
+    }
     assert list(agentloop.__all__) == sorted(agentloop.__all__)
     assert set(agentloop.__all__) - {"__version__"} == public
 
