@@ -72,6 +72,9 @@ from ._events import ThoughtSummaryDelta as ThoughtSummaryDelta
 from ._events import ToolDelta as ToolDelta
 from ._events import UnknownDelta as UnknownDelta
 from ._events import UnknownEvent as UnknownEvent
+from ._files import AsyncFiles as AsyncFiles
+from ._files import File as File
+from ._files import Files as Files
 from ._interaction import GeneratedImage as GeneratedImage
 from ._interaction import Interaction as Interaction
 from ._interaction import InteractionError as InteractionError
@@ -142,6 +145,7 @@ __all__ = (
     "ArgumentsDelta",
     "AsyncBackgroundRun",
     "AsyncClient",
+    "AsyncFiles",
     "AsyncInteractionStream",
     "AsyncInteractions",
     "Audio",
@@ -165,10 +169,12 @@ __all__ = (
     "DocumentContent",
     "ErrorEvent",
     "EventType",
+    "File",
     "FileCitation",
     "FileSearch",
     "FileSearchCallStep",
     "FileSearchResultStep",
+    "Files",
     "FunctionCallStep",
     "FunctionResultInput",
     "FunctionResultStep",

@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict, Unpack, overload
 import httpx
 
 from ._events import StreamEvent
+from ._files import AsyncFiles, Files
 from ._http import DEFAULT_TIMEOUT, HTTPCore
 from ._interaction import Interaction
 from ._resources import AsyncInteractions
@@ -82,6 +83,8 @@ class AsyncClient:
         )
         self.interactions = AsyncInteractions(self._core)
         """Create, get, cancel and delete interactions."""
+        self.files = AsyncFiles(self._core)
+        """Upload, get, list and delete files (the Files API)."""
 
     @property
     def base_url(self) -> str:
@@ -208,6 +211,8 @@ class Client:
         self._async = AsyncClient(**options)
         self.interactions = Interactions(self._async.interactions)
         """Create, get, cancel and delete interactions."""
+        self.files = Files(self._async.files)
+        """Upload, get, list and delete files (the Files API)."""
 
     @property
     def base_url(self) -> str:

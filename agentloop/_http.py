@@ -183,27 +183,32 @@ class HTTPCore:
         params: dict[str, str] | None = None,
         stream: bool = False,
         timeout: float | httpx.Timeout | None = None,
+        url: str | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         """Send one request (retrying as the policy allows) and return a 2xx response.
 
-        With `stream=True` the body is left unread for the caller to consume and close.
-        Raises an `APIStatusError` subclass, `APIConnectionError` or `APITimeoutError`.
+        `path` is under the API version; `url` (absolute) replaces it, e.g. for an
+        upload session. With `stream=True` the body is left unread for the caller to
+        consume and close. Raises an `APIStatusError` subclass, `APIConnectionError`
+        or `APITimeoutError`.
         """
         client = self._client()
-        headers = {
+        all_headers = {
             **self._headers,
             **self._auth_headers(),
             "accept": "text/event-stream" if stream else "application/json",
+            **(headers or {}),
         }
-        content = None
         if body is not None:
-            headers["content-type"] = "application/json"
+            all_headers["content-type"] = "application/json"
             content = encode_json(body)
         request = client.build_request(
             method,
-            self.url(path),
+            url or self.url(path),
             params=params,
-            headers=headers,
+            headers=all_headers,
             content=content,
             timeout=timeout if timeout is not None else self.timeout,
         )
