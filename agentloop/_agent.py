@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
+from contextlib import aclosing
 from typing import Any
 
 from ._background import AsyncBackgroundRun, BackgroundRun
 from ._client import AsyncClient, Client
 from ._dispatch import ToolErrorMode
 from ._errors import UserError
+from ._interaction import Interaction
 from ._output import output_spec
 from ._pipeline import Pipeline, Step
 from ._result import RunResult
 from ._run_events import RunEvent, RunFinishedEvent
-from ._runner import OnMaxTurns, RunConfig, RunState, build_request, run_events
+from ._runner import (
+    OnMaxTurns,
+    ProgressCallback,
+    RunConfig,
+    RunState,
+    build_request,
+    run_events,
+)
 from ._sync import SyncIterator, refuse_inside_event_loop, run_sync
-from ._toolset import ToolLike, Toolset
+from ._toolset import ToolLike, ToolSession, Toolset
 from ._wire import JsonObject
 
 __all__ = ["Agent", "Chat"]
@@ -126,6 +135,7 @@ class Agent:
         """The run configuration (immutable)."""
         self.response_format = response_format
         self._client = client._async if isinstance(client, Client) else client
+        self._session: ToolSession | None = None
 
     @property
     def client(self) -> AsyncClient:
@@ -153,14 +163,49 @@ class Agent:
             output_retries_left=self.config.output_retries,
         )
 
-    def _events(
+    async def _events(
         self,
         state: RunState,
         *,
         stream: bool,
         deps: Any,
+        first: Interaction | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
-        return run_events(self.config, self.client.interactions, state, stream=stream, deps=deps)
+        # Tool sources (MCP servers) connect once per run, unless an `async with
+        # agent:` block holds a session open across runs.
+        session = self._session
+        owned = session is None and bool(self.config.toolset.sources)
+        if session is None:
+            session = await self.config.toolset.open() if owned else None
+        try:
+            events = run_events(
+                self.config,
+                self.client.interactions,
+                state,
+                stream=stream,
+                deps=deps,
+                first=first,
+                on_progress=on_progress,
+                tools=session,
+            )
+            async with aclosing(events):
+                async for event in events:
+                    yield event
+        finally:
+            if owned and session is not None:
+                await session.aclose()
+
+    async def __aenter__(self) -> Agent:
+        """Connect tool sources (MCP servers) once for every run in the block."""
+        if self._session is None:
+            self._session = await self.config.toolset.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.aclose()
 
     async def _arun_state(self, state: RunState, deps: Any) -> RunResult:
         events = self._events(state, stream=False, deps=deps)
@@ -229,7 +274,8 @@ class Agent:
         if not self.config.store:
             raise UserError("a background run must be stored: use store=True")
         state = self._new_state(input, previous_interaction_id, None)
-        body = build_request(self.config, state)
+        session = self._session or self.config.toolset.static_session()
+        body = build_request(self.config, state, session.wire)
         body["background"] = True
         interaction = await self.client.interactions.create(**body)
         return AsyncBackgroundRun(self, interaction, state)

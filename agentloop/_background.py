@@ -20,7 +20,7 @@ from ._events import StreamEvent
 from ._interaction import Interaction
 from ._result import RunResult
 from ._run_events import RunFinishedEvent
-from ._runner import RunState, run_events
+from ._runner import RunState
 from ._steps import ThoughtStep
 from ._sync import SyncIterator, run_sync
 
@@ -125,12 +125,8 @@ class AsyncBackgroundRun:
                 await outcome
 
         with anyio.fail_after(timeout):
-            events = run_events(
-                self.agent.config,
-                self.agent.client.interactions,
-                self._state,
-                first=self.interaction,
-                on_progress=report,
+            events = self.agent._events(
+                self._state, stream=False, deps=None, first=self.interaction, on_progress=report
             )
             async for event in events:
                 if isinstance(event, RunFinishedEvent):

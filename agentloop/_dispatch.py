@@ -28,7 +28,7 @@ from ._errors import (
 from ._results import ResultConversionError, to_result_value
 from ._schema import format_validation_error
 from ._steps import FunctionCallStep
-from ._tools import FunctionTool
+from ._toolset import CallableTool
 from ._wire import JsonObject
 
 __all__ = ["ToolCallOutcome", "ToolErrorMode", "dispatch_calls"]
@@ -77,7 +77,7 @@ def _failure(call: FunctionCallStep, error: ToolError, duration: float = 0.0) ->
 
 async def _run_one(
     call: FunctionCallStep,
-    tools: Mapping[str, FunctionTool[..., Any]],
+    tools: Mapping[str, CallableTool],
     context: ToolContext[Any],
     default_timeout: float | None,
 ) -> ToolCallOutcome:
@@ -157,7 +157,7 @@ async def _run_one(
 
 async def dispatch_calls(
     calls: Sequence[FunctionCallStep],
-    tools: Mapping[str, FunctionTool[..., Any]],
+    tools: Mapping[str, CallableTool],
     *,
     make_context: Callable[[FunctionCallStep], ToolContext[Any]],
     timeout: float | None = None,

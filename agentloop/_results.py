@@ -84,7 +84,13 @@ def to_result_value(value: Any) -> Any:
     if block is not None:
         return [block]
     if isinstance(value, list | tuple):
-        blocks = [_as_block(item) for item in value]
+        # In a list, content dicts ({"type": "image", ...}) count as blocks too.
+        blocks = [
+            dict(item)
+            if isinstance(item, Mapping) and item.get("type") in CONTENT_TYPES
+            else _as_block(item)
+            for item in value
+        ]
         if any(b is not None for b in blocks):
             return [
                 b if b is not None else {"type": "text", "text": _text_of(item)}

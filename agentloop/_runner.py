@@ -45,7 +45,7 @@ from ._run_events import (
     ToolCallStartedEvent,
 )
 from ._steps import FunctionCallStep
-from ._toolset import Toolset
+from ._toolset import ToolSession, Toolset
 from ._wire import JsonObject
 
 __all__ = ["RunConfig", "RunState", "run_events"]
@@ -142,8 +142,10 @@ def _input_steps(value: Any) -> list[Any]:
     return list(normalized)
 
 
-def build_request(config: RunConfig, state: RunState) -> JsonObject:
-    """The body of the next create call."""
+def build_request(
+    config: RunConfig, state: RunState, tools: list[JsonObject] | None = None
+) -> JsonObject:
+    """The body of the next create call (`tools`: the session's, else the static ones)."""
     body: JsonObject = dict(config.extra)
     if config.model is not None:
         body["model"] = config.model
@@ -153,8 +155,9 @@ def build_request(config: RunConfig, state: RunState) -> JsonObject:
         body["agent_config"] = config.agent_config
     if config.instructions is not None:
         body["system_instruction"] = config.instructions
-    if len(config.toolset):
-        body["tools"] = config.toolset.to_wire()
+    wire_tools = tools if tools is not None else config.toolset.to_wire()
+    if wire_tools:
+        body["tools"] = wire_tools
     generation_config = dict(config.generation_config or {})
     if state.final_answer_requested:
         generation_config["tool_choice"] = "none"
@@ -375,17 +378,20 @@ async def run_events(
     deps: Any = None,
     first: Interaction | None = None,
     on_progress: ProgressCallback | None = None,
+    tools: ToolSession | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Drive a run to its end, yielding its events; the last is `RunFinishedEvent`.
 
     `first` resumes a run whose first interaction was already created (a
-    background run started earlier, perhaps by another process).
+    background run started earlier, perhaps by another process). `tools` is the
+    run's tool session (connected sources); the static tools otherwise.
     """
+    session = tools if tools is not None else config.toolset.static_session()
     while True:
         interaction: Interaction | None = first
         first = None
         if interaction is None:
-            body = build_request(config, state)
+            body = build_request(config, state, session.wire)
             async for item in _send(interactions, body, stream):
                 if isinstance(item, Interaction):
                     interaction = item
@@ -409,7 +415,7 @@ async def run_events(
             yield ToolCallStartedEvent(call_id=call.id, name=call.name, arguments=call.arguments)
         outcomes = await dispatch_calls(
             decision.calls,
-            config.toolset.functions,
+            session.handlers,
             make_context=functools.partial(
                 _tool_context, config, state, deps, decision.interaction_id
             ),

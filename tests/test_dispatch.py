@@ -347,3 +347,18 @@ def test_random_arguments_never_crash_dispatch(arguments: dict[str, Any]) -> Non
     outcome = anyio.run(main)
     assert outcome.result["call_id"] == "c1"
     assert isinstance(outcome.result["result"], dict | str)
+
+
+async def test_a_list_of_content_dicts_is_sent_as_content() -> None:
+    blocks = [
+        {"type": "text", "text": "a chart:"},
+        {"type": "image", "uri": "files/x", "mime_type": "image/png"},
+    ]
+
+    @tool
+    def chart() -> list[dict[str, str]]:
+        """Returns content blocks."""
+        return blocks
+
+    [outcome] = await run([call("chart")], chart)
+    assert outcome.result["result"] == blocks
