@@ -10,6 +10,7 @@ keeps working against today's server.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, TypeAdapter, field_validator
@@ -360,9 +361,12 @@ StreamEvent = Annotated[
 ]
 """Any server-sent event of an interaction stream."""
 
-_EVENT_ADAPTER: TypeAdapter[StreamEvent] = TypeAdapter(StreamEvent)
+@functools.cache
+def _event_adapter() -> TypeAdapter[StreamEvent]:
+    # Built on first use (not at import), once.
+    return TypeAdapter(StreamEvent)
 
 
 def parse_event(data: str | bytes) -> StreamEvent:
     """Parse one event's JSON (an SSE `data:` payload), in either dialect."""
-    return _EVENT_ADAPTER.validate_json(data)
+    return _event_adapter().validate_json(data)

@@ -29,7 +29,9 @@ class WireModel(BaseModel):
     fields that were never set are left out, but a `type`/`event_type` tag always stays.
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=False)
+    # defer_build: validators are built on first use, not at import, which keeps
+    # `import agentloop` fast; the cost is paid once, by the first parse.
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     def model_post_init(self, context: Any, /) -> None:
         # A tag with a default is still part of the wire form: mark it as set so that
