@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import anyio
@@ -48,6 +48,8 @@ class ToolCallOutcome:
     """Why the call failed, if it did (its message is the result the model reads)."""
     duration: float = 0.0
     """Seconds spent in the handler."""
+    finished_at: float = field(default_factory=time.perf_counter)
+    """When the call finished (`time.perf_counter()`), to report calls in finish order."""
 
     @property
     def is_error(self) -> bool:

@@ -361,6 +361,7 @@ StreamEvent = Annotated[
 ]
 """Any server-sent event of an interaction stream."""
 
+
 @functools.cache
 def _event_adapter() -> TypeAdapter[StreamEvent]:
     # Built on first use (not at import), once.

@@ -28,6 +28,7 @@ from ._errors import (
     status_error_from_response,
 )
 from ._retry import RetryPolicy, Sleep, send_with_retries
+from ._sync import adopt, on_loop_thread
 from ._version import __version__
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "API_REVISION", "HTTPCore", "Secret"]
@@ -161,6 +162,8 @@ class HTTPCore:
                 transport=self._transport or _default_transport(), timeout=self.timeout
             )
             self._owned_loop = loop
+            if on_loop_thread():
+                adopt(self, self._owned_client)
         return self._owned_client
 
     def _auth_headers(self) -> dict[str, str]:

@@ -424,7 +424,7 @@ async def run_events(
             tool_errors=config.tool_errors,
         )
         # Reported in the order the calls finished, each with its own duration.
-        for outcome in sorted(outcomes, key=lambda o: o.duration):
+        for outcome in sorted(outcomes, key=lambda o: o.finished_at):
             yield ToolCallFinishedEvent(
                 call_id=outcome.call.id,
                 name=outcome.call.name,

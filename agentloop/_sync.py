@@ -8,10 +8,14 @@ every time), and a daemon thread never keeps the interpreter from exiting.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import os
 import threading
+import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 import sniffio
@@ -23,6 +27,7 @@ __all__ = ["SyncIterator", "refuse_inside_event_loop", "run_sync"]
 
 T = TypeVar("T")
 
+_THREAD_NAME = "agentloop-sync"
 _lock = threading.Lock()
 _portal: BlockingPortal | None = None
 _portal_pid: int | None = None
@@ -38,7 +43,7 @@ def _start_portal() -> BlockingPortal:
             ready.set()
             await portal.sleep_until_stopped()
 
-    thread = threading.Thread(target=anyio.run, args=(serve,), name="agentloop-sync", daemon=True)
+    thread = threading.Thread(target=anyio.run, args=(serve,), name=_THREAD_NAME, daemon=True)
     thread.start()
     ready.wait()
     return holder[0]
@@ -102,3 +107,46 @@ class SyncIterator(Generic[T]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+_open: set[Any] = set()
+"""Resources opened on the loop thread and not closed yet (closed at exit)."""
+
+
+def adopt(owner: object, resource: Any) -> None:
+    """Close `resource` (its `aclose()`) when `owner` is collected, or at exit.
+
+    Connections opened on agentloop's loop thread belong to that loop. A script using
+    the blocking API rarely closes its clients; without this, they would be left
+    open (and aiohttp says so on stderr).
+    """
+    _open.add(resource)
+    weakref.finalize(owner, _close_soon, resource)
+
+
+def _close_soon(resource: Any) -> None:
+    _open.discard(resource)
+    portal = _portal
+    if portal is None or _portal_pid != os.getpid():
+        return
+    with contextlib.suppress(Exception):
+        if on_loop_thread():
+            asyncio.get_running_loop().create_task(resource.aclose())
+        else:
+            portal.start_task_soon(resource.aclose)
+
+
+def on_loop_thread() -> bool:
+    """True when running on agentloop's own loop thread."""
+    return threading.current_thread().name == _THREAD_NAME
+
+
+@atexit.register
+def _close_all() -> None:
+    portal = _portal
+    if portal is None or _portal_pid != os.getpid():
+        return
+    for resource in list(_open):
+        with contextlib.suppress(Exception):
+            portal.call(resource.aclose)
+    _open.clear()

@@ -109,11 +109,17 @@ def test_toolset_mixes_functions_builtins_and_raw_dicts() -> None:
         """Doubles."""
         return 2 * x
 
-    raw = {"type": "function", "name": "declared_only", "parameters": {"type": "object"}}
+    raw = {"type": "code_execution"}
     toolset = Toolset([plain, GoogleSearch(), raw])
-    assert [d["type"] for d in toolset.to_wire()] == ["function", "google_search", "function"]
+    assert [d["type"] for d in toolset.to_wire()] == ["function", "google_search", "code_execution"]
     assert set(toolset.functions) == {"plain"}
     assert toolset.functions["plain"](3) == 6
+
+
+def test_a_bare_function_declaration_is_refused() -> None:
+    raw = {"type": "function", "name": "declared_only", "parameters": {"type": "object"}}
+    with pytest.raises(UserError, match="bare declaration"):
+        Toolset([raw])
 
 
 def test_duplicate_tool_names_are_rejected() -> None:
