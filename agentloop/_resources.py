@@ -110,7 +110,7 @@ class AsyncInteractions:
             parsed: Interaction = _parse(Interaction, response)
             return parsed
         response = await self._open_stream(id, last_event_id, timeout)
-        return self._stream(response, interaction_id=id)
+        return self._stream(response, interaction_id=id, last_event_id=last_event_id)
 
     async def cancel(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> Interaction:
         """Cancel a background interaction; returns it (status `cancelled` once stopped)."""
@@ -141,7 +141,11 @@ class AsyncInteractions:
         )
 
     def _stream(
-        self, response: httpx.Response, *, interaction_id: str | None
+        self,
+        response: httpx.Response,
+        *,
+        interaction_id: str | None,
+        last_event_id: str | None = None,
     ) -> AsyncInteractionStream:
         return AsyncInteractionStream(
             response,
@@ -149,4 +153,6 @@ class AsyncInteractions:
             retry_policy=self._core.retry_policy,
             sleep=self._core.sleep,
             interaction_id=interaction_id,
+            last_event_id=last_event_id,
+            fetch=self.get,
         )

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from ._accumulate import InteractionAccumulator
 from ._errors import APIError, ResponseValidationError, StreamError, describe_request
-from ._events import ErrorEvent, StreamEvent, parse_event
+from ._events import ErrorEvent, InteractionCompletedEvent, StreamEvent, parse_event
 from ._interaction import Interaction
 from ._retry import RetryPolicy, Sleep
 from ._sse import aiter_sse, is_event_stream
@@ -46,6 +46,8 @@ class AsyncInteractionStream:
         retry_policy: RetryPolicy,
         sleep: Sleep | None = None,
         interaction_id: str | None = None,
+        last_event_id: str | None = None,
+        fetch: Callable[[str], Awaitable[Interaction]] | None = None,
     ) -> None:
         self._response = response
         self._reconnect = reconnect
@@ -56,8 +58,10 @@ class AsyncInteractionStream:
         self._seen_ids: set[str] = set()
         self._events = self._iterate()
         self._closed = False
-        self.last_event_id: str | None = None
-        """The id of the last event yielded; pass it as `last_event_id` to resume."""
+        self._fetch = fetch
+        self.last_event_id: str | None = last_event_id
+        """The id of the last event yielded (or resumed after); pass it as
+        `last_event_id` to resume."""
 
     @property
     def interaction_id(self) -> str | None:
@@ -116,6 +120,7 @@ class AsyncInteractionStream:
                     f"{self._response.headers.get('content-type')!r})",
                     request=self._response.request,
                 )
+            delivered = 0
             try:
                 async with aclosing(aiter_sse(self._response)) as frames:
                     async for sse in frames:
@@ -132,6 +137,7 @@ class AsyncInteractionStream:
                             self._seen_ids.add(event_id)
                             self.last_event_id = event_id
                         failures = 0
+                        delivered += 1
                         self._accumulator.feed(event)
                         yield event
                         if isinstance(event, ErrorEvent):
@@ -142,8 +148,26 @@ class AsyncInteractionStream:
                 await self._response.aclose()
             if self._closed or self._accumulator.completed:
                 return
+            if delivered == 0 and await self._already_finished():
+                return
             failures += 1
             self._response = await self._resume(failures, cause)
+
+    async def _already_finished(self) -> bool:
+        """After an empty replay: is the interaction over (we resumed after its end)?"""
+        interaction_id = self.interaction_id
+        if self._fetch is None or not interaction_id:
+            return False
+        try:
+            interaction = await self._fetch(interaction_id)
+        except APIError:
+            return False
+        if not interaction.is_terminal:
+            return False
+        self._accumulator.feed(
+            InteractionCompletedEvent(event_type="interaction.completed", interaction=interaction)
+        )
+        return True
 
     def _parse(self, data: str) -> StreamEvent:
         try:

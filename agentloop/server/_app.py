@@ -177,7 +177,7 @@ class InteractionsServer:
             body = await _read_json(receive)
             record = await self.engine.create(body)
             if body.get("stream"):
-                await self._stream(send, record.id, None, record=record)
+                await self._stream(send, record.id, None, record=record, drop=drop)
             else:
                 await _send_json(
                     send, 200, self.engine.interaction(record, with_input=False), drop=drop
@@ -186,7 +186,7 @@ class InteractionsServer:
         if len(rest) == 1 and method == "GET":
             if query.get("stream") == "true":
                 self.engine.get(rest[0])  # 404 before the stream starts
-                await self._stream(send, rest[0], query.get("last_event_id"))
+                await self._stream(send, rest[0], query.get("last_event_id"), drop=drop)
             else:
                 if "last_event_id" in query:
                     raise ApiError(
@@ -208,7 +208,13 @@ class InteractionsServer:
         raise ApiError(404, "NOT_FOUND", f"No route for {method} {scope['path']}.")
 
     async def _stream(
-        self, send: Send, id: str, last_event_id: str | None, record: Any = None
+        self,
+        send: Send,
+        id: str,
+        last_event_id: str | None,
+        record: Any = None,
+        *,
+        drop: bool = False,
     ) -> None:
         await send(
             {
@@ -220,6 +226,8 @@ class InteractionsServer:
                 ],
             }
         )
+        if drop:
+            raise DroppedConnection("connection dropped on purpose (fault injection)")
         cut = None
         if self.faults.cut_stream_after is not None and self.faults.cut_streams > 0:
             self.faults.cut_streams -= 1
@@ -228,8 +236,18 @@ class InteractionsServer:
         skipping = last_event_id is not None
         count = 0
         while True:
-            current = record if record is not None else self.engine.get(id)
-            events, finished = self.engine.events(current)
+            try:
+                # Read the stored record each time: a cancel (or a delete) made by
+                # another request must show, whatever the store.
+                stored = self.engine.store.get(id)
+                if stored is None and record is None:
+                    raise ApiError(404, "NOT_FOUND", f"Interaction '{id}' was deleted.")
+                events, finished = self.engine.events(stored or record)
+            except ApiError as error:
+                # The response has started: report the error in the stream, as the API does.
+                failure = {"event_type": "error", "error": error.body()["error"]}
+                await send({"type": "http.response.body", "body": _sse(failure), "more_body": True})
+                break
             for event in events:
                 event_id = event["event_id"]
                 if skipping:
@@ -243,8 +261,7 @@ class InteractionsServer:
                     return
                 sent_ids.add(event_id)
                 count += 1
-                chunk = f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n".encode()
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": _sse(event), "more_body": True})
                 if self.stream_event_delay:
                     await anyio.sleep(self.stream_event_delay)
             if skipping:
@@ -254,6 +271,10 @@ class InteractionsServer:
                 break
             await anyio.sleep(min(0.1, self.engine.background_step_delay or 0.1))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _sse(event: JsonObject) -> bytes:
+    return f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n".encode()
 
 
 async def _read_json(receive: Receive) -> JsonObject:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .._errors import UserError
 from .._requests import normalize_input
 from .._wire import JsonObject
 from ._models import Model, ModelRequest, Reply, UnexpectedRequest, respond
@@ -57,12 +58,20 @@ def _tokens(steps: list[JsonObject]) -> int:
 
 
 def _input_steps(value: Any) -> list[JsonObject]:
-    normalized = normalize_input(value)
+    try:
+        normalized = normalize_input(value)
+    except UserError as exc:
+        raise ApiError(400, "INVALID_ARGUMENT", f"Invalid 'input': {exc}") from exc
     if normalized is None:
         return []
     if isinstance(normalized, str):
         return [{"type": "user_input", "content": [{"type": "text", "text": normalized}]}]
-    return [step for step in normalized if isinstance(step, dict)]
+    for item in normalized:
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+            raise ApiError(
+                400, "INVALID_ARGUMENT", f"Invalid 'input' item {item!r}: expected a typed object."
+            )
+    return list(normalized)
 
 
 def _pending_calls(steps: list[JsonObject]) -> set[str]:
@@ -165,18 +174,24 @@ class Engine:
         if results:
             pending = _pending_calls(history)
             for result in results:
-                if result.get("call_id") not in pending:
+                call_id = result.get("call_id")
+                if call_id not in pending:
                     raise ApiError(
                         400,
                         "INVALID_ARGUMENT",
-                        f"function_result.call_id '{result.get('call_id')}' does not answer a "
-                        "pending function_call of the previous interaction.",
+                        f"function_result.call_id '{call_id}' does not answer a pending "
+                        "function_call of the previous interaction (unknown or already answered).",
                     )
+                pending.discard(str(call_id))
         request = ModelRequest(body=body, history=history, input=input_steps)
         try:
             reply = await respond(self.model, request)
         except UnexpectedRequest as exc:
             raise ApiError(500, "INTERNAL", str(exc)) from exc
+        except Exception as exc:  # a model's bug is the server's 500, never a crash
+            raise ApiError(
+                500, "INTERNAL", f"The model failed: {type(exc).__name__}: {exc}"
+            ) from exc
         return self._record(body, previous, reply, input_steps, client_history, history, store)
 
     def _timeline(self, record: Record) -> list[JsonObject]:

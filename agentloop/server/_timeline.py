@@ -65,6 +65,23 @@ def _step_events(index: int, step: JsonObject) -> Iterator[JsonObject]:
     yield {"event_type": "step.stop", "index": index}
 
 
+# What the API's `interaction.completed` carries (no steps, no echoed config); `errors`
+# too, so a streaming client learns why an interaction failed.
+_COMPLETED_FIELDS = (
+    "id",
+    "status",
+    "model",
+    "agent",
+    "created",
+    "updated",
+    "object",
+    "service_tier",
+    "usage",
+    "continuation_token",
+    "errors",
+)
+
+
 def interaction_events(
     head: JsonObject, steps: list[JsonObject], *, finished: bool
 ) -> list[JsonObject]:
@@ -88,7 +105,8 @@ def interaction_events(
                     "status": head["status"],
                 }
             )
-        events.append({"event_type": "interaction.completed", "interaction": head})
+        final = {key: head[key] for key in _COMPLETED_FIELDS if key in head}
+        events.append({"event_type": "interaction.completed", "interaction": final})
     return events
 
 
