@@ -25,6 +25,7 @@ import httpx
 
 from ._client import AsyncClient, Client
 from .server._app import DroppedConnection, Faults, InteractionsServer
+from .server._demo import DemoModel
 from .server._models import (
     FunctionModel,
     Model,
@@ -36,6 +37,7 @@ from .server._models import (
 from .server._store import MemoryStore, SQLiteStore
 
 __all__ = [
+    "DemoModel",
     "Faults",
     "FunctionModel",
     "InteractionsServer",
