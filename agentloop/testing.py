@@ -52,6 +52,7 @@ __all__ = [
     "forbid_network",
     "local_client",
     "local_sync_client",
+    "serve_in_thread",
 ]
 
 LOCAL_BASE_URL = "http://agentloop.local"
@@ -136,3 +137,49 @@ def forbid_network() -> Iterator[None]:
     finally:
         socket.socket.connect = real_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve an ASGI app (an `InteractionsServer`) with uvicorn on a loopback port, in a
+    background thread; yields its base URL and stops it on exit.
+
+    For tests that need a real socket: another SDK, a subprocess, or agentloop's own
+    default HTTP stack. Needs uvicorn (`agentloop[server]`).
+    """
+    import threading
+    import time
+
+    try:
+        import uvicorn
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            "serve_in_thread needs uvicorn: pip install 'agentloop[server]'"
+        ) from exc
+
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,
+        lifespan="off",
+        ws="none",
+        http="h11",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="agentloop-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    bound_port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound_port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

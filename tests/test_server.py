@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-import uvicorn
 from conftest import SleepRecorder
 
 from agentloop import (
@@ -45,6 +43,7 @@ from agentloop.testing import (
     ScriptedModel,
     SQLiteStore,
     UnexpectedRequest,
+    serve_in_thread,
 )
 
 pytestmark = pytest.mark.anyio
@@ -145,34 +144,9 @@ class Recorder:
 
 @contextlib.contextmanager
 def loopback(app: Any) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free 127.0.0.1 port; yields the base URL."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        log_config=None,
-        lifespan="off",
-        ws="none",
-        http="h11",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        assert not thread.is_alive(), "uvicorn did not stop"
+    """Serve `app` on a free 127.0.0.1 port; yields the base URL."""
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def loopback_client(url: str, **options: Any) -> AsyncClient:

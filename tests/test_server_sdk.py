@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +19,6 @@ import pytest
 
 genai = pytest.importorskip("google.genai")
 
-import uvicorn  # noqa: E402
 from google.genai import interactions as gi  # noqa: E402
 from google.genai._interactions import (  # noqa: E402
     BadRequestError as SDKBadRequestError,
@@ -37,6 +34,7 @@ from agentloop.testing import (  # noqa: E402
     ModelRequest,
     Reply,
     ScriptedModel,
+    serve_in_thread,
 )
 
 MODEL = "gemini-2.5-flash"
@@ -169,33 +167,9 @@ class Recorder:
 
 @contextlib.contextmanager
 def loopback(app: Any) -> Iterator[int]:
-    """Serve `app` with uvicorn on a free 127.0.0.1 port (in a thread); yields the port."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        log_config=None,
-        lifespan="off",
-        ws="none",
-        http="h11",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-sdk-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        assert not thread.is_alive(), "uvicorn did not stop"
+    """Serve `app` on a free 127.0.0.1 port (in a thread); yields the port."""
+    with serve_in_thread(app) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 @dataclass
