@@ -9,10 +9,8 @@ tests are plain sync functions.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -20,8 +18,8 @@ import httpx
 import pytest
 import respx
 from conftest import BASE, load_json, sse_headers
+from guide_examples import BUILTIN_REPLIES, EXAMPLES, answer, interaction, load_example, text
 
-EXAMPLES = Path(__file__).parents[1] / "examples"
 AGENT_EXAMPLES = (
     "agent_basic",
     "agent_builtin_tools",
@@ -84,33 +82,10 @@ JSON_FORMAT = {"type": "text", "mime_type": "application/json", "schema": MODERA
 # ---- helpers -------------------------------------------------------------------------
 
 
-def load_example(name: str) -> ModuleType:
-    """Import examples/<name>.py as a fresh module (not `__main__`: nothing runs yet)."""
-    spec = importlib.util.spec_from_file_location(f"_agent_example_{name}", EXAMPLES / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def run_example(name: str) -> ModuleType:
     module = load_example(name)
     module.main()
     return module
-
-
-def interaction(id: str, *steps: dict[str, Any], status: str = "completed", **fields: Any) -> Any:
-    """A steps-dialect Interaction body."""
-    return {"id": id, "status": status, "steps": list(steps), **fields}
-
-
-def text(value: str) -> dict[str, str]:
-    return {"type": "text", "text": value}
-
-
-def answer(value: str) -> dict[str, Any]:
-    return {"type": "model_output", "content": [text(value)]}
 
 
 def user_input(value: str) -> dict[str, Any]:
@@ -455,34 +430,6 @@ def test_function_calling_stateless_resends_the_history_with_the_result(
 
 
 # ---- built-in tools and MCP ----------------------------------------------------------
-
-BUILTIN_REPLIES = {
-    "google_search": load_json("response_google_search.json"),
-    "code_execution": interaction(
-        "int_code",
-        {
-            "type": "code_execution_call",
-            "id": "ce_1",
-            "arguments": {"code": "print(fib(50))", "language": "python"},
-        },
-        {"type": "code_execution_result", "call_id": "ce_1", "result": "12586269025\n"},
-        answer("The 50th Fibonacci number is 12586269025."),
-    ),
-    "url_context": interaction(
-        "int_url",
-        {
-            "type": "url_context_call",
-            "id": "uc_1",
-            "arguments": {"urls": ["https://www.wikipedia.org/"]},
-        },
-        {
-            "type": "url_context_result",
-            "call_id": "uc_1",
-            "result": [{"url": "https://www.wikipedia.org/", "status": "success"}],
-        },
-        answer("Wikipedia is a free online encyclopedia."),
-    ),
-}
 
 
 def test_builtin_tools_are_declared_and_only_the_answer_is_printed(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import importlib.util
 import json
 import runpy
 import sys
@@ -22,10 +21,10 @@ import httpx
 import pytest
 import respx
 from conftest import BASE, load_bytes, load_json, sse_headers
+from guide_examples import BUILTIN_REPLIES, EXAMPLES, answer, interaction, load_example, text
 
 from agentloop import Client, RetryPolicy
 
-EXAMPLES = Path(__file__).parents[1] / "examples"
 EXAMPLE_NAMES = (
     "client_basic",
     "client_builtin_tools",
@@ -47,16 +46,6 @@ EXAMPLE_NAMES = (
 JOKE = "Tell me a short joke about programming."
 
 
-def load_example(name: str) -> ModuleType:
-    """Import examples/<name>.py as a fresh module (not `__main__`: nothing runs yet)."""
-    spec = importlib.util.spec_from_file_location(f"_example_{name}", EXAMPLES / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def run_example(name: str, *argv: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setattr(sys, "argv", [f"{name}.py", *argv])
     module = load_example(name)
@@ -73,21 +62,8 @@ def sent_all(route: respx.Route) -> list[Any]:
     return [json.loads(call.request.content) for call in route.calls]
 
 
-def interaction(id: str, *steps: dict[str, Any], status: str = "completed") -> dict[str, Any]:
-    """A steps-dialect Interaction body."""
-    return {"id": id, "status": status, "steps": list(steps)}
-
-
-def text_step(text: str) -> dict[str, Any]:
-    return {"type": "model_output", "content": [{"type": "text", "text": text}]}
-
-
 def user_input(*content: dict[str, Any]) -> dict[str, Any]:
     return {"type": "user_input", "content": list(content)}
-
-
-def text(value: str) -> dict[str, str]:
-    return {"type": "text", "text": value}
 
 
 def replies(*bodies: dict[str, Any]) -> list[httpx.Response]:
@@ -156,7 +132,7 @@ def test_basic_runs_keyless_against_a_local_server_from_agentloop_base_url(
 ) -> None:
     monkeypatch.setenv("AGENTLOOP_BASE_URL", "http://127.0.0.1:8765")
     with respx.mock(using="httpx", base_url="http://127.0.0.1:8765/v1beta") as local:
-        route = local.post("/interactions").respond(json=interaction("int_local", text_step("Hi")))
+        route = local.post("/interactions").respond(json=interaction("int_local", answer("Hi")))
         run_example("client_basic", monkeypatch=monkeypatch)
 
     assert "x-goog-api-key" not in route.calls.last.request.headers
@@ -168,8 +144,8 @@ def test_stateful_conversation_continues_with_previous_interaction_id(
 ) -> None:
     route = api.post("/interactions").mock(
         side_effect=replies(
-            interaction("int_turn1", text_step("Nice to meet you, Phil!")),
-            interaction("int_turn2", text_step("Your name is Phil.")),
+            interaction("int_turn1", answer("Nice to meet you, Phil!")),
+            interaction("int_turn2", answer("Your name is Phil.")),
         )
     )
 
@@ -203,9 +179,9 @@ def test_retrieve_gets_the_interaction_named_on_the_command_line(
 def test_retrieve_without_an_id_creates_an_interaction_then_gets_it(
     api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    created = api.post("/interactions").respond(json=interaction("int_new", text_step("Ha!")))
+    created = api.post("/interactions").respond(json=interaction("int_new", answer("Ha!")))
     fetched = api.get("/interactions/int_new").respond(
-        json=interaction("int_new", user_input(text(JOKE)), text_step("Ha!"))
+        json=interaction("int_new", user_input(text(JOKE)), answer("Ha!"))
     )
 
     run_example("client_retrieve", monkeypatch=monkeypatch)
@@ -222,8 +198,8 @@ def test_stateless_conversation_sends_the_history_as_steps(
     thought = {"type": "thought", "signature": "c2lnLTE="}
     route = api.post("/interactions").mock(
         side_effect=replies(
-            interaction("int_a", thought, text_step("Madrid, Barcelona and Valencia.")),
-            interaction("int_b", text_step("The Sagrada Familia.")),
+            interaction("int_a", thought, answer("Madrid, Barcelona and Valencia.")),
+            interaction("int_b", answer("The Sagrada Familia.")),
         )
     )
 
@@ -237,7 +213,7 @@ def test_stateless_conversation_sends_the_history_as_steps(
     assert second["input"] == [
         question1,
         thought,
-        text_step("Madrid, Barcelona and Valencia."),
+        answer("Madrid, Barcelona and Valencia."),
         question2,
     ]
     assert "previous_interaction_id" not in second
@@ -337,7 +313,7 @@ def test_function_calling_sends_the_result_for_the_call_id(
     first_reply: dict[str, Any],
 ) -> None:
     route = api.post("/interactions").mock(
-        side_effect=replies(first_reply, interaction("int_fc2", text_step("It's sunny in Paris.")))
+        side_effect=replies(first_reply, interaction("int_fc2", answer("It's sunny in Paris.")))
     )
 
     module = run_example("client_function_calling", monkeypatch=monkeypatch)
@@ -379,7 +355,7 @@ def test_stateless_function_calling_replays_the_call_then_its_result(
     route = api.post("/interactions").mock(
         side_effect=replies(
             interaction("int_m1", thought, call, status="requires_action"),
-            interaction("int_m2", text_step("Your meeting is booked.")),
+            interaction("int_m2", answer("Your meeting is booked.")),
         )
     )
 
@@ -410,34 +386,6 @@ def test_stateless_function_calling_replays_the_call_then_its_result(
 
 
 # ---- tools and structured output ----------------------------------------------
-
-BUILTIN_REPLIES = {
-    "google_search": load_json("response_google_search.json"),
-    "code_execution": interaction(
-        "int_code",
-        {
-            "type": "code_execution_call",
-            "id": "ce_1",
-            "arguments": {"code": "print(fib(50))", "language": "python"},
-        },
-        {"type": "code_execution_result", "call_id": "ce_1", "result": "12586269025\n"},
-        text_step("The 50th Fibonacci number is 12586269025."),
-    ),
-    "url_context": interaction(
-        "int_url",
-        {
-            "type": "url_context_call",
-            "id": "uc_1",
-            "arguments": {"urls": ["https://www.wikipedia.org/"]},
-        },
-        {
-            "type": "url_context_result",
-            "call_id": "uc_1",
-            "result": [{"url": "https://www.wikipedia.org/", "status": "success"}],
-        },
-        text_step("Wikipedia is a free online encyclopedia."),
-    ),
-}
 
 
 def test_builtin_tools_each_send_their_tool_and_print_the_text(
@@ -477,7 +425,7 @@ def test_remote_mcp_sends_the_server_as_a_tool(
                 "arguments": {"city": "New York"},
             },
             {"type": "mcp_server_tool_result", "call_id": "mcp_1", "result": "Clear, 21 C"},
-            text_step("It is clear and 21 degrees in New York."),
+            answer("It is clear and 21 degrees in New York."),
         )
     )
 
@@ -508,9 +456,9 @@ def test_structured_output_sends_the_schema_as_a_json_text_format(
     model: str,
     tools: list[dict[str, str]] | None,
 ) -> None:
-    answer = {"decision": {"reason": "Unsolicited prize with a link.", "spam_type": "scam"}}
+    verdict = {"decision": {"reason": "Unsolicited prize with a link.", "spam_type": "scam"}}
     route = api.post("/interactions").respond(
-        json=interaction("int_so", text_step(json.dumps(answer)))
+        json=interaction("int_so", answer(json.dumps(verdict)))
     )
 
     module = run_example(name, monkeypatch=monkeypatch)
@@ -533,7 +481,7 @@ def test_generation_config_is_sent_as_given(
     api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     route = api.post("/interactions").respond(
-        json=interaction("int_gc", text_step("Once upon a time..."))
+        json=interaction("int_gc", answer("Once upon a time..."))
     )
 
     run_example("client_generation_config", monkeypatch=monkeypatch)
@@ -577,7 +525,7 @@ def test_multimodal_input_sends_the_file_inline_as_base64(
 ) -> None:
     media = tmp_path / filename
     media.write_bytes(b"\x00\x01 not really " + filename.encode())
-    route = api.post("/interactions").respond(json=interaction("int_mm", text_step("Understood.")))
+    route = api.post("/interactions").respond(json=interaction("int_mm", answer("Understood.")))
 
     run_example("client_multimodal_input", str(media), monkeypatch=monkeypatch)
 
@@ -593,7 +541,7 @@ def test_multimodal_input_sends_the_file_inline_as_base64(
 def test_multimodal_input_defaults_to_the_bundled_car_image(
     api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    route = api.post("/interactions").respond(json=interaction("int_car", text_step("A red car.")))
+    route = api.post("/interactions").respond(json=interaction("int_car", answer("A red car.")))
 
     run_example("client_multimodal_input", monkeypatch=monkeypatch)
 
@@ -619,7 +567,7 @@ def test_remote_files_send_the_image_by_uri(
         json=interaction(
             "int_uri",
             {"type": "thought", "signature": "c2ln"},
-            text_step("Two cats and a dog on a sofa."),
+            answer("Two cats and a dog on a sofa."),
         )
     )
 
