@@ -13,8 +13,10 @@ activity) resume a crashed run without re-running finished tools.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
+import json
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +32,7 @@ from ._errors import (
     RunCancelledError,
 )
 from ._events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta
+from ._http import encode_json
 from ._interaction import Interaction, Usage
 from ._output import OutputSpec
 from ._requests import normalize_input
@@ -104,6 +107,39 @@ class RunState:
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
 
+    def to_dict(self) -> JsonObject:
+        """The state as JSON-ready data, to persist between steps (see `from_dict`)."""
+        return {
+            "pending_input": _jsonable(self.pending_input),
+            "previous_interaction_id": self.previous_interaction_id,
+            "history": _jsonable(self.history),
+            "hop_steps": _jsonable(self.hop_steps),
+            "continuation_token": self.continuation_token,
+            "turns": self.turns,
+            "output_retries_left": self.output_retries_left,
+            "final_answer_requested": self.final_answer_requested,
+            "interactions": [interaction.to_dict() for interaction in self.interactions],
+            "tool_calls": [dataclasses.asdict(call) for call in self.tool_calls],
+            "usage": self.usage.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: JsonObject) -> RunState:
+        """A state saved with `to_dict`."""
+        return cls(
+            pending_input=data.get("pending_input"),
+            previous_interaction_id=data.get("previous_interaction_id"),
+            history=list(data.get("history") or []),
+            hop_steps=list(data.get("hop_steps") or []),
+            continuation_token=data.get("continuation_token"),
+            turns=int(data.get("turns", 0)),
+            output_retries_left=int(data.get("output_retries_left", 0)),
+            final_answer_requested=bool(data.get("final_answer_requested", False)),
+            interactions=[Interaction.model_validate(i) for i in data.get("interactions", [])],
+            tool_calls=[ToolCallRecord(**call) for call in data.get("tool_calls", [])],
+            usage=Usage.model_validate(data.get("usage") or {}),
+        )
+
     def partial_result(self, output: Any = None) -> RunResult:
         """The run so far, as a result (for errors that must not lose work)."""
         last = self.interactions[-1] if self.interactions else None
@@ -131,6 +167,11 @@ class RunTools:
 
 class Send:
     """The state holds the next request's input: send it."""
+
+
+def _jsonable(value: Any) -> Any:
+    # Inputs may hold content helpers or pydantic objects; persist their wire form.
+    return json.loads(encode_json(value)) if value is not None else None
 
 
 def _input_steps(value: Any) -> list[Any]:

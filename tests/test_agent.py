@@ -619,3 +619,30 @@ def test_bad_agent_config_is_refused(options: dict[str, Any], message: str) -> N
 async def test_previous_interaction_id_needs_store() -> None:
     with pytest.raises(UserError, match="store=True"):
         await make_agent(store=False).arun("x", previous_interaction_id="i0")
+
+
+async def test_run_state_survives_a_json_round_trip(api: respx.MockRouter) -> None:
+    # A durable runner persists the state between steps; nothing may be lost.
+    import json as json_module
+
+    from agentloop._dispatch import dispatch_calls
+    from agentloop._runner import RunState, after_interaction, after_tools, build_request
+
+    agent = make_agent(tools=[get_weather], store=False)
+    state = agent._new_state("Weather in Paris?", None, None)
+    first = interaction(
+        "i1", "requires_action", steps=calls(("a", "get_weather", {"city": "Paris"}))
+    )
+    from agentloop import Interaction
+
+    decision = after_interaction(agent.config, state, Interaction.model_validate(first))
+    outcomes = await dispatch_calls(
+        decision.calls,  # type: ignore[union-attr]
+        agent.config.toolset.functions,
+        make_context=lambda call: ToolContext(call_id=call.id, tool_name=call.name),
+    )
+    after_tools(state, decision, outcomes)  # type: ignore[arg-type]
+    restored = RunState.from_dict(json_module.loads(json_module.dumps(state.to_dict())))
+    assert restored.to_dict() == state.to_dict()
+    assert build_request(agent.config, restored) == build_request(agent.config, state)
+    assert restored.tool_calls[0].result == {"city": "Paris", "temp_c": 18}
