@@ -88,6 +88,9 @@ if TYPE_CHECKING:
     from ._interaction import InteractionError as InteractionError
     from ._interaction import Output as Output
     from ._interaction import Usage as Usage
+    from ._mcp import MCPConnectionError as MCPConnectionError
+    from ._mcp import MCPHttp as MCPHttp
+    from ._mcp import MCPStdio as MCPStdio
     from ._media import Audio as Audio
     from ._media import Document as Document
     from ._media import Image as Image
@@ -144,6 +147,9 @@ if TYPE_CHECKING:
 
 # public name -> (module, attribute)
 _EXPORTS: dict[str, tuple[str, str]] = {
+    "MCPConnectionError": ("._mcp", "MCPConnectionError"),
+    "MCPHttp": ("._mcp", "MCPHttp"),
+    "MCPStdio": ("._mcp", "MCPStdio"),
     "APIConnectionError": ("._errors", "APIConnectionError"),
     "APIError": ("._errors", "APIError"),
     "APIStatusError": ("._errors", "APIStatusError"),
@@ -344,7 +350,10 @@ __all__ = (
     "InteractionStep",
     "InteractionStream",
     "LegacyFunctionCallDelta",
+    "MCPConnectionError",
+    "MCPHttp",
     "MCPServer",
+    "MCPStdio",
     "MaxTurnsExceeded",
     "McpServerToolCallStep",
     "McpServerToolResultStep",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from contextlib import aclosing
-from typing import Any
+from typing import Any, Literal
 
 from ._background import AsyncBackgroundRun, BackgroundRun
 from ._client import AsyncClient, Client
@@ -110,6 +110,7 @@ class Agent:
         if "stream" in options or "input" in options:
             raise UserError("input and streaming are chosen per run: agent.run(input) / stream()")
         toolset = Toolset(tools)
+        toolset.route(model)
         toolset.check_limits(model)
         self.config = RunConfig(
             model=model,
@@ -147,6 +148,12 @@ class Agent:
     @property
     def name(self) -> str | None:
         return self.config.name
+
+    @property
+    def mcp_routes(self) -> dict[str, Literal["remote", "local"]]:
+        """Where each `MCPServer` runs, by name: `"remote"` (the API calls it) or
+        `"local"` (this process bridges it); `mode="auto"` is decided at construction."""
+        return dict(self.config.toolset.mcp_routes)
 
     def _new_state(
         self, input: Any, previous_interaction_id: str | None, history: list[Any] | None

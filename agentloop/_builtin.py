@@ -22,6 +22,7 @@ __all__ = [
     "FileSearch",
     "GoogleMaps",
     "GoogleSearch",
+    "MCPMode",
     "MCPServer",
     "ToolLimit",
     "UrlContext",
@@ -111,9 +112,14 @@ class FileSearch(BuiltinTool):
         }
 
 
+MCPMode = Literal["auto", "remote", "local"]
+"""Where an `MCPServer` runs: `"remote"` (the API calls it), `"local"` (this process
+bridges it, see `MCPHttp`), or `"auto"` (remote when the model and tool mix allow it)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MCPServer(BuiltinTool):
-    """A remote MCP server (streamable HTTP) that the API calls itself.
+    """An MCP server (streamable HTTP): called by the API itself, or bridged locally.
 
     Args:
         name: a label for the server (tool calls carry it as `server_name`).
@@ -121,13 +127,25 @@ class MCPServer(BuiltinTool):
         headers: sent with every call to the server, e.g. `Authorization`.
         allowed_tools: tool names the model may use (all when None), or the API's
             own `[{"mode": ..., "tools": [...]}]` form.
+        mode: `"remote"` sends it as the API's `mcp_server` tool (an agent whose model
+            or tool mix the API cannot serve that way is refused at once); `"local"`
+            connects to it from this process and offers its tools as function tools;
+            `"auto"` picks remote when `TOOL_LIMITS` allow it, local otherwise.
     """
 
     name: str
     url: str
     headers: Mapping[str, str] | None = None
     allowed_tools: Sequence[str] | Sequence[Mapping[str, Any]] | None = None
+    mode: MCPMode = "auto"
     type: ClassVar[str] = "mcp_server"
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("auto", "remote", "local"):
+            raise UserError(
+                f"MCPServer {self.name!r}: mode must be 'auto', 'remote' or 'local', "
+                f"not {self.mode!r}"
+            )
 
     def to_wire(self) -> JsonObject:
         wire: JsonObject = {"type": self.type, "name": self.name, "url": self.url}

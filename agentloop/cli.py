@@ -1,11 +1,16 @@
-"""The `agentloop` command: `demo`, `serve` and `run`.
+"""The `agentloop` command.
 
-    agentloop demo                    every core feature, offline, in a few seconds
-    agentloop serve [--port 8765]     a local Interactions API (demo model) on loopback
-    agentloop run "prompt" [--json]   one agent run against AGENTLOOP_BASE_URL or Gemini
+    agentloop demo                      every core feature, offline, in a few seconds
+    agentloop serve [--port 8765]       a local Interactions API (demo model) on loopback
+    agentloop run "prompt" [options]    one agent run (tools, schema, files, stream, ...)
+    agentloop research "topic"          Deep Research in the background, then a summary
+    agentloop get|cancel|delete ID      look at, stop or remove an interaction
 
+Commands talk to AGENTLOOP_BASE_URL when set, else to Gemini (GEMINI_API_KEY), as any
+`Client()` does. Exit status: 0 done, 1 the run or the API failed, 2 a usage error.
 Built only on the public API. typer, rich and uvicorn come with the `cli` extra and
-are imported when the command runs, never by `import agentloop`.
+are imported when the command runs, never by `import agentloop`; option parsing
+lives in `_cli_input.py`, printing in `_cli_output.py`.
 """
 
 from __future__ import annotations
@@ -14,22 +19,30 @@ import json
 import signal
 import socket
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import typer
+    from rich.console import Console
 
-    from agentloop import Agent, Client, RunResult
+    from agentloop import Client
 
 __all__ = ["build_app", "main"]
 
 DEFAULT_MODEL = "gemini-2.5-flash"
+RESEARCH_AGENT = "deep-research-pro-preview-12-2025"
+SUMMARY_PROMPT = "Summarize the report in 5 bullets."
 MODELS = ("demo",)
 """The models `agentloop serve` can answer with."""
 
+T = TypeVar("T")
+
 
 def _client() -> Client:
-    """The client `agentloop run` uses: configured from the environment
+    """The client every command uses: configured from the environment
     (`AGENTLOOP_BASE_URL`, `GEMINI_API_KEY`), like any `Client()`."""
     from agentloop import Client
 
@@ -106,42 +119,221 @@ def build_app() -> typer.Typer:
             raise _fail(f"--dialect must be 'steps' or 'legacy', not {dialect!r}", 2)
         _serve(host, port, db, api_key, dialect, step_delay)
 
+    # Options as defaults is typer's idiom (B008 minds only the list-typed, repeatable ones).
     @app.command()
     def run(
         prompt: str = typer.Argument(..., help="What to ask."),
         model: str | None = typer.Option(None, help=f"Model id (default {DEFAULT_MODEL})."),
         agent: str | None = typer.Option(None, help="A server-side agent id instead."),
         instructions: str | None = typer.Option(None, help="The system instruction."),
+        tools: list[str] | None = typer.Option(  # noqa: B008
+            None, "--tool", metavar="MODULE:FUNCTION", help="A Python function as a tool."
+        ),
+        search: bool = typer.Option(False, "--search", help="Ground with Google Search."),
+        code_execution: bool = typer.Option(
+            False, "--code-execution", help="Let the model run code in the API's sandbox."
+        ),
+        url_context: bool = typer.Option(
+            False, "--url-context", help="Let the model read the URLs in the prompt."
+        ),
+        mcp: list[str] | None = typer.Option(  # noqa: B008
+            None, "--mcp", metavar="NAME=URL", help="A remote MCP server the API calls."
+        ),
+        schema: str | None = typer.Option(
+            None, "--schema", metavar="MODULE:MODEL", help="Answer as this model (JSON)."
+        ),
+        files: list[Path] | None = typer.Option(  # noqa: B008
+            None,
+            "--file",
+            exists=True,
+            dir_okay=False,
+            metavar="PATH",
+            help="Attach a file: image, audio, video or document.",
+        ),
+        stream: bool = typer.Option(False, "--stream", help="Print the answer as it comes."),
+        background: bool = typer.Option(
+            False, "--background", help="Run in the background and poll."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-        background: bool = typer.Option(False, help="Run in the background and poll."),
     ) -> None:
         """Run an agent once: against AGENTLOOP_BASE_URL if set, else Gemini."""
-        from agentloop import Agent, AgentloopError
+        from agentloop import Agent, UserError
+
+        from ._cli_input import (
+            CommandError,
+            attachments,
+            builtin_tools,
+            load_schema,
+            load_tools,
+            mcp_servers,
+        )
+        from ._cli_output import (
+            print_output,
+            print_steps,
+            print_tool_calls,
+            stream_run,
+            wait_in_background,
+        )
 
         if model is not None and agent is not None:
             raise _fail("pass --model or --agent, not both", 2)
-        client = _client()
-        runner = Agent(
-            None if agent else model or DEFAULT_MODEL,
-            agent=agent,
-            instructions=instructions,
-            background=background,
-            poll_interval=0.5,
-            poll_max_interval=5.0,
-            client=client,
-        )
+        if stream and (as_json or background):
+            raise _fail(
+                "--stream is for a foreground run read by a person: drop --json or --background", 2
+            )
         try:
+            chosen = [
+                *load_tools(tools or []),
+                *builtin_tools(
+                    search=search, code_execution=code_execution, url_context=url_context
+                ),
+                *mcp_servers(mcp or []),
+            ]
+            response_format = load_schema(schema) if schema else None
+            media = attachments(files or [])
+        except CommandError as exc:
+            raise _fail(str(exc), exc.code) from None
+        input: Any = [prompt, *media] if media else prompt
+        client = _client()
+        console = _stderr()
+        with _reporting(client):
+            try:
+                runner = Agent(
+                    None if agent else model or DEFAULT_MODEL,
+                    agent=agent,
+                    instructions=instructions,
+                    tools=chosen,
+                    response_format=response_format,
+                    background=background,
+                    poll_interval=0.5,
+                    poll_max_interval=5.0,
+                    client=client,
+                )
+            except UserError as exc:  # a bad schema, a tool mix the API cannot serve, ...
+                raise _fail(str(exc), 2) from None
+            structured = response_format is not None
             if as_json:
-                result = runner.run(prompt)
+                result = runner.run(input)
                 typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-            elif background:
-                _print_result(_wait_in_background(runner, prompt))
+                return
+            if stream:
+                result = stream_run(runner, input, console, echo_text=not structured)
+                if structured:
+                    print_output(result, structured=True)
+                return
+            if background:  # progress lines show the server's tool calls as they come
+                result = wait_in_background(runner, input, console, label="run")
             else:
-                _stream(runner, prompt)
-        except AgentloopError as exc:
-            raise _fail(f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            client.close()
+                result = runner.run(input)
+                print_steps(console, result.interactions)
+            print_tool_calls(console, result)
+            print_output(result, structured=structured)
+
+    @app.command()
+    def get(
+        id: str = typer.Argument(..., help="The interaction id."),
+        as_json: bool = typer.Option(False, "--json", help="Print the interaction as JSON."),
+    ) -> None:
+        """Show an interaction: its status, usage and every step."""
+        from rich.console import Console
+
+        from ._cli_output import print_interaction
+
+        interaction = _call(lambda client: client.interactions.get(id))
+        if as_json:
+            typer.echo(json.dumps(interaction.to_dict(), ensure_ascii=False))
+        else:
+            print_interaction(Console(highlight=False, soft_wrap=True), interaction)
+
+    @app.command()
+    def cancel(
+        id: str = typer.Argument(..., help="The id of a background interaction."),
+        as_json: bool = typer.Option(False, "--json", help="Print the interaction as JSON."),
+    ) -> None:
+        """Stop a background interaction."""
+        interaction = _call(lambda client: client.interactions.cancel(id))
+        if as_json:
+            typer.echo(json.dumps(interaction.to_dict(), ensure_ascii=False))
+        elif interaction.status == "cancelled":
+            typer.echo(f"cancelled {id}")
+        else:
+            typer.echo(f"{id} is {interaction.status}: nothing left to cancel")
+
+    @app.command()
+    def delete(
+        id: str = typer.Argument(..., help="The interaction id."),
+        as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+    ) -> None:
+        """Delete a stored interaction."""
+        _call(lambda client: client.interactions.delete(id))
+        if as_json:
+            typer.echo(json.dumps({"id": id, "deleted": True}))
+        else:
+            typer.echo(f"deleted {id}")
+
+    @app.command()
+    def research(
+        topic: str = typer.Argument(..., help="What to research."),
+        summarize_with: str | None = typer.Option(
+            None, "--summarize-with", metavar="MODEL", help="Then summarize with this model."
+        ),
+        summary_prompt: str = typer.Option(
+            SUMMARY_PROMPT, "--summary-prompt", help="What the summarizer is asked."
+        ),
+        agent: str = typer.Option(RESEARCH_AGENT, help="The research agent."),
+        poll_interval: float = typer.Option(
+            5.0,
+            "--poll-interval",
+            min=0.01,
+            help="Seconds before the first poll (then 1.5x longer each time).",
+        ),
+        timeout: float | None = typer.Option(
+            None, min=0.0, help="Stop waiting after this many seconds (the run goes on)."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print both results as JSON."),
+    ) -> None:
+        """Run Deep Research in the background, then optionally summarize the report
+        with a model (continuing the research interaction)."""
+        from agentloop import Agent, UserError
+
+        from ._cli_output import print_output, wait_in_background
+
+        client = _client()
+        console = _stderr()
+        with _reporting(client):
+            try:
+                researcher = Agent(
+                    agent=agent,
+                    background=True,
+                    poll_interval=poll_interval,
+                    poll_max_interval=max(30.0, poll_interval),
+                    client=client,
+                )
+                summarizer = Agent(summarize_with, client=client) if summarize_with else None
+            except UserError as exc:
+                raise _fail(str(exc), 2) from None
+            report = wait_in_background(
+                researcher, topic, console, label="research", timeout=timeout
+            )
+            summary = None
+            if summarizer is not None:
+                # The guide's "mixing interactions": a model continues the agent's
+                # interaction, so the report is not sent again.
+                with console.status(f"summarizing with {summarize_with}…"):
+                    summary = summarizer.run(
+                        summary_prompt, previous_interaction_id=report.interaction_id
+                    )
+                console.print(
+                    f"✓ summarized by {summarize_with} ({summary.interaction_id})", markup=False
+                )
+            if as_json:
+                both = {
+                    "research": report.to_dict(),
+                    "summary": summary.to_dict() if summary else None,
+                }
+                typer.echo(json.dumps(both, ensure_ascii=False))
+            else:
+                print_output(report if summary is None else summary, structured=False)
 
     return app
 
@@ -215,42 +407,39 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stopped
 
 
-def _stream(agent: Agent, prompt: str) -> None:
-    import typer
+def _stderr() -> Console:
+    """Where progress, tool calls and thoughts go (stdout keeps only the answer)."""
+    from rich.console import Console
 
-    streamed = False
-    for event in agent.stream(prompt):
-        if event.type == "text_delta":
-            streamed = True
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-        elif event.type == "thought_delta":
-            typer.secho(event.text, dim=True, err=True)
-        elif event.type == "run_finished" and not streamed:
-            sys.stdout.write(event.result.text)
-    sys.stdout.write("\n")
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _wait_in_background(agent: Agent, prompt: str) -> RunResult:
-    import typer
+@contextmanager
+def _reporting(client: Client) -> Iterator[None]:
+    """A command's failure as one `error:` line and its exit status, never a
+    traceback; the client is closed either way."""
+    from agentloop import AgentloopError
 
-    from agentloop import BackgroundProgress
+    from ._cli_input import CommandError
 
-    handle = agent.start(prompt)
-    typer.secho(f"started {handle.id} in the background", dim=True, err=True)
-    shown = 0
+    try:
+        yield
+    except CommandError as exc:
+        raise _fail(str(exc), exc.code) from None
+    except AgentloopError as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}") from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted", 130) from None
+    finally:
+        client.close()
 
-    def report(progress: BackgroundProgress) -> None:
-        nonlocal shown
-        for thought in progress.thoughts[shown:]:
-            typer.secho(f"  {thought}", dim=True, err=True)
-        shown = len(progress.thoughts)
 
-    return handle.wait(on_progress=report)
-
-
-def _print_result(result: RunResult) -> None:
-    sys.stdout.write(result.text + "\n")
+def _call(request: Callable[[Client], T]) -> T:
+    """One request with a fresh client: an API error exits 1 with its message."""
+    client = _client()
+    with _reporting(client):
+        return request(client)
+    raise AssertionError("unreachable")  # pragma: no cover - _reporting re-raises
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,138 @@
+"""What the suite measures, and how much of it: the clients and the two presets.
+
+`full` is the documented run (a few minutes on two cores); `quick` runs every figure
+with small counts (under a minute) for the smoke test. Numbers only; no I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+__all__ = [
+    "CLIENTS",
+    "CONCURRENT",
+    "PARALLEL_TOOLS",
+    "REFERENCE",
+    "SEQUENTIAL",
+    "STREAMING",
+    "Client",
+    "Settings",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """One client under test, as the worker builds it."""
+
+    label: str
+    client: str
+    mode: str | None = None
+    stream: bool = False
+    tool_kind: str = "async"
+
+    def spec(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {"client": self.client, "stream": self.stream}
+        if self.mode is not None:
+            spec["mode"] = self.mode
+        if self.tool_kind != "async":
+            spec["tool_kind"] = self.tool_kind
+        return spec
+
+    @property
+    def stack_floor(self) -> str:
+        """The floor on agentloop's own HTTP stack, reading the same kind of body."""
+        return "httpx_aiohttp+sse" if self.stream else "httpx_aiohttp"
+
+    @property
+    def raw_floor(self) -> str:
+        """The floor on raw aiohttp, the physical limit."""
+        return "aiohttp+sse" if self.stream else "aiohttp"
+
+
+CLIENTS = {
+    client.label: client
+    for client in (
+        Client("aiohttp", "aiohttp"),
+        Client("httpx_aiohttp", "httpx_aiohttp"),
+        Client("httpx", "httpx"),
+        Client("agentloop.arun", "agentloop", mode="arun"),
+        Client("agentloop.run", "agentloop", mode="run"),
+        Client("agentloop.arun[sync tool]", "agentloop", mode="arun", tool_kind="sync"),
+        Client("aiohttp+sse", "aiohttp", stream=True),
+        Client("httpx_aiohttp+sse", "httpx_aiohttp", stream=True),
+        Client("agentloop.astream", "agentloop", mode="astream", stream=True),
+    )
+}
+"""Every client, by label. The floors are plain names; agentloop's faces are dotted."""
+
+SEQUENTIAL = tuple(CLIENTS)
+PARALLEL_TOOLS = ("aiohttp", "httpx_aiohttp", "agentloop.arun", "agentloop.arun[sync tool]")
+CONCURRENT = ("aiohttp", "httpx_aiohttp", "httpx", "agentloop.arun")
+STREAMING = ("aiohttp+sse", "httpx_aiohttp+sse", "agentloop.astream")
+REFERENCE = ("httpx",)
+"""Measured for context only: fewer reps, and a failure is a note, not a failed suite."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Counts and limits of one suite run."""
+
+    preset: str
+    calls: int = 2
+    rounds: int = 3
+    warmup: int = 20
+    reps: int = 3
+    runs: int = 100
+    passes: int = 5
+    """How often the sequential clients are measured, interleaved, in fresh processes."""
+    tool_ms: int = 100
+    parallel_calls: int = 4
+    parallel_runs: int = 10
+    ttft_runs: int = 200
+    latency_ms: int = 50
+    concurrency: tuple[int, ...] = (1, 100, 1000)
+    runs_per_task: dict[int, int] = field(default_factory=lambda: {1: 20, 100: 5})
+    concurrent_reps: int = 3
+    deadline_s: float = 30.0
+    """A concurrent measurement (one rep) past this is cancelled: "did not finish"."""
+    import_reps: int = 9
+    server_check_concurrency: int = 100
+    server_check_runs: int = 40
+
+    @classmethod
+    def full(cls) -> Settings:
+        return cls(preset="full")
+
+    @classmethod
+    def quick(cls) -> Settings:
+        return cls(
+            preset="quick",
+            warmup=5,
+            reps=3,
+            runs=20,
+            passes=1,
+            parallel_runs=3,
+            ttft_runs=30,
+            concurrency=(1, 10, 50),
+            runs_per_task={1: 3},
+            concurrent_reps=2,
+            deadline_s=20.0,
+            import_reps=3,
+            server_check_concurrency=20,
+            server_check_runs=10,
+        )
+
+    def with_concurrency(self, levels: tuple[int, ...]) -> Settings:
+        return replace(self, concurrency=levels)
+
+    def tasks_runs(self, concurrency: int) -> int:
+        """Runs per task at `concurrency` (2 at high concurrency: 2,000 runs at 1,000)."""
+        return self.runs_per_task.get(concurrency, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name != "runs_per_task"
+        } | {"runs_per_task": {str(c): self.tasks_runs(c) for c in self.concurrency}}

@@ -1,0 +1,336 @@
+"""Samples in, report out: medians, ratios to the floors, targets, validation, and the
+evidence that the server is not the bottleneck. Pure apart from `machine`.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .plan import CLIENTS, REFERENCE, Settings
+
+__all__ = ["build", "machine"]
+
+
+def _figures(settings: Settings) -> list[tuple[str, str, str]]:
+    """(id, title, unit) of every figure, in report order."""
+    s = settings
+    k, t = s.calls, s.rounds
+    figures = [
+        ("cpu_per_round_ms", f"client CPU per tool round (K={k} x T={t}, sequential)", "ms"),
+        ("wall_per_run_ms", f"wall per run (K={k} x T={t}, 0 ms latency)", "ms"),
+        ("parallel_k1_ms", f"wall per run, 1 tool call of {s.tool_ms} ms (one round)", "ms"),
+        (
+            "parallel_kn_ms",
+            f"wall per run, {s.parallel_calls} parallel calls of {s.tool_ms} ms (one round)",
+            "ms",
+        ),
+        ("parallel_kn_over_k1", f"{s.parallel_calls} parallel calls / 1 call (wall)", "x"),
+        ("ttft_ms", "time to first streamed text (text-only answer)", "ms"),
+        ("ttft_added_ms", "time to first text added over the stack floor", "ms"),
+    ]
+    for level in s.concurrency:
+        figures += [
+            (f"runs_per_s@{level}", f"runs/s at {level} concurrent ({s.latency_ms} ms)", "runs/s"),
+            (f"peak_rss_mb@{level}", f"peak RSS at {level} concurrent", "MB"),
+            (f"cpu_per_round_ms@{level}", f"client CPU per tool round at {level} concurrent", "ms"),
+        ]
+    figures.append(("import_ms", "import time (fresh interpreter)", "ms"))
+    return figures
+
+
+def _floors(label: str) -> tuple[str, str]:
+    client = CLIENTS.get(label)
+    return (client.stack_floor, client.raw_floor) if client else ("httpx_aiohttp", "aiohttp")
+
+
+def _ratio(value: float | None, floor: float | None) -> float | None:
+    return value / floor if value is not None and floor else None
+
+
+def _summarise(
+    samples: dict[str, list[float]],
+    notes: dict[str, str],
+    derived: bool,
+    passes: dict[str, list[float]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for label in {**samples, **notes}:
+        values = samples.get(label, [])
+        median = statistics.median(values) if values else None
+        row: dict[str, Any] = {"median": median, "n": len(values)}
+        if values and not derived:
+            row |= {"min": min(values), "max": max(values)}
+        if 1 < len(values) <= 30:
+            row["samples"] = [round(v, 4) for v in values]
+        if label in notes:
+            row["note"] = notes[label]
+        rows[label] = row
+    for label, row in rows.items():
+        stack, raw = _floors(label)
+        row["vs_stack"] = _paired(passes, label, stack) or _ratio(
+            row["median"], rows.get(stack, {}).get("median")
+        )
+        row["vs_raw"] = _paired(passes, label, raw) or _ratio(
+            row["median"], rows.get(raw, {}).get("median")
+        )
+    return rows
+
+
+def _paired(passes: dict[str, list[float]] | None, label: str, floor: str) -> float | None:
+    """The median of per-pass ratios: each pass measured both clients minutes apart at
+    most, so slow drift of the machine cancels out of the ratio."""
+    if not passes or label not in passes or floor not in passes:
+        return None
+    mine, theirs = passes[label], passes[floor]
+    if len(mine) != len(theirs) or not all(theirs):
+        return None
+    return statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
+
+
+def _derive(figures: dict[str, dict[str, Any]], settings: Settings) -> None:
+    """Figures computed from others: the parallel-tools ratio, the streaming overhead."""
+    k1, kn = figures["parallel_k1_ms"]["clients"], figures["parallel_kn_ms"]["clients"]
+    ratios = {
+        label: [kn[label]["median"] / k1[label]["median"]]
+        for label in kn
+        if label in k1 and kn[label]["median"] and k1[label]["median"]
+    }
+    figures["parallel_kn_over_k1"]["clients"] = _summarise(ratios, {}, derived=True)
+    ttft = figures["ttft_ms"]["clients"]
+    floor = ttft.get("httpx_aiohttp+sse", {}).get("median")
+    added = {
+        label: [row["median"] - floor]
+        for label, row in ttft.items()
+        if floor is not None and row["median"] is not None
+    }
+    rows = _summarise(added, {}, derived=True)
+    for row in rows.values():
+        row["vs_stack"] = row["vs_raw"] = None  # a difference has no ratio
+    figures["ttft_added_ms"]["clients"] = rows
+
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda value, limit: value < limit,
+    "<=": lambda value, limit: value <= limit,
+    ">=": lambda value, limit: value >= limit,
+}
+
+
+def _targets(figures: dict[str, dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
+    top = max(settings.concurrency)
+
+    def get(figure: str, label: str, key: str = "median") -> float | None:
+        row = figures.get(figure, {}).get("clients", {}).get(label, {})
+        value: float | None = row.get(key)
+        return value
+
+    def target(
+        id_: str, text: str, value: float | None, limit: float, op: str, unit: str = "x"
+    ) -> dict[str, Any]:
+        passed = None if value is None else _OPS[op](value, limit)
+        return {
+            "id": id_,
+            "target": text,
+            "value": value,
+            "limit": limit,
+            "op": op,
+            "unit": unit,
+            "passed": passed,
+        }
+
+    arun = "agentloop.arun"
+    return [
+        target(
+            "cpu_vs_stack_floor",
+            "CPU per tool round, agentloop.arun vs the stack floor",
+            get("cpu_per_round_ms", arun, "vs_stack"),
+            1.3,
+            "<=",
+        ),
+        target(
+            "cpu_vs_raw_floor",
+            "CPU per tool round, agentloop.arun vs the raw aiohttp floor",
+            get("cpu_per_round_ms", arun, "vs_raw"),
+            2.0,
+            "<=",
+        ),
+        target(
+            "runs_per_s_vs_stack_floor",
+            f"runs/s at {top} concurrent, agentloop.arun vs the stack floor",
+            get(f"runs_per_s@{top}", arun, "vs_stack"),
+            0.8,
+            ">=",
+        ),
+        target(
+            "peak_rss_vs_stack_floor",
+            f"peak RSS at {top} concurrent, agentloop.arun vs the stack floor",
+            get(f"peak_rss_mb@{top}", arun, "vs_stack"),
+            1.5,
+            "<=",
+        ),
+        target(
+            "parallel_tools",
+            f"{settings.parallel_calls} parallel tools vs 1 tool (agentloop.arun, wall)",
+            get("parallel_kn_over_k1", arun),
+            1.1,
+            "<=",
+        ),
+        target(
+            "ttft_added",
+            "time to first text added by agentloop.astream over the stack floor",
+            get("ttft_added_ms", "agentloop.astream"),
+            1.0,
+            "<",
+            "ms",
+        ),
+        target(
+            "import_agentloop",
+            "`import agentloop` (fresh interpreter)",
+            get("import_ms", "agentloop"),
+            150.0,
+            "<",
+            "ms",
+        ),
+        target(
+            "import_agentloop_first_use",
+            "extra, not in the issue: `from agentloop import Agent, AsyncClient, tool`",
+            get("import_ms", "agentloop[Agent, AsyncClient, tool]"),
+            150.0,
+            "<",
+            "ms",
+        ),
+    ]
+
+
+def _validation(checks: list[dict[str, Any]]) -> dict[str, Any]:
+    failures = [
+        {key: check[key] for key in ("client", "measure", "scenario", "error", "violations")}
+        for check in checks
+        if check["violations"]
+        or check["bad_requests"]
+        or (check["error"] and check["client"] not in REFERENCE)
+    ]
+    return {
+        "workers": len(checks),
+        "requests": sum(check["requests"] for check in checks),
+        "runs_completed": sum(check["runs_completed"] for check in checks),
+        "violations": sum(check["violations"] for check in checks),
+        "bad_requests": sum(check["bad_requests"] for check in checks),
+        "failures": failures,
+        "passed": not failures,
+    }
+
+
+def _server_summary(server_check: dict[str, Any], checks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Evidence that the server is not the bottleneck."""
+    busy = [c["server_busy"] for c in checks if c["server_busy"] is not None]
+    per_request = [
+        c["server_cpu_us_per_request"] for c in checks if c["server_cpu_us_per_request"] is not None
+    ]
+    summary = dict(server_check)
+    summary["max_server_busy"] = max(busy) if busy else None
+    summary["median_server_cpu_us_per_request"] = (
+        statistics.median(per_request) if per_request else None
+    )
+    server_us = server_check.get("server_cpu_us_per_request")
+    client_us = server_check.get("client_cpu_us_per_request")
+    if server_us and client_us:
+        summary["server_capacity_requests_per_s"] = 1e6 / server_us
+        summary["server_cpu_vs_leanest_client"] = server_us / client_us
+        summary["not_the_bottleneck"] = server_us < client_us and (max(busy, default=0) < 0.8)
+    return summary
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    memory_mb = None
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), "")
+        with open("/proc/meminfo") as meminfo:
+            memory_mb = int(meminfo.readline().split()[1]) // 1024
+    except OSError:
+        pass
+    versions: dict[str, str | None] = {}
+    for package in ("agentloop", "aiohttp", "httpx", "httpx-aiohttp", "pydantic", "anyio"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "agentloop_revision": _revision(),
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_mb": memory_mb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def _revision() -> str | None:
+    """The commit agentloop was measured at, `+dirty` if its sources had local changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "agentloop"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+def build(
+    *,
+    settings: Settings,
+    samples: dict[str, dict[str, list[float]]],
+    passes: dict[str, dict[str, list[float]]],
+    notes: dict[str, dict[str, str]],
+    checks: list[dict[str, Any]],
+    server_check: dict[str, Any],
+    duration_s: float,
+) -> dict[str, Any]:
+    figures: dict[str, dict[str, Any]] = {}
+    for figure_id, title, unit in _figures(settings):
+        rows = _summarise(
+            samples.get(figure_id, {}),
+            notes.get(figure_id, {}),
+            derived=False,
+            passes=passes.get(figure_id),
+        )
+        figures[figure_id] = {"title": title, "unit": unit, "clients": rows}
+    _derive(figures, settings)
+    return {
+        "suite": "agentloop benchmarks",
+        "preset": settings.preset,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "duration_s": round(duration_s, 1),
+        "machine": machine(),
+        "settings": settings.to_dict(),
+        "figures": figures,
+        "targets": _targets(figures, settings),
+        "server": _server_summary(server_check, checks),
+        "validation": _validation(checks),
+        "checks": checks,
+    }

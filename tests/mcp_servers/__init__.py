@@ -1,0 +1,1 @@
+"""MCP servers the MCP bridge tests run as subprocesses (stdio, or HTTP on loopback)."""
