@@ -167,7 +167,7 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
 
 def test_every_agent_example_is_listed_here() -> None:
     # The issue-6 examples (background, files, multimodal, ...) have their own tests.
-    from test_issue6_examples import EXAMPLE_NAMES as ISSUE6
+    from test_issue6_examples import NEW_EXAMPLES as ISSUE6
 
     found = {path.stem for path in EXAMPLES.glob("agent_*.py")}
     assert found - set(ISSUE6) == set(AGENT_EXAMPLES)
