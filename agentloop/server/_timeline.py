@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .._content import CONTENT_TYPES
 from .._wire import JsonObject
 
 __all__ = ["interaction_events", "legacy_events", "legacy_interaction", "text_chunks"]
@@ -162,8 +161,6 @@ def legacy_events(head: JsonObject, steps: list[JsonObject], *, finished: bool) 
             start = {**block, "arguments": {}}
             events.append({"event_type": "content.start", "index": index, "content": start})
             events.append({"event_type": "content.delta", "index": index, "delta": dict(block)})
-        elif kind in CONTENT_TYPES or kind == "thought":
-            events.append({"event_type": "content.start", "index": index, "content": block})
         else:
             events.append({"event_type": "content.start", "index": index, "content": block})
         events.append({"event_type": "content.stop", "index": index})
