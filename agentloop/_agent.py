@@ -7,6 +7,7 @@ The Agent holds what does not change between runs; the loop itself lives in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from contextlib import aclosing
@@ -28,6 +29,7 @@ from ._runner import (
     RunState,
     build_request,
     run_events,
+    run_to_end,
 )
 from ._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from ._toolset import ToolLike, ToolSession, Toolset
@@ -170,6 +172,19 @@ class Agent:
             output_retries_left=self.config.output_retries,
         )
 
+    @contextlib.asynccontextmanager
+    async def _tool_session(self) -> AsyncIterator[ToolSession | None]:
+        # Tool sources (MCP servers) connect once per run, unless an `async with
+        # agent:` block holds a session open across runs. None: the static tools.
+        if self._session is not None or not self.config.toolset.sources:
+            yield self._session
+            return
+        session = await self.config.toolset.open()
+        try:
+            yield session
+        finally:
+            await session.aclose()
+
     async def _events(
         self,
         state: RunState,
@@ -179,13 +194,7 @@ class Agent:
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
-        # Tool sources (MCP servers) connect once per run, unless an `async with
-        # agent:` block holds a session open across runs.
-        session = self._session
-        owned = session is None and bool(self.config.toolset.sources)
-        if session is None:
-            session = await self.config.toolset.open() if owned else None
-        try:
+        async with self._tool_session() as session:
             events = run_events(
                 self.config,
                 self.client.interactions,
@@ -199,9 +208,6 @@ class Agent:
             async with aclosing(events):
                 async for event in events:
                     yield event
-        finally:
-            if owned and session is not None:
-                await session.aclose()
 
     async def __aenter__(self) -> Agent:
         """Connect tool sources (MCP servers) once for every run in the block."""
@@ -215,12 +221,10 @@ class Agent:
             await session.aclose()
 
     async def _arun_state(self, state: RunState, deps: Any) -> RunResult:
-        events = self._events(state, stream=False, deps=deps)
-        async for event in events:
-            if isinstance(event, RunFinishedEvent):
-                await events.aclose()
-                return event.result
-        raise AssertionError("the run ended without a run_finished event")  # pragma: no cover
+        async with self._tool_session() as session:
+            return await run_to_end(
+                self.config, self.client.interactions, state, deps=deps, tools=session
+            )
 
     async def arun(
         self, input: Any, *, previous_interaction_id: str | None = None, deps: Any = None

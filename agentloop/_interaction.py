@@ -85,6 +85,12 @@ class GroundingToolCount(WireModel):
     count: int | None = None
 
 
+_BY_MODALITY = (
+    "input_tokens_by_modality",
+    "output_tokens_by_modality",
+    "cached_tokens_by_modality",
+    "tool_use_tokens_by_modality",
+)
 _TOTALS = (
     "total_input_tokens",
     "total_output_tokens",
@@ -118,19 +124,18 @@ class Usage(WireModel):
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine is not None or theirs is not None:
                 summed[name] = (mine or 0) + (theirs or 0)
-        for name, key in (
-            ("input_tokens_by_modality", "modality"),
-            ("output_tokens_by_modality", "modality"),
-            ("cached_tokens_by_modality", "modality"),
-            ("tool_use_tokens_by_modality", "modality"),
-        ):
-            merged = _sum_by(getattr(self, name), getattr(other, name), key, "tokens")
+        for name in _BY_MODALITY:
+            merged = _sum_by(getattr(self, name), getattr(other, name), "modality", "tokens")
             if merged is not None:
                 summed[name] = merged
         counts = _sum_by(self.grounding_tool_count, other.grounding_tool_count, "type", "count")
         if counts is not None:
             summed["grounding_tool_count"] = counts
-        return Usage.model_validate(summed)
+            return Usage.model_validate(summed)
+        if any(name in summed for name in _BY_MODALITY):
+            return Usage.model_validate(summed)
+        # Only integer totals: nothing to validate (a run adds usages once per request).
+        return Usage.model_construct(**summed)
 
 
 def _sum_by(

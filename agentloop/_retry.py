@@ -100,7 +100,7 @@ async def send_with_retries(
     policy: RetryPolicy,
     *,
     sleep: Sleep = anyio.sleep,
-    description: str = "request",
+    describe: Callable[[], str] = lambda: "request",
 ) -> httpx.Response:
     """Call `send` until it returns a non-retryable response or the policy gives up.
 
@@ -128,7 +128,7 @@ async def send_with_retries(
             await response.aclose()
         delay = policy.delay(attempt, response)
         logger.info(
-            "retrying %s in %.2fs (attempt %d failed: %s)", description, delay, attempt, reason
+            "retrying %s in %.2fs (attempt %d failed: %s)", describe(), delay, attempt, reason
         )
         await sleep(delay)
 

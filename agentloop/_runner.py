@@ -51,7 +51,7 @@ from ._steps import FunctionCallStep
 from ._toolset import ToolSession, Toolset
 from ._wire import JsonObject
 
-__all__ = ["RunConfig", "RunState", "run_events"]
+__all__ = ["RunConfig", "RunState", "run_events", "run_to_end"]
 
 OnMaxTurns = Literal["raise", "final_answer"]
 
@@ -410,6 +410,44 @@ def _tool_context(
     )
 
 
+async def _run_tools(
+    config: RunConfig, state: RunState, session: ToolSession, deps: Any, decision: RunTools
+) -> list[ToolCallOutcome]:
+    return await dispatch_calls(
+        decision.calls,
+        session.handlers,
+        make_context=functools.partial(_tool_context, config, state, deps, decision.interaction_id),
+        timeout=config.tool_timeout,
+        max_concurrency=config.max_concurrency,
+        tool_errors=config.tool_errors,
+    )
+
+
+async def run_to_end(
+    config: RunConfig,
+    interactions: AsyncInteractions,
+    state: RunState,
+    *,
+    deps: Any = None,
+    tools: ToolSession | None = None,
+) -> RunResult:
+    """Drive a run to its end without events (what `Agent.arun` needs).
+
+    The same steps as `run_events`, minus the events nobody reads: `arun` is the hot
+    path of a service running many agents, and building, yielding and dropping a
+    dozen event objects per round is a measurable share of its CPU.
+    """
+    session = tools if tools is not None else config.toolset.static_session()
+    while True:
+        interaction = await interactions.create(**build_request(config, state, session.wire))
+        interaction = await wait_until_terminal(interactions, config, interaction)
+        decision = after_interaction(config, state, interaction)
+        if isinstance(decision, Finish):
+            return decision.result
+        if isinstance(decision, RunTools):
+            after_tools(state, decision, await _run_tools(config, state, session, deps, decision))
+
+
 async def run_events(
     config: RunConfig,
     interactions: AsyncInteractions,
@@ -454,16 +492,7 @@ async def run_events(
             continue
         for call in decision.calls:
             yield ToolCallStartedEvent(call_id=call.id, name=call.name, arguments=call.arguments)
-        outcomes = await dispatch_calls(
-            decision.calls,
-            session.handlers,
-            make_context=functools.partial(
-                _tool_context, config, state, deps, decision.interaction_id
-            ),
-            timeout=config.tool_timeout,
-            max_concurrency=config.max_concurrency,
-            tool_errors=config.tool_errors,
-        )
+        outcomes = await _run_tools(config, state, session, deps, decision)
         # Reported in the order the calls finished, each with its own duration.
         for outcome in sorted(outcomes, key=lambda o: o.finished_at):
             yield ToolCallFinishedEvent(

@@ -10,7 +10,7 @@ breaks on a Tuesday for no reason.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -33,14 +33,18 @@ class WireModel(BaseModel):
     # `import agentloop` fast; the cost is paid once, by the first parse.
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
+    _tag_fields: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._tag_fields = tuple(tag for tag in ("type", "event_type") if tag in cls.model_fields)
+
     def model_post_init(self, context: Any, /) -> None:
         # A tag with a default is still part of the wire form: mark it as set so that
         # `exclude_unset` dumps keep it (TextContent(text="hi") must dump its type).
-        fields = type(self).model_fields
-        if "type" in fields:
-            self.__pydantic_fields_set__.add("type")
-        if "event_type" in fields:
-            self.__pydantic_fields_set__.add("event_type")
+        if self._tag_fields:
+            self.__pydantic_fields_set__.update(self._tag_fields)
 
     def to_dict(self) -> JsonObject:
         """The JSON object form, as the API spells it."""
