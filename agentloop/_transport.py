@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
 
 import aiohttp
 import httpx
@@ -86,10 +87,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _proxy_for(self, url: httpx.URL) -> str | None:
         if self._proxy is not None or not self._env_proxies:
             return self._proxy
-        origin = (url.scheme, url.host)
+        host = f"{url.host}:{url.port}" if url.port else url.host
+        origin = (url.scheme, host)
         if origin not in self._proxy_by_origin:
-            bypass = urllib.request.proxy_bypass(url.host)
-            found = None if bypass else self._env_proxies.get(url.scheme)
+            # NO_PROXY as read at construction (in `_env_proxies["no"]`), like the rest.
+            bypass = proxy_bypass_environment(host, self._env_proxies)
+            proxies = self._env_proxies
+            found = None if bypass else proxies.get(url.scheme) or proxies.get("all")
             self._proxy_by_origin[origin] = found
         return self._proxy_by_origin[origin]
 
@@ -164,7 +168,7 @@ def _mapped_errors(request: httpx.Request) -> Iterator[None]:
         raise httpx.ConnectTimeout(str(exc) or "connect timed out", request=request) from exc
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise httpx.ReadTimeout(str(exc) or "read timed out", request=request) from exc
-    except aiohttp.ClientProxyConnectionError as exc:
+    except (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError) as exc:
         raise httpx.ProxyError(str(exc), request=request) from exc
     except aiohttp.ClientConnectorError as exc:
         raise httpx.ConnectError(str(exc), request=request) from exc

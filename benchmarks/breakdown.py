@@ -4,13 +4,17 @@ A quick A/B tool for work on the hot path (about 10 s). One process runs, interl
 in short blocks so that machine drift hits each alike, the same K x T tool loop as:
 
 1. the raw aiohttp floor;
-2. the httpx + aiohttp stack floor;
-3. agentloop's client layer: `client.interactions.create` driven by a hand-written
+2. httpx over httpx-aiohttp's transport: a reference, not a layer (skipped when
+   httpx-aiohttp is not installed);
+3. the stack floor: httpx over agentloop's own aiohttp transport;
+4. agentloop's client layer: `client.interactions.create` driven by a hand-written
    loop (adds request building, retries wrapper, body normalisation, pydantic parse);
-4. `Agent.arun` (adds the runner: state, events, tool dispatch, validation).
+5. `Agent.arun` (adds the runner: state, events, tool dispatch, validation).
 
-Each line is the best block's CPU per tool round, so the differences between lines
-are the cost of each layer. The server runs in its own process, as in the suite.
+Each line is the best block's CPU per tool round, so the differences between layers
+are the cost of each: the stack floor over raw aiohttp, the client layer over the
+stack floor, `Agent.arun` over the client layer. The reference is compared with the
+stack floor only. The server runs in its own process, as in the suite.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import importlib.util
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -68,17 +73,32 @@ class ClientLayerLoop:
             raise RuntimeError(f"unexpected final text: {interaction.text!r:.200}")
 
 
+RAW = "raw aiohttp floor"
+REFERENCE = "httpx + httpx-aiohttp transport (reference)"
+STACK = "httpx + agentloop's aiohttp transport (stack floor)"
+CLIENT_LAYER = "agentloop client layer + hand loop"
+AGENT = "agentloop Agent.arun"
+BASELINE = {
+    STACK: (RAW, "the raw floor"),
+    CLIENT_LAYER: (STACK, "the stack floor"),
+    AGENT: (CLIENT_LAYER, "the client layer"),
+}
+"""The line each layer is measured against; the reference is no layer of agentloop's."""
+
+
+def has_httpx_aiohttp() -> bool:
+    return importlib.util.find_spec("httpx_aiohttp") is not None
+
+
 async def breakdown(base_url: str, blocks: int, runs: int) -> dict[str, float]:
     scenario = Scenario()
     tool = make_async_tool(0)
-    clients: dict[str, Any] = {
-        "raw aiohttp floor": AiohttpFloor(base_url, tool, False),
-        "httpx+aiohttp stack floor": HttpxFloor(base_url, tool, False),
-        "agentloop client layer + hand loop": ClientLayerLoop(base_url),
-        "agentloop Agent.arun": AgentloopClient(
-            base_url, mode="arun", tool_ms=0, tool_kind="async"
-        ),
-    }
+    clients: dict[str, Any] = {RAW: AiohttpFloor(base_url, tool, False)}
+    if has_httpx_aiohttp():
+        clients[REFERENCE] = HttpxFloor(base_url, tool, False, transport="httpx_aiohttp")
+    clients[STACK] = HttpxFloor(base_url, tool, False, transport="agentloop")
+    clients[CLIENT_LAYER] = ClientLayerLoop(base_url)
+    clients[AGENT] = AgentloopClient(base_url, mode="arun", tool_ms=0, tool_kind="async")
     best: dict[str, float] = defaultdict(lambda: float("inf"))
     for client in clients.values():
         await client.__aenter__()
@@ -109,11 +129,32 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with ServerProcess() as server:
         best = asyncio.run(breakdown(server.base_url, args.blocks, args.runs))
-    previous = None
+    for line in lines(best):
+        print(line)
+    if REFERENCE not in best:
+        print("(httpx-aiohttp is not installed: its reference line is skipped)")
+
+
+def lines(best: dict[str, float]) -> list[str]:
+    """One line per client; each layer's cost over the line below it in the stack."""
+    out = []
     for name, value in best.items():
-        step = "" if previous is None else f"  (+{value - previous:.3f} ms for this layer)"
-        print(f"{value:7.3f} ms CPU per tool round  {name}{step}")
-        previous = value
+        if name == REFERENCE:
+            note = f"  (not a layer: {_signed(value - best[STACK])} ms vs the stack floor)"
+        elif name in BASELINE:
+            base, what = BASELINE[name]
+            note = f"  ({_signed(value - best[base])} ms for this layer vs {what}"
+            if name == AGENT:
+                note += f"; {_signed(value - best[STACK])} ms vs the stack floor in total"
+            note += ")"
+        else:
+            note = ""
+        out.append(f"{value:7.3f} ms CPU per tool round  {name}{note}")
+    return out
+
+
+def _signed(delta: float) -> str:
+    return f"{delta:+.3f}"
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
-"""The floors: the least code that runs the same tool loop, on three HTTP stacks.
+"""The floors: the least code that runs the same tool loop, on four HTTP stacks.
 
-* `aiohttp`: raw aiohttp, the physical limit of Python asyncio HTTP here.
-* `httpx_aiohttp`: httpx's API over `httpx_aiohttp.AiohttpTransport`, the stack
-  agentloop uses by default under asyncio; the floor agentloop is held to.
-* `httpx`: stock httpx (httpcore's pool), for reference.
+* `aiohttp`: raw aiohttp, the physical limit of Python asyncio HTTP here (raw floor).
+* `httpx_agentloop`: httpx's API over `agentloop._transport.AiohttpTransport`, the
+  stack agentloop uses by default under asyncio; the floor agentloop is held to
+  (stack floor). The loop itself is hand-written with plain httpx calls, as before.
+* `httpx_aiohttp`: httpx's API over `httpx_aiohttp.AiohttpTransport` (the
+  httpx-aiohttp package, agentloop's former default), for reference only.
+* `httpx`: stock httpx (httpcore's pool), for reference only.
 
 Each sends what agentloop sends (model, tools, input, previous_interaction_id, the
 same headers), parses with `json.loads`, runs the calls with `asyncio.gather` and
@@ -22,7 +25,7 @@ from typing import Any
 
 from .scenario import API_KEY, FINAL_TEXT, PROMPT, TOOL_DECLARATIONS, Scenario
 
-__all__ = ["AiohttpFloor", "HttpxFloor"]
+__all__ = ["TRANSPORTS", "AiohttpFloor", "HttpxFloor"]
 
 HEADERS = {
     "x-goog-api-key": API_KEY,
@@ -146,8 +149,13 @@ async def _decoded(lines: AsyncIterable[bytes]) -> AsyncIterator[str]:
         yield line.decode()
 
 
+TRANSPORTS = ("agentloop", "httpx_aiohttp", "httpcore")
+"""`HttpxFloor`'s transports: agentloop's own aiohttp transport (the stack floor),
+httpx-aiohttp's, or stock httpx's httpcore pool."""
+
+
 class HttpxFloor:
-    """The tool loop on httpx: over aiohttp (`transport="aiohttp"`) or stock httpcore."""
+    """The tool loop on httpx's API, over one of `TRANSPORTS` (default: agentloop's)."""
 
     def __init__(
         self,
@@ -155,8 +163,10 @@ class HttpxFloor:
         tool: Callable[..., Awaitable[Any]],
         stream: bool,
         *,
-        transport: str = "aiohttp",
+        transport: str = "agentloop",
     ) -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport must be one of {TRANSPORTS}, not {transport!r}")
         self._url = f"{base_url}/v1beta/interactions"
         self._tool = tool
         self._stream = stream
@@ -169,10 +179,14 @@ class HttpxFloor:
             max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
         transport: httpx.AsyncBaseTransport
-        if self._transport == "aiohttp":
-            from httpx_aiohttp import AiohttpTransport
+        if self._transport == "agentloop":
+            from agentloop._transport import AiohttpTransport
 
             transport = AiohttpTransport(limits=limits)
+        elif self._transport == "httpx_aiohttp":
+            import httpx_aiohttp
+
+            transport = httpx_aiohttp.AiohttpTransport(limits=limits)
         else:
             transport = httpx.AsyncHTTPTransport(limits=limits)
         self._client = httpx.AsyncClient(transport=transport, headers=HEADERS, timeout=600)

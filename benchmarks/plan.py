@@ -30,6 +30,8 @@ class Client:
     mode: str | None = None
     stream: bool = False
     tool_kind: str = "async"
+    requires: str | None = None
+    """An optional package's module the client needs; without it the client is skipped."""
 
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"client": self.client, "stream": self.stream}
@@ -41,8 +43,9 @@ class Client:
 
     @property
     def stack_floor(self) -> str:
-        """The floor on agentloop's own HTTP stack, reading the same kind of body."""
-        return "httpx_aiohttp+sse" if self.stream else "httpx_aiohttp"
+        """The floor on agentloop's own HTTP stack (httpx's API over agentloop's aiohttp
+        transport), reading the same kind of body."""
+        return "httpx_agentloop+sse" if self.stream else "httpx_agentloop"
 
     @property
     def raw_floor(self) -> str:
@@ -54,24 +57,28 @@ CLIENTS = {
     client.label: client
     for client in (
         Client("aiohttp", "aiohttp"),
-        Client("httpx_aiohttp", "httpx_aiohttp"),
+        Client("httpx_agentloop", "httpx_agentloop"),
+        Client("httpx_aiohttp", "httpx_aiohttp", requires="httpx_aiohttp"),
         Client("httpx", "httpx"),
         Client("agentloop.arun", "agentloop", mode="arun"),
         Client("agentloop.run", "agentloop", mode="run"),
         Client("agentloop.arun[sync tool]", "agentloop", mode="arun", tool_kind="sync"),
         Client("aiohttp+sse", "aiohttp", stream=True),
-        Client("httpx_aiohttp+sse", "httpx_aiohttp", stream=True),
+        Client("httpx_agentloop+sse", "httpx_agentloop", stream=True),
         Client("agentloop.astream", "agentloop", mode="astream", stream=True),
     )
 }
-"""Every client, by label. The floors are plain names; agentloop's faces are dotted."""
+"""Every client, by label. The hand-written loops are plain names (`aiohttp`: the raw
+floor; `httpx_agentloop`: the stack floor; `httpx_aiohttp`, `httpx`: references);
+agentloop's faces are dotted."""
 
 SEQUENTIAL = tuple(CLIENTS)
-PARALLEL_TOOLS = ("aiohttp", "httpx_aiohttp", "agentloop.arun", "agentloop.arun[sync tool]")
-CONCURRENT = ("aiohttp", "httpx_aiohttp", "httpx", "agentloop.arun")
-STREAMING = ("aiohttp+sse", "httpx_aiohttp+sse", "agentloop.astream")
-REFERENCE = ("httpx",)
-"""Measured for context only: fewer reps, and a failure is a note, not a failed suite."""
+PARALLEL_TOOLS = ("aiohttp", "httpx_agentloop", "agentloop.arun", "agentloop.arun[sync tool]")
+CONCURRENT = ("aiohttp", "httpx_agentloop", "httpx_aiohttp", "httpx", "agentloop.arun")
+STREAMING = ("aiohttp+sse", "httpx_agentloop+sse", "agentloop.astream")
+REFERENCE = ("httpx_aiohttp", "httpx")
+"""Measured for context only, not floors: fewer reps under concurrency, and a failure
+(or a missing optional package) is a note, not a failed suite."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """A built report (see `report.py`) as text for the terminal and Markdown for a file.
 
-The headline table has one row per figure: the two floors, stock httpx, agentloop and
-agentloop's ratios. The Markdown file adds every client's measurement.
+The headline table has one row per figure: the two floors (raw aiohttp; the stack floor,
+httpx over agentloop's aiohttp transport), the two references (httpx over httpx-aiohttp,
+stock httpx), agentloop and agentloop's ratios to the floors. The Markdown file adds
+every client's measurement.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ HEADLINE: tuple[tuple[str, str], ...] = (
 _HEADLINE_HEAD = [
     "figure",
     "raw floor (aiohttp)",
-    "stack floor (httpx+aiohttp)",
-    "stock httpx",
+    "stack floor (httpx + agentloop's aiohttp transport)",
+    "ref: httpx + httpx-aiohttp",
+    "ref: stock httpx",
     "agentloop",
     "agentloop / stack",
     "agentloop / raw",
@@ -61,7 +64,10 @@ def _cell(row: dict[str, Any] | None, unit: str) -> str:
     if row is None:
         return "-"
     if row["median"] is None:
-        return "did not finish" if "did not finish" in row.get("note", "") else "-"
+        note = row.get("note", "")
+        if note.startswith("skipped"):
+            return "not installed" if "not installed" in note else "skipped"
+        return "did not finish" if "did not finish" in note else "-"
     return _number(row["median"], unit)
 
 
@@ -78,15 +84,19 @@ def _headline_rows(result: dict[str, Any]) -> list[list[str]]:
             stack, raw = (
                 (CLIENTS[face].stack_floor, CLIENTS[face].raw_floor)
                 if face in CLIENTS
-                else ("httpx_aiohttp", "aiohttp")
+                else ("httpx_agentloop", "aiohttp")
             )
-            stock = clients.get("httpx") if not face.endswith("astream") else None
+            # The references have no streaming loop: no cell on a streaming face's row.
+            streaming = face.endswith("astream")
+            reference = clients.get("httpx_aiohttp") if not streaming else None
+            stock = clients.get("httpx") if not streaming else None
             ours = clients[face]
             rows.append(
                 [
                     f"{figure['title']} [{unit}] ({face})",
                     _cell(clients.get(raw), unit),
                     _cell(clients.get(stack), unit),
+                    _cell(reference, unit),
                     _cell(stock, unit),
                     _cell(ours, unit),
                     _number(ours.get("vs_stack"), "x"),
@@ -164,15 +174,23 @@ def _validation_line(result: dict[str, Any]) -> str:
 
 def _header(result: dict[str, Any]) -> str:
     m = result["machine"]
-    v = m["versions"]
+    v = dict(m["versions"])
+    revision = m.get("agentloop_revision") or "unknown"
+    packages = [f"agentloop {v.pop('agentloop', None)} (git {revision})"]
+    packages += [f"{package} {version}" for package, version in v.items()]
     return (
         f"agentloop benchmarks, {result['preset']} preset, {result['finished_at']}, "
         f"{result['duration_s']:.0f} s. Machine: {m['cpus']} CPUs ({m['cpu_model']}), "
-        f"{m['memory_mb']} MB, Python {m['python']}; agentloop {v['agentloop']} "
-        f"(git {m.get('agentloop_revision') or 'unknown'}), "
-        f"aiohttp {v['aiohttp']}, httpx {v['httpx']}, httpx-aiohttp {v['httpx-aiohttp']}, "
-        f"pydantic {v['pydantic']}, anyio {v['anyio']}."
+        f"{m['memory_mb']} MB, Python {m['python']}; {', '.join(packages)}."
     )
+
+
+def _skipped_line(result: dict[str, Any]) -> str | None:
+    skipped = result.get("skipped") or {}
+    if not skipped:
+        return None
+    listed = "; ".join(f"{label} ({note})" for label, note in skipped.items())
+    return f"not measured (reference clients only, the suite stays valid): {listed}"
 
 
 def _text_table(head: list[str], rows: list[list[str]]) -> str:
@@ -192,12 +210,14 @@ def _markdown_table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def _summary(result: dict[str, Any], table: Table) -> list[str]:
-    return [
+    lines = [
         table(_HEADLINE_HEAD, _headline_rows(result)),
         table(_TARGET_HEAD, _target_rows(result)),
         _server_line(result),
         _validation_line(result),
+        _skipped_line(result),
     ]
+    return [line for line in lines if line is not None]
 
 
 def render_text(result: dict[str, Any]) -> str:

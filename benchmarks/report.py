@@ -48,7 +48,7 @@ def _figures(settings: Settings) -> list[tuple[str, str, str]]:
 
 def _floors(label: str) -> tuple[str, str]:
     client = CLIENTS.get(label)
-    return (client.stack_floor, client.raw_floor) if client else ("httpx_aiohttp", "aiohttp")
+    return (client.stack_floor, client.raw_floor) if client else ("httpx_agentloop", "aiohttp")
 
 
 def _ratio(value: float | None, floor: float | None) -> float | None:
@@ -105,7 +105,7 @@ def _derive(figures: dict[str, dict[str, Any]], settings: Settings) -> None:
     }
     figures["parallel_kn_over_k1"]["clients"] = _summarise(ratios, {}, derived=True)
     ttft = figures["ttft_ms"]["clients"]
-    floor = ttft.get("httpx_aiohttp+sse", {}).get("median")
+    floor = ttft.get("httpx_agentloop+sse", {}).get("median")
     added = {
         label: [row["median"] - floor]
         for label, row in ttft.items()
@@ -260,11 +260,13 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     versions: dict[str, str | None] = {}
-    for package in ("agentloop", "aiohttp", "httpx", "httpx-aiohttp", "pydantic", "anyio"):
+    for package in ("agentloop", "aiohttp", "httpx", "pydantic", "anyio", "httpx-aiohttp"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
-            versions[package] = None
+            # httpx-aiohttp is optional (a reference client only): listed when installed.
+            if package != "httpx-aiohttp":
+                versions[package] = None
     return {
         "agentloop_revision": _revision(),
         "cpus": os.cpu_count(),
@@ -310,6 +312,7 @@ def build(
     checks: list[dict[str, Any]],
     server_check: dict[str, Any],
     duration_s: float,
+    skipped: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     figures: dict[str, dict[str, Any]] = {}
     for figure_id, title, unit in _figures(settings):
@@ -328,6 +331,7 @@ def build(
         "duration_s": round(duration_s, 1),
         "machine": machine(),
         "settings": settings.to_dict(),
+        "skipped": dict(skipped or {}),
         "figures": figures,
         "targets": _targets(figures, settings),
         "server": _server_summary(server_check, checks),

@@ -9,6 +9,7 @@ any call id came back wrong, a request was rejected or a client failed, 2 on mis
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import signal
 import statistics
 import subprocess
@@ -36,12 +37,24 @@ __all__ = ["main"]
 RESULTS = Path(__file__).resolve().parent / "results"
 IMPORTS = {
     "aiohttp": "import aiohttp",
-    "httpx_aiohttp": "import httpx, httpx_aiohttp",
+    "httpx_agentloop": "import httpx, agentloop._transport",
     "agentloop": "import agentloop",
     "agentloop[Agent, AsyncClient, tool]": "from agentloop import Agent, AsyncClient, tool",
 }
 """`import agentloop` is lazy (PEP 562); the second agentloop line is what a user's
-first real use costs."""
+first real use costs. The stack floor's line imports agentloop's transport module
+(and the few agentloop modules it needs), not the package's public API."""
+
+
+def missing_clients() -> dict[str, str]:
+    """Clients whose optional package is not installed, with the note the report shows.
+
+    Only reference clients are optional (httpx-aiohttp is no agentloop dependency)."""
+    return {
+        label: f"skipped: {client.requires} is not installed"
+        for label, client in CLIENTS.items()
+        if client.requires and importlib.util.find_spec(client.requires) is None
+    }
 
 
 class Suite:
@@ -57,6 +70,17 @@ class Suite:
         self.notes: dict[str, dict[str, str]] = defaultdict(dict)
         self.checks: list[dict[str, Any]] = []
         """One entry per worker: what the server saw while it ran."""
+        self.skipped = missing_clients()
+        for label, note in self.skipped.items():
+            log(f"  {label:<27} {note}")
+
+    def _runnable(self, labels: tuple[str, ...], figures: tuple[str, ...]) -> list[str]:
+        """`labels` less the skipped clients; a skipped one gets a note in `figures`."""
+        for label in labels:
+            if label in self.skipped:
+                for figure in figures:
+                    self.notes[figure][label] = self.skipped[label]
+        return [label for label in labels if label not in self.skipped]
 
     def _scenario(self, **overrides: int) -> dict[str, int]:
         base = {"calls": self.settings.calls, "rounds": self.settings.rounds, "latency_ms": 0}
@@ -116,8 +140,9 @@ class Suite:
         self.log(f"sequential runs: K={s.calls} calls x T={s.rounds} rounds, 0 ms latency")
         spec: dict[str, Any] = {"measure": "sequential", "scenario": self._scenario()}
         spec |= {"warmup": s.warmup, "reps": s.reps, "runs": s.runs}
+        labels = self._runnable(SEQUENTIAL, ("cpu_per_round_ms", "wall_per_run_ms"))
         for _ in range(s.passes):  # interleaved, so drift hits every client alike
-            for label in SEQUENTIAL:
+            for label in labels:
                 result = self._measure(label, spec, 300, s.warmup + s.reps * s.runs)
                 if result is not None:
                     self._add_pass("cpu_per_round_ms", label, result["cpu_per_round_ms"])
@@ -127,7 +152,7 @@ class Suite:
         """One round of K tools of `tool_ms` each, against one such tool."""
         s = self.settings
         self.log(f"parallel tools: 1 vs {s.parallel_calls} calls of {s.tool_ms} ms, one round")
-        for label in PARALLEL_TOOLS:
+        for label in self._runnable(PARALLEL_TOOLS, ("parallel_k1_ms", "parallel_kn_ms")):
             for calls, figure in ((1, "parallel_k1_ms"), (s.parallel_calls, "parallel_kn_ms")):
                 spec: dict[str, Any] = {"measure": "sequential"}
                 spec["scenario"] = self._scenario(calls=calls, rounds=1)
@@ -141,7 +166,7 @@ class Suite:
         self.log("time to first streamed text: a text-only streamed answer, 0 ms latency")
         spec: dict[str, Any] = {"measure": "sequential", "scenario": self._scenario(rounds=0)}
         spec |= {"warmup": max(3, s.warmup // 2), "reps": 1, "runs": s.ttft_runs}
-        for label in STREAMING:
+        for label in self._runnable(STREAMING, ("ttft_ms",)):
             result = self._measure(label, spec, 120, spec["warmup"] + s.ttft_runs)
             if result is not None:
                 self._add("ttft_ms", label, result["ttft_ms"])
@@ -163,8 +188,9 @@ class Suite:
                 "deadline_s": s.deadline_s,
             }
             timeout = s.deadline_s * (s.concurrent_reps + 1) + 60
-            for label in CONCURRENT:
-                # Stock httpx is context, not a floor: one timed rep is enough.
+            figures = (f"runs_per_s@{level}", f"peak_rss_mb@{level}", f"cpu_per_round_ms@{level}")
+            for label in self._runnable(CONCURRENT, figures):
+                # The references are context, not floors: one timed rep is enough.
                 reps = {"reps": 1} if label in REFERENCE else {}
                 result = self._measure(label, spec | reps, timeout, None)
                 figure = f"runs_per_s@{level}"
@@ -281,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         checks=suite.checks,
         server_check=server_check,
         duration_s=time.time() - started,
+        skipped=suite.skipped,
     )
     paths = render.write(result, args.out)
     print(render.render_text(result))

@@ -31,6 +31,14 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+_HTTPX_TRANSPORTS = {
+    "httpx_agentloop": "agentloop",
+    "httpx_aiohttp": "httpx_aiohttp",
+    "httpx": "httpcore",
+}
+"""httpx-API clients by name: the transport each runs over (see `floors.HttpxFloor`)."""
+
+
 def make_client(spec: dict[str, Any]) -> Any:
     """The client the spec names; each import happens here, so RSS holds only its stack."""
     name, base_url, stream = spec["client"], spec["base_url"], spec.get("stream", False)
@@ -46,11 +54,10 @@ def make_client(spec: dict[str, Any]) -> Any:
         from .floors import AiohttpFloor
 
         return AiohttpFloor(base_url, tool, stream)
-    if name in ("httpx_aiohttp", "httpx"):
+    if name in _HTTPX_TRANSPORTS:
         from .floors import HttpxFloor
 
-        transport = "aiohttp" if name == "httpx_aiohttp" else "httpcore"
-        return HttpxFloor(base_url, tool, stream, transport=transport)
+        return HttpxFloor(base_url, tool, stream, transport=_HTTPX_TRANSPORTS[name])
     raise ValueError(f"unknown client {name!r}")
 
 
