@@ -1,9 +1,10 @@
 """The guide's "Protocollo di contesto del modello (MCP) remoto" (remote MCP) example,
 as an Agent.
 
-`MCPServer` declares a remote MCP server that the API calls itself. Gemini 3 models
-cannot use remote MCP yet, and an MCP server cannot be mixed with other tools; the
-Agent refuses such a setup before sending anything.
+`MCPServer` declares an MCP server that the API calls itself. Where the API cannot
+(Gemini 3 models, or other tools on the same agent) the default `mode="auto"` bridges
+it from this process instead, and `mode="remote"` refuses the setup before sending
+anything; `agent.mcp_routes` says which way it went.
 
 Needs GEMINI_API_KEY (or AGENTLOOP_BASE_URL pointing at an Interactions server):
 
