@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from typing import Any
 
@@ -26,6 +27,7 @@ from agentloop import (
     UserError,
     tool,
 )
+from agentloop._sync import run_sync
 
 pytestmark = pytest.mark.anyio
 
@@ -140,6 +142,7 @@ async def test_single_text_answer(api: respx.MockRouter) -> None:
     script.done()
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_parallel_calls_in_one_round(api: respx.MockRouter) -> None:
     script = Script(
         api,
@@ -595,6 +598,40 @@ def test_run_from_a_thread_while_another_loop_runs(api: respx.MockRouter) -> Non
 
     anyio.run(main)
     assert results == ["Paris is the capital of France."]
+
+
+def test_a_blocking_call_on_the_loop_thread_is_refused() -> None:
+    async def inner() -> int:
+        return 1
+
+    async def outer() -> int:
+        return run_sync(inner)  # would wait for itself forever
+
+    with pytest.raises(UserError, match="loop thread"):
+        run_sync(outer)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+def test_interrupting_a_blocking_call_cancels_its_work() -> None:
+    started, cancelled = threading.Event(), threading.Event()
+
+    async def slow() -> None:
+        started.set()
+        try:
+            await anyio.sleep(30)
+        except anyio.get_cancelled_exc_class():
+            cancelled.set()
+            raise
+
+    def interrupt_once_started() -> None:
+        started.wait(5)
+        # What Ctrl-C does: a real SIGINT to the main thread, blocked in the wait.
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    threading.Thread(target=interrupt_once_started).start()
+    with pytest.raises(KeyboardInterrupt):
+        run_sync(slow)
+    assert cancelled.wait(5)
 
 
 @pytest.mark.parametrize(
