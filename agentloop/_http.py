@@ -151,7 +151,7 @@ class HTTPCore:
         self._transport = transport
         self._owned_client: httpx.AsyncClient | None = None
         self._owned_loop: object = None
-        self._sent_headers: list[tuple[str, str]] | None = None
+        self._sent_headers: dict[str, str] | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._timeouts = self.timeout.as_dict()
 
@@ -179,7 +179,7 @@ class HTTPCore:
                 adopt(self, self._owned_client)
         return self._owned_client, True
 
-    def _base_headers(self) -> list[tuple[str, str]]:
+    def _base_headers(self) -> dict[str, str]:
         """The headers every request sends; the key is added per request, so that it
         lives only in its `Secret` (and the request), never in this cache."""
         headers = self._sent_headers
@@ -194,7 +194,8 @@ class HTTPCore:
                     "No API key: pass Client(api_key=...) or set GEMINI_API_KEY "
                     "(or point AGENTLOOP_BASE_URL at another Interactions server)."
                 )
-            headers = [("accept-encoding", "gzip, deflate"), *self._headers.items()]
+            headers = {"accept-encoding": "gzip, deflate"}
+            headers.update((name.lower(), value) for name, value in self._headers.items())
             self._sent_headers = headers
         return headers
 
@@ -229,17 +230,16 @@ class HTTPCore:
         or `APITimeoutError`.
         """
         client, owned = self._client()
-        sent_headers = [
-            *self._base_headers(),
-            ("accept", "text/event-stream" if stream else "application/json"),
-        ]
+        # One entry per header name (lowercase), the caller's `headers` winning.
+        sent_headers = self._base_headers().copy()
+        sent_headers["accept"] = "text/event-stream" if stream else "application/json"
         if self._api_key is not None:
-            sent_headers.append(("x-goog-api-key", self._api_key.get()))
+            sent_headers["x-goog-api-key"] = self._api_key.get()
         if body is not None:
-            sent_headers.append(("content-type", "application/json"))
+            sent_headers["content-type"] = "application/json"
             content = encode_json(body)
         if headers:
-            sent_headers.extend(headers.items())
+            sent_headers.update((name.lower(), value) for name, value in headers.items())
         if timeout is None:
             timeouts = self._timeouts
         else:

@@ -69,6 +69,18 @@ async def test_create_sends_the_body_headers_and_path(api: respx.MockRouter) -> 
     }
 
 
+async def test_each_header_is_sent_once_and_default_headers_win(api: respx.MockRouter) -> None:
+    route = api.post("/interactions").respond(json=load_json("response_completed_text.json"))
+    custom = {"User-Agent": "my-app/2", "X-Team": "search"}
+    await client(default_headers=custom).interactions.create(model="m", input="x")
+    headers = route.calls.last.request.headers
+    names = [name.lower() for name, _ in headers.multi_items()]
+    assert sorted(names) == sorted(set(names))
+    assert headers["user-agent"] == "my-app/2"
+    assert headers["x-team"] == "search"
+    assert headers["x-goog-api-client"].startswith("agentloop/")
+
+
 async def test_create_with_the_fixture_request_sends_it_unchanged(api: respx.MockRouter) -> None:
     route = api.post("/interactions").respond(json=load_json("response_completed_text.json"))
     request = load_json("create_request_with_tools.json")
