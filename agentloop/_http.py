@@ -248,25 +248,16 @@ class HTTPCore:
             ).as_dict()
         extensions = {"timeout": timeouts, BUFFER_BODY: not stream}
         target = httpx.URL(url) if url is not None else self._url(path)
-        request: httpx.Request
-        if owned:
-            request = httpx.Request(
-                method,
-                target,
-                params=params,
-                headers=sent_headers,
-                content=content,
-                extensions=extensions,
-            )
-        else:
-            request = client.build_request(
-                method,
-                target,
-                params=params,
-                headers=sent_headers,
-                content=content,
-                extensions=extensions,
-            )
+        # agentloop's own client has nothing of its own to merge into a request.
+        build = httpx.Request if owned else client.build_request
+        request = build(
+            method,
+            target,
+            params=params,
+            headers=sent_headers,
+            content=content,
+            extensions=extensions,
+        )
 
         async def send() -> httpx.Response:
             if owned:

@@ -544,26 +544,21 @@ async def test_agentloop_sends_its_headers_once_and_reads_a_gzipped_reply() -> N
     assert request.all("accept") == ["application/json"]
 
 
-async def test_agentloop_retries_a_503_through_the_fast_path() -> None:
-    server = InteractionsServer(ScriptedModel(["after retry"]), faults=Faults(status_on={1: 503}))
+@pytest.mark.parametrize(
+    ("faults", "replies"),
+    [
+        (Faults(status_on={1: 503}), ["after retry"]),  # a 503, then the answer
+        (Faults(drop_on={1}), ["dropped", "after retry"]),  # a connection cut mid-body
+    ],
+    ids=["503", "dropped-mid-body"],
+)
+async def test_agentloop_retries_through_the_fast_path(faults: Faults, replies: list[str]) -> None:
+    server = InteractionsServer(ScriptedModel(replies), faults=faults)
     sleeps = SleepRecorder()
     with serve_in_thread(server) as url:
         async with AsyncClient(api_key="k", base_url=url, _sleep=sleeps) as client:
             created = await client.interactions.create(model="m", input="hi")
     assert created.text == "after retry"
-    assert server.requests == 2
-    assert len(sleeps.delays) == 1
-
-
-async def test_agentloop_retries_a_connection_dropped_mid_body() -> None:
-    server = InteractionsServer(
-        ScriptedModel(["dropped", "after drop"]), faults=Faults(drop_on={1})
-    )
-    sleeps = SleepRecorder()
-    with serve_in_thread(server) as url:
-        async with AsyncClient(api_key="k", base_url=url, _sleep=sleeps) as client:
-            created = await client.interactions.create(model="m", input="hi")
-    assert created.text == "after drop"
     assert server.requests == 2
     assert len(sleeps.delays) == 1
 
