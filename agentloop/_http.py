@@ -262,9 +262,10 @@ class HTTPCore:
         async def send() -> httpx.Response:
             if owned:
                 # agentloop's own client has no auth, cookies, hooks or redirects to
-                # apply, so skip `client.send` (~40% of httpx's cost per request) and
-                # hand the request to the transport the client would pick. Asking the
-                # client keeps `respx.mock(using="httpx")` working: it patches that choice.
+                # apply, so skip `client.send` (most of what httpx costs over raw
+                # aiohttp) and hand the request to the transport the client would pick.
+                # Asking the client keeps `respx.mock(using="httpx")` working: it
+                # patches that choice.
                 transport = client._transport_for_url(request.url)
                 response = await transport.handle_async_request(request)
                 response.request = request
