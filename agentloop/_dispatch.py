@@ -79,6 +79,15 @@ def _failure(call: FunctionCallStep, error: ToolError, duration: float = 0.0) ->
     )
 
 
+def _execution_failure(
+    call: FunctionCallStep, message: str, started: float, cause: Exception | None = None
+) -> ToolCallOutcome:
+    """The handler ran and failed (or timed out) after starting at `started`."""
+    error = ToolExecutionError(message, tool_name=call.name, call_id=call.id)
+    error.__cause__ = cause
+    return _failure(call, error, time.perf_counter() - started)
+
+
 async def _run_one(
     call: FunctionCallStep,
     tools: Mapping[str, CallableTool],
@@ -114,16 +123,12 @@ async def _run_one(
         else:
             with anyio.move_on_after(timeout) as scope:
                 value = await tool.invoke(call.arguments, context)
-        if timeout is not None and scope.cancelled_caught:
-            return _failure(
-                call,
-                ToolExecutionError(
+            if scope.cancelled_caught:
+                return _execution_failure(
+                    call,
                     f"Tool {call.name!r} timed out after {timeout:g} s and was stopped.",
-                    tool_name=call.name,
-                    call_id=call.id,
-                ),
-                time.perf_counter() - started,
-            )
+                    started,
+                )
         result = to_result_value(value)
     except ValidationError as exc:
         return _failure(
@@ -136,27 +141,15 @@ async def _run_one(
             ),
         )
     except ToolRetry as exc:
-        return _failure(
-            call,
-            ToolExecutionError(exc.message, tool_name=call.name, call_id=call.id),
-            time.perf_counter() - started,
-        )
+        return _execution_failure(call, exc.message, started)
     except ResultConversionError as exc:
-        error = ToolExecutionError(
-            f"Tool {call.name!r} returned a value that cannot be sent: {exc}",
-            tool_name=call.name,
-            call_id=call.id,
+        return _execution_failure(
+            call, f"Tool {call.name!r} returned a value that cannot be sent: {exc}", started, exc
         )
-        error.__cause__ = exc
-        return _failure(call, error, time.perf_counter() - started)
     except Exception as exc:  # the tool boundary: a handler's bug must not end the run
-        error = ToolExecutionError(
-            f"Tool {call.name!r} failed: {type(exc).__name__}: {exc}",
-            tool_name=call.name,
-            call_id=call.id,
+        return _execution_failure(
+            call, f"Tool {call.name!r} failed: {type(exc).__name__}: {exc}", started, exc
         )
-        error.__cause__ = exc
-        return _failure(call, error, time.perf_counter() - started)
     return ToolCallOutcome(
         call=call, result=_result(call, result), duration=time.perf_counter() - started
     )

@@ -131,8 +131,7 @@ class Usage(WireModel):
         counts = _sum_by(self.grounding_tool_count, other.grounding_tool_count, "type", "count")
         if counts is not None:
             summed["grounding_tool_count"] = counts
-            return Usage.model_validate(summed)
-        if any(name in summed for name in _BY_MODALITY):
+        if counts is not None or any(name in summed for name in _BY_MODALITY):
             return Usage.model_validate(summed)
         # Only integer totals: nothing to validate (a run adds usages once per request).
         return Usage.model_construct(**summed)

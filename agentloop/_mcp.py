@@ -24,7 +24,7 @@ from ._builtin import MCPServer
 from ._context import ToolContext
 from ._errors import ToolRetry, UserError
 from ._mcp_routing import Connection, MCPConnectionError, logger, require_sdk, sdk
-from ._schema import _clean_schema, _is_async
+from ._schema import _clean_schema, _is_async, function_declaration
 from ._wire import JsonObject
 
 __all__ = ["Approval", "MCPConnectionError", "MCPHttp", "MCPStdio", "bridge", "result_value"]
@@ -52,11 +52,7 @@ class _MCPTool:
         return self.source.timeout
 
     def to_wire(self) -> JsonObject:
-        declaration: JsonObject = {"type": "function", "name": self.name}
-        if self.description:
-            declaration["description"] = self.description
-        declaration["parameters"] = self.parameters
-        return declaration
+        return function_declaration(self.name, self.description, self.parameters)
 
     async def invoke(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
         approve = self.source.approve

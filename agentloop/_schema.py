@@ -87,6 +87,15 @@ class FunctionSchema:
         }
 
 
+def function_declaration(name: str, description: str | None, parameters: JsonObject) -> JsonObject:
+    """The `{"type": "function", ...}` tool declaration the API takes."""
+    declaration: JsonObject = {"type": "function", "name": name}
+    if description:
+        declaration["description"] = description
+    declaration["parameters"] = parameters
+    return declaration
+
+
 def function_schema(
     func: Callable[..., Any], *, name: str | None = None, description: str | None = None
 ) -> FunctionSchema:

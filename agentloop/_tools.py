@@ -15,7 +15,7 @@ import anyio.to_thread
 
 from ._context import ToolContext
 from ._errors import UserError
-from ._schema import FunctionSchema, function_schema
+from ._schema import FunctionSchema, function_declaration, function_schema
 from ._wire import JsonObject
 
 __all__ = ["FunctionTool", "tool"]
@@ -66,11 +66,7 @@ class FunctionTool(Generic[P, R]):
 
     def to_wire(self) -> JsonObject:
         """The `{"type": "function", ...}` declaration the API takes."""
-        declaration: JsonObject = {"type": "function", "name": self.name}
-        if self.description:
-            declaration["description"] = self.description
-        declaration["parameters"] = self.parameters
-        return declaration
+        return function_declaration(self.name, self.description, self.parameters)
 
     async def invoke(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
         """Validate `arguments` and run the function (a sync one in a worker thread).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 from typing import Any
 
 import anyio
@@ -625,6 +626,7 @@ def test_interrupting_a_blocking_call_cancels_its_work() -> None:
 
     def interrupt_once_started() -> None:
         started.wait(5)
+        time.sleep(0.05)  # let the main thread get from scheduling the work to waiting on it
         # What Ctrl-C does: a real SIGINT to the main thread, blocked in the wait.
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
