@@ -23,10 +23,10 @@ from typing import Any
 
 import httpx
 
-from ._client import AsyncClient, Client
-from .server._app import DroppedConnection, Faults, InteractionsServer
-from .server._demo import DemoModel
-from .server._models import (
+from ._http.client import AsyncClient, Client
+from ._server.app import DroppedConnection, Faults, InteractionsApp
+from ._server.demo.model import DemoModel
+from ._server.models import (
     FunctionModel,
     Model,
     ModelRequest,
@@ -34,7 +34,7 @@ from .server._models import (
     ScriptedModel,
     UnexpectedRequest,
 )
-from .server._store import MemoryStore, SQLiteStore
+from ._server.store import MemoryStore, SQLiteStore
 
 __all__ = [
     "DemoModel",
@@ -76,18 +76,40 @@ class LocalTransport(httpx.AsyncBaseTransport):
         await self._asgi.aclose()
 
 
-def local_client(server: InteractionsServer, **options: Any) -> AsyncClient:
+def local_client(server: InteractionsApp, **options: Any) -> AsyncClient:
     """An `AsyncClient` wired to `server` in-process (no socket at all)."""
     options.setdefault("api_key", server.api_key or LOCAL_API_KEY)
     options.setdefault("base_url", LOCAL_BASE_URL)
     return AsyncClient(transport=LocalTransport(server), **options)
 
 
-def local_sync_client(server: InteractionsServer, **options: Any) -> Client:
+def local_sync_client(server: InteractionsApp, **options: Any) -> Client:
     """A blocking `Client` wired to `server` in-process."""
     options.setdefault("api_key", server.api_key or LOCAL_API_KEY)
     options.setdefault("base_url", LOCAL_BASE_URL)
     return Client(transport=LocalTransport(server), **options)
+
+
+class InteractionsServer(InteractionsApp):
+    """A faithful local Interactions API (an ASGI app), answering with `model`.
+
+    Args:
+        model: what answers create requests (`ScriptedModel`, `FunctionModel`,
+            `DemoModel`, or anything with `respond(request)`).
+        api_key: when set, requests must carry it (`x-goog-api-key` or `?key=`).
+        store: where interactions live (memory by default; `SQLiteStore(path)`).
+        dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect).
+        faults: failures to inject.
+        background_step_delay: seconds between background steps becoming visible.
+    """
+
+    def client(self, **options: Any) -> AsyncClient:
+        """An `AsyncClient` wired to this server in-process (no socket at all)."""
+        return local_client(self, **options)
+
+    def sync_client(self, **options: Any) -> Client:
+        """A blocking `Client` wired to this server in-process."""
+        return local_sync_client(self, **options)
 
 
 def _is_local(address: Any) -> bool:

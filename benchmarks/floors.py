@@ -1,7 +1,7 @@
 """The floors: the least code that runs the same tool loop, on four HTTP stacks.
 
 * `aiohttp`: raw aiohttp, the physical limit of Python asyncio HTTP here (raw floor).
-* `httpx_agentloop`: httpx's API over `agentloop._transport.AiohttpTransport`, the
+* `httpx_agentloop`: httpx's API over `agentloop._http.transport.AiohttpTransport`, the
   stack agentloop uses by default under asyncio; the floor agentloop is held to
   (stack floor). The loop itself is hand-written with plain httpx calls, as before.
 * `httpx_aiohttp`: httpx's API over `httpx_aiohttp.AiohttpTransport` (the
@@ -180,7 +180,7 @@ class HttpxFloor:
         )
         transport: httpx.AsyncBaseTransport
         if self._transport == "agentloop":
-            from agentloop._transport import AiohttpTransport
+            from agentloop._http.transport import AiohttpTransport
 
             transport = AiohttpTransport(limits=limits)
         elif self._transport == "httpx_aiohttp":

@@ -37,7 +37,7 @@ __all__ = ["main"]
 RESULTS = Path(__file__).resolve().parent / "results"
 IMPORTS = {
     "aiohttp": "import aiohttp",
-    "httpx_agentloop": "import httpx, agentloop._transport",
+    "httpx_agentloop": "import httpx, agentloop._http.transport",
     "agentloop": "import agentloop",
     "agentloop[Agent, AsyncClient, tool]": "from agentloop import Agent, AsyncClient, tool",
 }

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import FIXTURES
 
-from agentloop import FunctionCallStep, Interaction, ModelOutputStep, ThoughtStep
-from agentloop._accumulate import InteractionAccumulator
-from agentloop._events import StreamEvent, parse_event
+from agentloop import Interaction
+from agentloop._wire.accumulate import InteractionAccumulator
+from agentloop._wire.events import StreamEvent, parse_event
+from agentloop.types import FunctionCallStep, ModelOutputStep, ThoughtStep
 
 
 def events_of(name: str) -> list[StreamEvent]:

@@ -664,11 +664,12 @@ async def test_run_state_survives_a_json_round_trip(api: respx.MockRouter) -> No
     # A durable runner persists the state between steps; nothing may be lost.
     import json as json_module
 
-    from agentloop._dispatch import dispatch_calls
-    from agentloop._runner import RunState, after_interaction, after_tools, build_request
+    from agentloop._run.state import RunState
+    from agentloop._run.steps import after_interaction, after_tools, build_request
+    from agentloop._tools.dispatch import dispatch_calls
 
     agent = make_agent(tools=[get_weather], store=False)
-    state = agent._new_state("Weather in Paris?", None, None)
+    state = agent.runner.new_state("Weather in Paris?")
     first = interaction(
         "i1", "requires_action", steps=calls(("a", "get_weather", {"city": "Paris"}))
     )

@@ -17,7 +17,7 @@ from agentloop import (
     UserError,
     tool,
 )
-from agentloop._toolset import Toolset
+from agentloop._run.toolset import Toolset
 
 
 @pytest.mark.parametrize(

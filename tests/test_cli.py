@@ -26,10 +26,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import agentloop
-import agentloop._demo_script
-import agentloop.cli
+import agentloop._cli.app
+import agentloop._cli.demo
 from agentloop import Client
-from agentloop.cli import build_app, main
+from agentloop._cli.app import build_app, main
 from agentloop.testing import (
     DemoModel,
     FunctionModel,
@@ -81,7 +81,7 @@ LIMIT = 3
 
 def use(server: InteractionsServer, monkeypatch: pytest.MonkeyPatch) -> InteractionsServer:
     """Every command's client talks to `server`, in-process."""
-    monkeypatch.setattr(agentloop.cli, "_client", server.sync_client)
+    monkeypatch.setattr(agentloop._cli.app, "_client", server.sync_client)
     return server
 
 
@@ -141,7 +141,7 @@ def test_demo_runs_every_part_and_exits_zero() -> None:
 
 
 def test_demo_failure_exits_non_zero_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(agentloop._demo_script, "DemoModel", lambda: ScriptedModel(["No."]))
+    monkeypatch.setattr(agentloop._cli.demo, "DemoModel", lambda: ScriptedModel(["No."]))
 
     result = RUNNER.invoke(build_app(), ["demo"], env=WIDE)
 

@@ -15,7 +15,7 @@ import pytest
 from pydantic import BaseModel
 
 from agentloop import Agent, BackgroundProgress, tool
-from agentloop.server._models import ModelRequest
+from agentloop._server.models import ModelRequest
 from agentloop.testing import DemoModel, InteractionsServer
 
 MODEL = "gemini-2.5-flash"

@@ -12,16 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from agentloop import (
-    FunctionCallStep,
-    ToolContext,
-    ToolExecutionError,
-    ToolRetry,
-    UnknownToolError,
-    tool,
-)
-from agentloop._dispatch import ToolCallOutcome, dispatch_calls
-from agentloop._tools import FunctionTool
+from agentloop import ToolContext, ToolExecutionError, ToolRetry, UnknownToolError, tool
+from agentloop._tools.dispatch import ToolCallOutcome, dispatch_calls
+from agentloop._tools.function import FunctionTool
+from agentloop.types import FunctionCallStep
 
 pytestmark = pytest.mark.anyio
 

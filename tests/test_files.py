@@ -11,7 +11,8 @@ import pytest
 import respx
 from conftest import API_KEY, BASE, SleepRecorder
 
-from agentloop import APIError, AsyncClient, Client, File, UserError
+from agentloop import APIError, AsyncClient, Client, UserError
+from agentloop.types import File
 
 pytestmark = pytest.mark.anyio
 

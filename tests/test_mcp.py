@@ -28,8 +28,8 @@ from conftest import BASE
 import agentloop
 from agentloop import Agent, GoogleSearch, InteractionFailedError, MCPServer, UserError, tool
 from agentloop._errors import ToolRetry
-from agentloop._mcp import MCPConnectionError, MCPHttp, MCPStdio, result_value
-from agentloop._mcp_routing import Connection, sdk
+from agentloop._mcp.bridge import MCPConnectionError, MCPHttp, MCPStdio, result_value
+from agentloop._mcp.connection import Connection, sdk
 from agentloop.testing import (
     FunctionModel,
     InteractionsServer,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from agentloop import Audio, Document, Image, UserError, Video
-from agentloop._media import INLINE_LIMIT
-from agentloop._requests import normalize_input
+from agentloop._wire.media import INLINE_LIMIT
+from agentloop._wire.requests import normalize_input
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 8
 

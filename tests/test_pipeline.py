@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from agentloop import Agent, Pipeline, Step, UserError
+from agentloop import Agent, Pipeline, PipelineStep, UserError
 from agentloop.testing import FunctionModel, InteractionsServer, ModelRequest, ScriptedModel
 
 pytestmark = pytest.mark.anyio
@@ -50,7 +50,7 @@ async def test_steps_without_input_pass_the_previous_text_on() -> None:
     server = InteractionsServer(model)
     first = Agent("m1", client=server.client())
     second = Agent("m2", client=server.client())
-    result = await Pipeline([first, Step(second)]).arun("hello")
+    result = await Pipeline([first, PipelineStep(second)]).arun("hello")
     assert result.text == "echo: echo: hello"
     assert len(result.steps) == 2
 

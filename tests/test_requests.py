@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from agentloop import Interaction, TextContent, UserError
-from agentloop._requests import build_create_body, normalize_input
+from agentloop import Interaction, UserError
+from agentloop._wire.requests import build_create_body, normalize_input
+from agentloop.types import TextContent
 
 
 def test_string_input_stays_a_string() -> None:

@@ -13,9 +13,9 @@ import pytest
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from agentloop._context import ToolContext
 from agentloop._errors import UserError
-from agentloop._schema import format_validation_error, function_schema
+from agentloop._tools.context import ToolContext
+from agentloop._tools.schema import format_validation_error, function_schema
 
 # --- types used by the tools below (module level: the annotations are strings) ------------
 

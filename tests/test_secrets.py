@@ -10,7 +10,7 @@ import respx
 from conftest import BASE, SleepRecorder
 
 from agentloop import APIError, AsyncClient, Client
-from agentloop._http import HTTPCore
+from agentloop._http.core import HTTPCore
 
 SECRET = "AIzaSy-very-secret-key-0000"
 

@@ -27,7 +27,6 @@ from agentloop import (
     AsyncClient,
     AuthenticationError,
     BadRequestError,
-    EventType,
     Interaction,
     NotFoundError,
     ServerError,
@@ -45,6 +44,7 @@ from agentloop.testing import (
     UnexpectedRequest,
     serve_in_thread,
 )
+from agentloop.types import EventType
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentloop._sse import aiter_sse
+from agentloop._http.stream import aiter_sse
 
 
 class Chunks(httpx.AsyncByteStream):
@@ -104,7 +104,7 @@ def test_an_unterminated_last_event_is_not_invented() -> None:
 
 
 def test_event_stream_content_type_check() -> None:
-    from agentloop._sse import is_event_stream
+    from agentloop._http.stream import is_event_stream
 
     assert is_event_stream(
         httpx.Response(200, headers={"content-type": "text/event-stream; charset=utf-8"})

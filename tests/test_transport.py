@@ -25,8 +25,8 @@ from aiohttp import web
 from conftest import SleepRecorder, load_json
 
 from agentloop import AsyncClient
-from agentloop._http import BUFFER_BODY
-from agentloop._transport import AiohttpTransport
+from agentloop._http.core import BUFFER_BODY
+from agentloop._http.transport import AiohttpTransport
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel, serve_in_thread
 
 pytestmark = pytest.mark.anyio

@@ -8,20 +8,19 @@ import json
 import pytest
 from conftest import FIXTURES, load_json
 
-from agentloop import (
+from agentloop import Interaction, Usage
+from agentloop._wire.events import parse_event
+from agentloop.types import (
     FunctionCallStep,
     GoogleSearchCallStep,
     ImageContent,
-    Interaction,
     ModelOutputStep,
     TextContent,
     ThoughtStep,
     UnknownContent,
     UnknownStep,
     UrlCitation,
-    Usage,
 )
-from agentloop._events import parse_event
 
 RESPONSES = sorted(p.name for p in FIXTURES.glob("*response*.json"))
 

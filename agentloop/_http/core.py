@@ -1,0 +1,323 @@
+"""All network I/O: one async HTTP core that both `AsyncClient` and `Client` use.
+
+It resolves the configuration (key, base URL, version, timeout), owns the httpx
+client, applies the retry policy and turns failures into agentloop exceptions.
+It knows nothing about interactions beyond the path prefix.
+
+The default HTTP stack is httpx's API over an aiohttp transport under asyncio
+(httpcore's pool rescans every connection per request, encode/httpx#3215, which
+collapses at hundreds of concurrent runs) and httpx's own transport under trio.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import platform
+from typing import Any
+
+import anyio
+import httpx
+import sniffio
+
+from .._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    UserError,
+    describe_request,
+    status_error_from_response,
+)
+from .._sync import adopt, on_loop_thread
+from .._version import __version__
+from .extensions import BUFFER_BODY
+from .retry import RetryPolicy, Sleep, send_with_retries
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "API_REVISION", "HTTPCore", "Secret"]
+
+DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
+DEFAULT_API_VERSION = "v1beta"
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+"""Long reads are normal (a model thinking, a stream between events); connects are not."""
+API_REVISION = "2026-05-20"
+"""Pins the steps dialect: harmless where the server ignores it, stable if a new one ships."""
+logger = logging.getLogger("agentloop")
+# Enough connections for a service running a thousand agent loops at once.
+_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+
+
+class Secret:
+    """A string that never shows itself in a repr, str or log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        """The secret value, for the one place that must send it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+def _resolve_api_key(api_key: str | None) -> Secret | None:
+    value = api_key or os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+    return Secret(value) if value else None
+
+
+def _current_loop_token() -> object:
+    """An identity for the running event loop, to notice a client reused across loops."""
+    library = sniffio.current_async_library()
+    if library == "asyncio":
+        import asyncio
+
+        return asyncio.get_running_loop()
+    import trio
+
+    return trio.lowlevel.current_trio_token()
+
+
+def _json_default(value: Any) -> Any:
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    model_dump = getattr(value, "model_dump", None)
+    if callable(model_dump):
+        return model_dump(mode="json", exclude_none=True)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# One encoder for every body: `json.dumps` with options builds a new one per call.
+_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"))
+
+
+def encode_json(body: object) -> bytes:
+    """The request body as compact JSON; pydantic objects (e.g. outputs) become dicts."""
+    return _ENCODER.encode(body).encode()
+
+
+class HTTPCore:
+    """Sends requests to the Interactions API with retries and typed errors."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        api_version: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        default_headers: dict[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        if http_client is not None and transport is not None:
+            raise UserError("pass either http_client= or transport=, not both")
+        self._api_key = _resolve_api_key(api_key)
+        self.base_url = (
+            base_url or os.environ.get("AGENTLOOP_BASE_URL") or DEFAULT_BASE_URL
+        ).rstrip("/")
+        self.api_version = api_version or DEFAULT_API_VERSION
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        policy = retry_policy or RetryPolicy()
+        if max_retries is not None:
+            if max_retries < 0:
+                raise UserError(f"max_retries must be >= 0, got {max_retries}")
+            policy = RetryPolicy(
+                max_retries=max_retries,
+                initial_delay=policy.initial_delay,
+                max_delay=policy.max_delay,
+                jitter=policy.jitter,
+                max_retry_after=policy.max_retry_after,
+                total_timeout=policy.total_timeout,
+            )
+        self.retry_policy = policy
+        self.sleep: Sleep | None = sleep
+        self._headers = {
+            "user-agent": f"agentloop/{__version__} python/{platform.python_version()}",
+            "x-goog-api-client": f"agentloop/{__version__} gl-python/{platform.python_version()}",
+            "api-revision": API_REVISION,
+            **(default_headers or {}),
+        }
+        self._user_client = http_client
+        self._transport = transport
+        self._owned_client: httpx.AsyncClient | None = None
+        self._owned_loop: object = None
+        self._sent_headers: dict[str, str] | None = None
+        self._urls: dict[str, httpx.URL] = {}
+        self._timeouts = self.timeout.as_dict()
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._api_key is not None
+
+    def url(self, path: str) -> str:
+        """The absolute URL of `path` under the configured version."""
+        return f"{self.base_url}/{self.api_version}/{path.lstrip('/')}"
+
+    def _client(self) -> tuple[httpx.AsyncClient, bool]:
+        """The client for this loop, and whether agentloop owns it (see `request`)."""
+        if self._user_client is not None:
+            return self._user_client, False
+        loop = _current_loop_token()
+        if self._owned_client is None or self._owned_loop is not loop:
+            # A client's connections belong to the loop that opened them; a new loop
+            # (a second `asyncio.run`, a new test) gets its own pool.
+            self._owned_client = httpx.AsyncClient(
+                transport=self._transport or _default_transport(), timeout=self.timeout
+            )
+            self._owned_loop = loop
+            if on_loop_thread():
+                adopt(self, self._owned_client)
+        return self._owned_client, True
+
+    def _base_headers(self) -> dict[str, str]:
+        """The headers every request sends; the key is added per request, so that it
+        lives only in its `Secret` (and the request), never in this cache."""
+        headers = self._sent_headers
+        if headers is None:
+            lowered = {name.lower() for name in self._headers}
+            if (
+                self._api_key is None
+                and "authorization" not in lowered
+                and self.base_url == DEFAULT_BASE_URL
+            ):
+                raise UserError(
+                    "No API key: pass Client(api_key=...) or set GEMINI_API_KEY "
+                    "(or point AGENTLOOP_BASE_URL at another Interactions server)."
+                )
+            headers = {"accept-encoding": "gzip, deflate"}
+            headers.update((name.lower(), value) for name, value in self._headers.items())
+            self._sent_headers = headers
+        return headers
+
+    def _url(self, path: str) -> httpx.URL:
+        # Parsing a URL costs more than the rest of building a request; a client
+        # talks to a handful of fixed paths, so remember those.
+        url = self._urls.get(path)
+        if url is None:
+            url = httpx.URL(self.url(path))
+            if len(self._urls) < 32:
+                self._urls[path] = url
+        return url
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object | None = None,
+        params: dict[str, str] | None = None,
+        stream: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        url: str | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        """Send one request (retrying as the policy allows) and return a 2xx response.
+
+        `path` is under the API version; `url` (absolute) replaces it, e.g. for an
+        upload session. With `stream=True` the body is left unread for the caller to
+        consume and close. Raises an `APIStatusError` subclass, `APIConnectionError`
+        or `APITimeoutError`.
+        """
+        client, owned = self._client()
+        # One entry per header name (lowercase), the caller's `headers` winning.
+        sent_headers = self._base_headers().copy()
+        sent_headers["accept"] = "text/event-stream" if stream else "application/json"
+        if self._api_key is not None:
+            sent_headers["x-goog-api-key"] = self._api_key.get()
+        if body is not None:
+            sent_headers["content-type"] = "application/json"
+            content = encode_json(body)
+        if headers:
+            sent_headers.update((name.lower(), value) for name, value in headers.items())
+        if timeout is None:
+            timeouts = self._timeouts
+        else:
+            timeouts = (
+                timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            ).as_dict()
+        extensions = {"timeout": timeouts, BUFFER_BODY: not stream}
+        target = httpx.URL(url) if url is not None else self._url(path)
+        # agentloop's own client has nothing of its own to merge into a request.
+        build = httpx.Request if owned else client.build_request
+        request = build(
+            method,
+            target,
+            params=params,
+            headers=sent_headers,
+            content=content,
+            extensions=extensions,
+        )
+
+        async def send() -> httpx.Response:
+            if owned:
+                # agentloop's own client has no auth, cookies, hooks or redirects to
+                # apply, so skip `client.send` (most of what httpx costs over raw
+                # aiohttp) and hand the request to the transport the client would pick.
+                # Asking the client keeps `respx.mock(using="httpx")` working: it
+                # patches that choice.
+                transport = client._transport_for_url(request.url)
+                response = await transport.handle_async_request(request)
+                response.request = request
+            else:
+                response = await client.send(request, stream=True)
+            if not stream or not response.is_success:
+                # Read inside the retried call: a connection that breaks mid-body is
+                # retried like one that broke before the headers.
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            return response
+
+        try:
+            response = await send_with_retries(
+                send,
+                self.retry_policy,
+                sleep=self.sleep or anyio.sleep,
+                describe=functools.partial(describe_request, request),
+            )
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(
+                f"{describe_request(request)} timed out ({type(exc).__name__}). "
+                "Raise timeout= on the client or the call if the work is expected to be slow.",
+                request=request,
+            ) from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(
+                f"{describe_request(request)} failed: {type(exc).__name__}: {exc}. "
+                "Check the network and base_url; the request was retried "
+                f"{self.retry_policy.max_retries} times.",
+                request=request,
+            ) from exc
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s -> %d", describe_request(request), response.status_code)
+        if response.is_success:
+            return response
+        raise status_error_from_response(response)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client this core created (an injected one stays the caller's)."""
+        client, self._owned_client = self._owned_client, None
+        if client is not None:
+            await client.aclose()
+
+    def __repr__(self) -> str:
+        return f"HTTPCore(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+
+def _default_transport() -> httpx.AsyncBaseTransport:
+    if sniffio.current_async_library() == "asyncio":
+        from .transport import AiohttpTransport
+
+        return AiohttpTransport(limits=_LIMITS)
+    return httpx.AsyncHTTPTransport(limits=_LIMITS)

@@ -1,0 +1,158 @@
+"""The `interactions` resource: create, get, cancel, delete (async; the sync face wraps it)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, overload
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from .._errors import ResponseValidationError, UserError, describe_request
+from .._wire.interaction import Interaction
+from .._wire.requests import build_create_body
+from .core import HTTPCore
+from .stream import AsyncInteractionStream
+
+__all__ = ["AsyncInteractions"]
+
+_PATH = "interactions"
+
+
+def _parse(model: type[BaseModel], response: httpx.Response) -> Any:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise ResponseValidationError(
+            f"{describe_request(response.request)} answered {response.status_code} with a "
+            f"body that is not a valid {model.__name__}: {exc.errors(include_url=False)[:3]}",
+            request=response.request,
+            body=response.text[:2000],
+        ) from exc
+
+
+class AsyncInteractions:
+    """`client.interactions` of an `AsyncClient`."""
+
+    def __init__(self, core: HTTPCore) -> None:
+        self._core = core
+
+    @overload
+    async def create(self, *, stream: Literal[False] = False, **params: Any) -> Interaction: ...
+
+    @overload
+    async def create(self, *, stream: Literal[True], **params: Any) -> AsyncInteractionStream: ...
+
+    async def create(
+        self,
+        *,
+        stream: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> Interaction | AsyncInteractionStream:
+        """Create an interaction (`POST /interactions`).
+
+        Takes the API's body fields as keywords: `model` or `agent`, `input`,
+        `system_instruction`, `tools`, `generation_config`, `response_format`,
+        `previous_interaction_id`, `store`, `background`, `agent_config`, ... Input in
+        any form the guide shows is sent in the current steps dialect. With
+        `stream=True`, returns an `AsyncInteractionStream` of typed events.
+
+        Args:
+            stream: stream the interaction's events as they happen.
+            timeout: overrides the client's timeout for this call.
+            extra_body: extra fields merged into the body as given.
+        """
+        body = build_create_body(params)
+        if stream:
+            body["stream"] = True
+        if extra_body:
+            body.update(extra_body)
+        response = await self._core.request(
+            "POST", _PATH, body=body, stream=stream, timeout=timeout
+        )
+        if stream:
+            return self._stream(response, interaction_id=None)
+        parsed: Interaction = _parse(Interaction, response)
+        return parsed
+
+    @overload
+    async def get(
+        self, id: str, *, stream: Literal[False] = False, timeout: float | None = None
+    ) -> Interaction: ...
+
+    @overload
+    async def get(
+        self,
+        id: str,
+        *,
+        stream: Literal[True],
+        last_event_id: str | None = None,
+        timeout: float | None = None,
+    ) -> AsyncInteractionStream: ...
+
+    async def get(
+        self,
+        id: str,
+        *,
+        stream: bool = False,
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Interaction | AsyncInteractionStream:
+        """Retrieve an interaction; with `stream=True`, replay its events after `last_event_id`."""
+        path = self._path(id)
+        if last_event_id is not None and not stream:
+            raise UserError("last_event_id resumes a stream; pass stream=True with it")
+        if not stream:
+            response = await self._core.request(
+                "GET", path, params={"stream": "false"}, timeout=timeout
+            )
+            parsed: Interaction = _parse(Interaction, response)
+            return parsed
+        response = await self._open_stream(id, last_event_id, timeout)
+        return self._stream(response, interaction_id=id, last_event_id=last_event_id)
+
+    async def cancel(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> Interaction:
+        """Cancel a background interaction; returns it (status `cancelled` once stopped)."""
+        response = await self._core.request("POST", f"{self._path(id)}/cancel", timeout=timeout)
+        if not response.content.strip():
+            return await self.get(id)
+        parsed: Interaction = _parse(Interaction, response)
+        return parsed
+
+    async def delete(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> None:
+        """Delete a stored interaction. Deleting is final; a later `get` raises NotFoundError."""
+        await self._core.request("DELETE", self._path(id), timeout=timeout)
+
+    @staticmethod
+    def _path(id: str) -> str:
+        if not id or "/" in id or "?" in id:
+            raise UserError(f"not an interaction id: {id!r}")
+        return f"{_PATH}/{id}"
+
+    async def _open_stream(
+        self, id: str, last_event_id: str | None, timeout: float | httpx.Timeout | None = None
+    ) -> httpx.Response:
+        params = {"stream": "true"}
+        if last_event_id is not None:
+            params["last_event_id"] = last_event_id
+        return await self._core.request(
+            "GET", self._path(id), params=params, stream=True, timeout=timeout
+        )
+
+    def _stream(
+        self,
+        response: httpx.Response,
+        *,
+        interaction_id: str | None,
+        last_event_id: str | None = None,
+    ) -> AsyncInteractionStream:
+        return AsyncInteractionStream(
+            response,
+            reconnect=lambda id, last: self._open_stream(id, last),
+            retry_policy=self._core.retry_policy,
+            sleep=self._core.sleep,
+            interaction_id=interaction_id,
+            last_event_id=last_event_id,
+            fetch=self.get,
+        )

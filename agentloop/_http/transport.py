@@ -1,0 +1,183 @@
+"""agentloop's default HTTP transport under asyncio: httpx's transport seam over aiohttp.
+
+Why our own rather than httpx-aiohttp: it is a little faster where agentloop uses it
+(~4% of `Agent.arun`'s CPU per tool round, docs/performance.md) and one dependency
+fewer. It passes aiohttp plain header tuples (not an `httpx.Headers` decoded one
+header at a time), caches timeouts, and reads a body in one call when the caller
+marks the request with `BUFFER_BODY` (agentloop does for every non-streaming call)
+instead of going through httpx's streaming machinery. Streaming responses stay
+streams. Failures become httpx's exception types, so retry logic and user code see
+what stock httpx would raise.
+
+It is an ordinary `httpx.AsyncBaseTransport`, so `respx.mock(using="httpx")` and any
+`httpx.AsyncClient(transport=AiohttpTransport())` work as with httpx's own transport.
+"""
+
+from __future__ import annotations
+
+import ssl
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
+
+import aiohttp
+import httpx
+
+from .extensions import BUFFER_BODY
+
+__all__ = ["AiohttpTransport"]
+
+_HTTP_VERSION = {"http_version": b"HTTP/1.1"}
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100)
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that sends with one `aiohttp.ClientSession` (HTTP/1.1).
+
+    Args:
+        limits: connection pool size (`max_connections`) and keep-alive expiry.
+        verify: True (certifi's CAs, as httpx), False, or an `ssl.SSLContext`.
+        proxy: an `http://` proxy URL for every request. With `trust_env=True` (the
+            default) and no `proxy`, `HTTP(S)_PROXY` / `NO_PROXY` from the environment
+            decide, read once when the transport is created.
+    """
+
+    def __init__(
+        self,
+        *,
+        limits: httpx.Limits = _DEFAULT_LIMITS,
+        verify: ssl.SSLContext | bool = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
+    ) -> None:
+        self._limits = limits
+        self._verify = verify
+        self._proxy = proxy
+        self._env_proxies = urllib.request.getproxies() if trust_env and proxy is None else {}
+        self._proxy_by_origin: dict[tuple[str, str], str | None] = {}
+        self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        verify = self._verify
+        ssl_context: ssl.SSLContext | bool = (
+            httpx.create_ssl_context(verify=verify) if verify is True else verify
+        )
+        connector = aiohttp.TCPConnector(
+            limit=self._limits.max_connections or 0,
+            keepalive_timeout=self._limits.keepalive_expiry,
+            ssl=ssl_context,
+        )
+        self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
+        return self._session
+
+    def _timeout(self, extension: dict[str, float | None]) -> aiohttp.ClientTimeout:
+        key = (extension.get("connect"), extension.get("read"), extension.get("pool"))
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            # aiohttp's `connect` covers waiting for a pooled connection, as httpx's `pool`.
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=key[2], sock_connect=key[0], sock_read=key[1]
+            )
+            self._timeouts[key] = timeout
+        return timeout
+
+    def _proxy_for(self, url: httpx.URL) -> str | None:
+        if self._proxy is not None or not self._env_proxies:
+            return self._proxy
+        host = f"{url.host}:{url.port}" if url.port else url.host
+        origin = (url.scheme, host)
+        if origin not in self._proxy_by_origin:
+            # NO_PROXY as read at construction (in `_env_proxies["no"]`), like the rest.
+            bypass = proxy_bypass_environment(host, self._env_proxies)
+            proxies = self._env_proxies
+            found = None if bypass else proxies.get(url.scheme) or proxies.get("all")
+            self._proxy_by_origin[origin] = found
+        return self._proxy_by_origin[origin]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session or self._open()
+        headers = [
+            (key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw
+        ]
+        data: Any
+        try:
+            data = request.content or None
+        except httpx.RequestNotRead:  # a streamed upload: aiohttp frames it itself
+            data = request.stream
+            headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        extensions = request.extensions
+        with _mapped_errors(request):
+            response = await session.request(
+                request.method,
+                str(request.url),
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                timeout=self._timeout(extensions.get("timeout") or {}),
+                proxy=self._proxy_for(request.url),
+            )
+            if not extensions.get(BUFFER_BODY):
+                return httpx.Response(
+                    response.status,
+                    headers=response.raw_headers,
+                    stream=_ResponseStream(response, request),
+                    request=request,
+                    extensions=_HTTP_VERSION,
+                )
+            try:
+                body = await response.read()
+            finally:
+                response.release()
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            content=body,
+            request=request,
+            extensions=_HTTP_VERSION,
+        )
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped_errors(self._request):
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+
+    async def aclose(self) -> None:
+        self._response.release()
+
+
+@contextmanager
+def _mapped_errors(request: httpx.Request) -> Iterator[None]:
+    """aiohttp's failures as the httpx exceptions callers (and our retries) expect."""
+    try:
+        yield
+    except aiohttp.ConnectionTimeoutError as exc:
+        raise httpx.ConnectTimeout(str(exc) or "connect timed out", request=request) from exc
+    except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        raise httpx.ReadTimeout(str(exc) or "read timed out", request=request) from exc
+    except (aiohttp.ClientProxyConnectionError, aiohttp.ClientHttpProxyError) as exc:
+        raise httpx.ProxyError(str(exc), request=request) from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise httpx.ConnectError(str(exc), request=request) from exc
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError) as exc:
+        # A reply that ended early or was not HTTP: what httpx calls a protocol error.
+        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__, request=request) from exc
+    except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+        raise httpx.UnsupportedProtocol(str(exc), request=request) from exc
+    except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
+        raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+    except aiohttp.ClientError as exc:
+        raise httpx.TransportError(f"{type(exc).__name__}: {exc}", request=request) from exc

@@ -1,0 +1,67 @@
+"""Lazy public names (PEP 562) read from the package's own `TYPE_CHECKING` imports.
+
+`agentloop/__init__.py` writes each public name once, as `from .x import Name as Name`
+under `TYPE_CHECKING`: type checkers and documentation tools see plain re-exports,
+and this module parses those lines (once, on the first public name asked for) to
+learn where each name lives. Importing the implementation eagerly instead would make
+`import agentloop` pay for pydantic, httpx and aiohttp before a script uses any of them.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+from typing import Any
+
+__all__ = ["LazyExports"]
+
+
+class LazyExports:
+    """The public names of one package, loaded from their modules on first use."""
+
+    def __init__(self, package: str, init_file: str) -> None:
+        self._package = package
+        self._init_file = init_file
+        self._where: dict[str, tuple[str, str]] | None = None
+
+    @property
+    def where(self) -> dict[str, tuple[str, str]]:
+        """Public name -> (relative module, attribute), in the order they are written."""
+        if self._where is None:
+            self._where = _type_checking_imports(Path(self._init_file).read_text("utf-8"))
+        return self._where
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The public names (the package's `__all__`), sorted."""
+        return tuple(sorted(self.where))
+
+    def load(self, name: str, namespace: dict[str, Any]) -> Any:
+        """Import `name` into `namespace` (the package's globals) and return it."""
+        if name == "__all__":
+            namespace["__all__"] = self.names
+            return namespace["__all__"]
+        try:
+            module_name, attribute = self.where[name]
+        except KeyError:
+            raise AttributeError(f"module {self._package!r} has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(module_name, self._package), attribute)
+        # Show short, public paths in reprs and docs (agentloop.Agent, not agentloop._run.agent).
+        if isinstance(value, type) and value.__module__.startswith(f"{self._package}._"):
+            value.__module__ = self._package
+        namespace[name] = value
+        return value
+
+
+def _type_checking_imports(source: str) -> dict[str, tuple[str, str]]:
+    where: dict[str, tuple[str, str]] = {}
+    for node in ast.parse(source).body:
+        if not (isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"):
+            continue
+        for statement in node.body:
+            if isinstance(statement, ast.ImportFrom):
+                module = "." * statement.level + (statement.module or "")
+                for alias in statement.names:
+                    where[alias.asname or alias.name] = (module, alias.name)
+    return where

@@ -1,0 +1,284 @@
+"""`Agent`: configuration, and the run / arun / stream / astream / start faces.
+
+The Agent holds what does not change between runs. Running it goes through its
+`Runner` (`runner.py`) onto the one driver; per-run state is a `RunState`. Blocking
+faces bridge through `_sync.py` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Generic, Literal
+
+from .._errors import UserError
+from .._http.client import AsyncClient, Client
+from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
+from .._tools.context import DepsT
+from .._tools.dispatch import ToolErrorMode
+from .._wire.base import JsonObject
+from .background import AsyncBackgroundRun, BackgroundRun
+from .chat import Chat
+from .events import RunEvent
+from .output import output_spec
+from .pipeline import Pipeline, PipelineStep
+from .result import OutputT, RunResult
+from .runner import Runnable, Runner
+from .state import OnMaxTurns, RunConfig
+from .toolset import ToolLike, Toolset
+
+__all__ = ["Agent"]
+
+_RESERVED_BODY_FIELDS = frozenset({"input", "stream", "previous_interaction_id"})
+
+
+class Agent(Generic[DepsT, OutputT]):
+    """An agent: a model (or a server-side agent) with instructions, tools and limits.
+
+    Args:
+        model: the model id, e.g. `"gemini-2.5-flash"`. Exactly one of `model`/`agent`.
+        agent: a server-side agent id, e.g. `"deep-research-pro-preview-12-2025"`.
+        instructions: the system instruction.
+        tools: `@tool` functions, plain typed functions, built-in tools
+            (`GoogleSearch()`, ...) and raw tool dicts.
+        response_format: a pydantic model (or other typed value, or a JSON schema
+            dict); the answer is parsed into it (`result.output`).
+        generation_config: sampling and thinking options, as the API spells them.
+        response_modalities: what the answer may hold, e.g. `["IMAGE"]` for an image model.
+        store: True keeps state on the server (`previous_interaction_id`); False
+            keeps the whole history client-side and sends it every turn.
+        max_turns: tool rounds allowed; a run makes at most `max_turns + 1` requests
+            (plus continuation hops, output retries and the optional final answer).
+        on_max_turns: `"raise"` (MaxTurnsExceeded) or `"final_answer"` (one more
+            request, tools disabled, asking for an answer).
+        output_retries: extra requests allowed when the answer does not parse.
+        tool_timeout: seconds per tool call for tools without their own timeout.
+        max_concurrency: at most this many tool calls at once (None: no limit).
+        tool_errors: `"return"` sends tool failures to the model as error results;
+            `"raise"` raises them.
+        agent_config: the server-side agent's config (e.g. `{"type": "deep-research"}`).
+        background: run the interaction in the background and poll it to the end.
+        poll_interval: first wait between polls, in seconds (grows to `poll_max_interval`).
+        poll_max_interval: longest wait between polls.
+        name: a name for logs and `ToolContext.agent_name`.
+        client: the `AsyncClient` (or `Client`) to use; a default one otherwise.
+        deps_type: the type of `deps=` the agent's runs take (checked by type checkers,
+            carried to tools as `ToolContext[DepsT].deps`).
+        extra_body: other create fields passed as is (`service_tier`,
+            `safety_settings`, fields the API adds before agentloop does).
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        instructions: str | None = None,
+        tools: Iterable[ToolLike] = (),
+        response_format: type[OutputT] | JsonObject | list[JsonObject] | None = None,
+        generation_config: JsonObject | None = None,
+        response_modalities: Sequence[str] | None = None,
+        store: bool = True,
+        max_turns: int = 10,
+        on_max_turns: OnMaxTurns = "raise",
+        output_retries: int = 1,
+        tool_timeout: float | None = None,
+        max_concurrency: int | None = None,
+        tool_errors: ToolErrorMode = "return",
+        agent_config: JsonObject | None = None,
+        background: bool = False,
+        poll_interval: float = 2.0,
+        poll_max_interval: float = 30.0,
+        name: str | None = None,
+        client: AsyncClient | Client | None = None,
+        deps_type: type[DepsT] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
+        if (model is None) == (agent is None):
+            raise UserError("pass exactly one of model= (e.g. 'gemini-2.5-flash') or agent=")
+        if agent is not None and generation_config is not None:
+            raise UserError("generation_config applies to models; agents take agent_config=")
+        if not store and background:
+            raise UserError(
+                "store=False cannot be combined with background=True: a background "
+                "interaction must be stored on the server to be polled."
+            )
+        if max_turns < 0 or output_retries < 0:
+            raise UserError("max_turns and output_retries must be >= 0")
+        if on_max_turns not in ("raise", "final_answer"):
+            raise UserError(f"on_max_turns must be 'raise' or 'final_answer', not {on_max_turns!r}")
+        if tool_errors not in ("return", "raise"):
+            raise UserError(f"tool_errors must be 'return' or 'raise', not {tool_errors!r}")
+        reserved = _RESERVED_BODY_FIELDS.intersection(extra_body or {})
+        if reserved:
+            raise UserError(
+                f"extra_body cannot set {sorted(reserved)}: input and streaming are chosen "
+                "per run (agent.run(input), agent.stream(input))"
+            )
+        toolset = Toolset(tools)
+        toolset.route(model)
+        toolset.check_limits(model)
+        self.config = RunConfig(
+            model=model,
+            agent=agent,
+            instructions=instructions,
+            toolset=toolset,
+            output=output_spec(response_format),
+            generation_config=generation_config,
+            agent_config=agent_config,
+            store=store,
+            background=background,
+            max_turns=max_turns,
+            output_retries=output_retries,
+            on_max_turns=on_max_turns,
+            tool_timeout=tool_timeout,
+            max_concurrency=max_concurrency,
+            tool_errors=tool_errors,
+            poll_interval=poll_interval,
+            poll_max_interval=poll_max_interval,
+            name=name,
+            extra=_extra_fields(extra_body, response_modalities),
+        )
+        """The run configuration (immutable)."""
+        self.response_format = response_format
+        """The `response_format` the agent was built with."""
+        self.deps_type = deps_type
+        """The `deps_type` the agent was built with (for documentation; not checked at run time)."""
+        self.runner = Runner(config=self.config, client=_async_client(client))
+        """The run handle `Chat`, pipelines and background runs use (not for application code)."""
+
+    @property
+    def client(self) -> AsyncClient:
+        """The client this agent sends requests with (created on first use)."""
+        return self.runner.client
+
+    @property
+    def name(self) -> str | None:
+        """The agent's name (`name=`), for logs, events and `ToolContext.agent_name`."""
+        return self.config.name
+
+    @property
+    def mcp_routes(self) -> dict[str, Literal["remote", "local"]]:
+        """Where each `MCPServer` runs, by name: `"remote"` (the API calls it) or
+        `"local"` (this process bridges it); `mode="auto"` is decided at construction."""
+        return dict(self.config.toolset.mcp_routes)
+
+    async def __aenter__(self) -> Agent[DepsT, OutputT]:
+        """Connect tool sources (MCP servers) once for every run in the block."""
+        await self.runner.hold_tools()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.runner.release_tools()
+
+    async def arun(
+        self,
+        input: Any,
+        *,
+        previous_interaction_id: str | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> RunResult[OutputT]:
+        """Run the agent on `input` until it answers.
+
+        Args:
+            input: a string, content blocks, role/content turns, or steps.
+            previous_interaction_id: continue from this stored interaction.
+            deps: anything tools should see as `ToolContext.deps`.
+
+        Raises:
+            MaxTurnsExceeded, InteractionFailedError, OutputValidationError,
+            RunCancelledError: each with `.result`, the run so far.
+        """
+        state = self.runner.new_state(input, previous_interaction_id)
+        return await self.runner.run(state, deps=deps)
+
+    def run(
+        self,
+        input: Any,
+        *,
+        previous_interaction_id: str | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> RunResult[OutputT]:
+        """The blocking form of `arun`. Inside a running event loop, use `arun`."""
+        refuse_inside_event_loop("agent.run()", "await agent.arun(...)")
+        return run_sync(
+            functools.partial(
+                self.arun, input, previous_interaction_id=previous_interaction_id, deps=deps
+            )
+        )
+
+    def astream(
+        self,
+        input: Any,
+        *,
+        previous_interaction_id: str | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> AsyncIterator[RunEvent]:
+        """Run the agent, yielding its events: text and thought deltas, tool calls
+        started and finished, each interaction finished, and finally `run_finished`.
+
+        Close it early (`aclose()`, or leave an `async with aclosing(...)`) to cancel
+        the run.
+        """
+        state = self.runner.new_state(input, previous_interaction_id)
+        return self.runner.events(state, deps=deps)
+
+    def stream(
+        self,
+        input: Any,
+        *,
+        previous_interaction_id: str | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> Iterator[RunEvent]:
+        """The blocking form of `astream`; use it as a context manager to stop early."""
+        refuse_inside_event_loop("agent.stream()", "agent.astream(...)")
+        state = self.runner.new_state(input, previous_interaction_id)
+        return SyncIterator(self.runner.events(state, deps=deps))
+
+    async def astart(
+        self, input: Any, *, previous_interaction_id: str | None = None
+    ) -> AsyncBackgroundRun:
+        """Start the run in the background and return a handle at once.
+
+        The interaction is created with `background: true`; `await handle.wait()`
+        polls it to the end (and finishes any tool rounds), `handle.cancel()` stops
+        it, and `AsyncBackgroundRun.attach(handle.id, agent=...)` finds it again.
+        """
+        state = self.runner.new_state(input, previous_interaction_id)
+        interaction = await self.runner.start(state)
+        return AsyncBackgroundRun(self, interaction, state)
+
+    def start(self, input: Any, *, previous_interaction_id: str | None = None) -> BackgroundRun:
+        """The blocking form of `astart`; returns a `BackgroundRun`."""
+        refuse_inside_event_loop("agent.start()", "await agent.astart(...)")
+        run = run_sync(
+            functools.partial(self.astart, input, previous_interaction_id=previous_interaction_id)
+        )
+        return BackgroundRun(run)
+
+    def then(self, agent: Runnable, *, input: Any = None) -> Pipeline:
+        """A pipeline: this agent, then `agent` continuing from its last interaction."""
+        return Pipeline([self, PipelineStep(agent, input=input)])
+
+    def chat(self) -> Chat[DepsT, OutputT]:
+        """A conversation: each run continues the previous one."""
+        return Chat(self.runner)
+
+    def __repr__(self) -> str:
+        target = (
+            f"model={self.config.model!r}" if self.config.model else f"agent={self.config.agent!r}"
+        )
+        return f"Agent({target}, tools={len(self.config.toolset)})"
+
+
+def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:
+    return client._async if isinstance(client, Client) else client
+
+
+def _extra_fields(
+    extra_body: Mapping[str, Any] | None, response_modalities: Sequence[str] | None
+) -> JsonObject:
+    extra: JsonObject = dict(extra_body or {})
+    if response_modalities is not None:
+        extra["response_modalities"] = list(response_modalities)
+    return extra

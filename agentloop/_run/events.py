@@ -1,0 +1,92 @@
+"""The events of an agent run, as `Agent.stream` / `astream` yield them.
+
+Facts, in past tense, one tagged class each; match on `event.type`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .._wire.interaction import Interaction, Usage
+from .result import RunResult
+
+__all__ = [
+    "InteractionFinishedEvent",
+    "RunEvent",
+    "RunFinishedEvent",
+    "TextDeltaEvent",
+    "ThoughtDeltaEvent",
+    "ToolCallFinishedEvent",
+    "ToolCallStartedEvent",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextDeltaEvent:
+    """A piece of the model's visible text, as it streams."""
+
+    type: Literal["text_delta"] = "text_delta"
+    text: str
+    interaction_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThoughtDeltaEvent:
+    """A piece of a thought summary (with `thinking_summaries: "auto"`)."""
+
+    type: Literal["thought_delta"] = "thought_delta"
+    text: str
+    interaction_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolCallStartedEvent:
+    """A tool call is about to run."""
+
+    type: Literal["tool_call_started"] = "tool_call_started"
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolCallFinishedEvent:
+    """A tool call finished (successfully or not)."""
+
+    type: Literal["tool_call_finished"] = "tool_call_finished"
+    call_id: str
+    name: str
+    result: Any
+    is_error: bool
+    duration: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InteractionFinishedEvent:
+    """One interaction of the run reached a terminal status."""
+
+    type: Literal["interaction_finished"] = "interaction_finished"
+    interaction_id: str
+    status: str
+    usage: Usage | None
+    interaction: Interaction
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFinishedEvent:
+    """The run is over; `result` is what `arun` would have returned."""
+
+    type: Literal["run_finished"] = "run_finished"
+    result: RunResult
+
+
+RunEvent = (
+    TextDeltaEvent
+    | ThoughtDeltaEvent
+    | ToolCallStartedEvent
+    | ToolCallFinishedEvent
+    | InteractionFinishedEvent
+    | RunFinishedEvent
+)
+"""Any event of an agent run."""

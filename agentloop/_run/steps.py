@@ -1,0 +1,214 @@
+"""The agent loop's decisions: pure functions over the run state.
+
+    build_request(config, state)            -> the next create body
+    after_interaction(config, state, it)    -> Finish | RunTools | Send
+    after_tools(state, decision, outcomes)  -> state ready for the next request
+
+No I/O here: the driver (`driver.py`) sends requests and runs tools between these
+steps, and a durable engine may run each of them in a different process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import (
+    InteractionFailedError,
+    MaxTurnsExceeded,
+    OutputValidationError,
+    RunCancelledError,
+)
+from .._tools.dispatch import ToolCallOutcome
+from .._wire.base import JsonObject
+from .._wire.interaction import Interaction
+from .._wire.requests import normalize_input
+from .._wire.steps import FunctionCallStep
+from .result import RunResult, ToolCallRecord
+from .state import RunConfig, RunState, merged_text
+
+__all__ = ["Finish", "RunTools", "Send", "after_interaction", "after_tools", "build_request"]
+
+FINAL_ANSWER_PROMPT = (
+    "You have used every tool round you are allowed. Do not call tools. Answer now "
+    "with the information you already have."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    result: RunResult
+
+
+@dataclass(frozen=True, slots=True)
+class RunTools:
+    calls: list[FunctionCallStep]
+    interaction_id: str
+    final: bool = False
+
+
+class Send:
+    """The state holds the next request's input: send it."""
+
+
+def _input_steps(value: Any) -> list[Any]:
+    normalized = normalize_input(value)
+    if normalized is None:
+        return []
+    if isinstance(normalized, str):
+        return [{"type": "user_input", "content": [{"type": "text", "text": normalized}]}]
+    return list(normalized)
+
+
+def build_request(
+    config: RunConfig, state: RunState, tools: list[JsonObject] | None = None
+) -> JsonObject:
+    """The body of the next create call (`tools`: the session's, else the static ones)."""
+    body: JsonObject = dict(config.extra)
+    if config.model is not None:
+        body["model"] = config.model
+    if config.agent is not None:
+        body["agent"] = config.agent
+    if config.agent_config is not None:
+        body["agent_config"] = config.agent_config
+    if config.instructions is not None:
+        body["system_instruction"] = config.instructions
+    wire_tools = tools if tools is not None else config.toolset.to_wire()
+    if wire_tools:
+        body["tools"] = wire_tools
+    generation_config = dict(config.generation_config or {})
+    if state.final_answer_requested:
+        generation_config["tool_choice"] = "none"
+    if generation_config:
+        body["generation_config"] = generation_config
+    if config.output is not None:
+        body["response_format"] = config.output.wire
+    if config.background:
+        body["background"] = True
+    if config.store:
+        if state.previous_interaction_id is not None:
+            body["previous_interaction_id"] = state.previous_interaction_id
+        if state.pending_input is not None:
+            body["input"] = state.pending_input
+    else:
+        body["store"] = False
+        body["input"] = [*state.history, *_input_steps(state.pending_input)]
+    if state.continuation_token is not None:
+        body["continuation_token"] = state.continuation_token
+    return body
+
+
+def _output_steps(interaction: Interaction) -> list[Any]:
+    return [step.to_dict() for step in interaction.output_steps]
+
+
+def after_interaction(
+    config: RunConfig, state: RunState, interaction: Interaction
+) -> Finish | RunTools | Send:
+    """Record a terminal interaction and decide what the run does next."""
+    state.interactions.append(interaction)
+    if interaction.usage is not None:
+        state.usage = state.usage + interaction.usage
+    status = interaction.status
+    if status == "requires_continuation":
+        if not interaction.continuation_token:
+            raise InteractionFailedError(
+                f"interaction {interaction.id} needs a continuation but sent no token",
+                result=state.partial_result(),
+            )
+        state.continuation_token = interaction.continuation_token
+        if config.store:
+            state.previous_interaction_id = interaction.id
+            state.pending_input = None
+        else:
+            state.hop_steps.extend(_output_steps(interaction))
+        return Send()
+    state.continuation_token = None
+    if config.store:
+        state.previous_interaction_id = interaction.id
+    else:
+        state.history.extend(_input_steps(state.pending_input))
+        state.history.extend(state.hop_steps)
+        state.history.extend(_output_steps(interaction))
+        state.hop_steps = []
+    state.pending_input = None
+
+    if status == "requires_action":
+        calls = interaction.function_calls
+        if not calls:
+            raise InteractionFailedError(
+                f"interaction {interaction.id} requires action but holds no function call",
+                result=state.partial_result(),
+            )
+        if state.final_answer_requested or state.turns >= config.max_turns:
+            if config.on_max_turns == "final_answer" and not state.final_answer_requested:
+                return RunTools(calls, interaction.id, final=True)
+            raise MaxTurnsExceeded(
+                f"the model still called tools after {state.turns} tool rounds "
+                f"(max_turns={config.max_turns}); raise max_turns, or pass "
+                "on_max_turns='final_answer' to ask for an answer without tools",
+                result=state.partial_result(),
+            )
+        return RunTools(calls, interaction.id)
+    if status == "failed":
+        errors = [e.to_dict() for e in interaction.errors or []]
+        detail = "; ".join(str(e.get("message") or e) for e in errors) or "no details given"
+        raise InteractionFailedError(
+            f"interaction {interaction.id} failed: {detail}",
+            result=state.partial_result(),
+            errors=errors,
+        )
+    if status == "cancelled":
+        raise RunCancelledError(
+            f"interaction {interaction.id} was cancelled", result=state.partial_result()
+        )
+    return _finish(config, state, interaction)
+
+
+def _finish(config: RunConfig, state: RunState, interaction: Interaction) -> Finish | Send:
+    text = merged_text(state.interactions)
+    if config.output is None or not config.output.expects_json:
+        return Finish(state.partial_result(output=text))
+    try:
+        output = config.output.parse(text)
+    except ValueError as exc:
+        if interaction.status != "completed":
+            # incomplete / budget_exceeded: partial text, which need not parse
+            return Finish(state.partial_result(output=None))
+        if state.output_retries_left > 0:
+            state.output_retries_left -= 1
+            state.pending_input = (
+                f"Your answer did not match the required JSON schema: {exc}. "
+                "Reply again with only the corrected JSON."
+            )
+            return Send()
+        raise OutputValidationError(
+            f"the answer does not match response_format: {exc}",
+            result=state.partial_result(),
+            raw_text=text,
+        ) from exc
+    return Finish(state.partial_result(output=output))
+
+
+def after_tools(state: RunState, decision: RunTools, outcomes: list[ToolCallOutcome]) -> None:
+    """Record one tool round and make its results the next request's input."""
+    state.turns += 1
+    for outcome in outcomes:
+        state.tool_calls.append(
+            ToolCallRecord(
+                call_id=outcome.call.id,
+                name=outcome.call.name,
+                arguments=outcome.call.arguments,
+                result=outcome.result["result"],
+                is_error=outcome.is_error,
+                duration=outcome.duration,
+                interaction_id=decision.interaction_id,
+            )
+        )
+    results: list[Any] = [outcome.result for outcome in outcomes]
+    if decision.final:
+        state.final_answer_requested = True
+        results.append(
+            {"type": "user_input", "content": [{"type": "text", "text": FINAL_ANSWER_PROMPT}]}
+        )
+    state.pending_input = results

@@ -1,0 +1,136 @@
+"""`@tool` and `FunctionTool`: a typed, documented Python function as a function tool.
+
+The schema and the argument validator are built once, at decoration time (in
+`_schema.py`), so a bad signature fails where it is written and a call costs one
+pydantic validation. This module knows nothing about HTTP or the agent loop.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, ParamSpec, TypeVar, overload
+
+import anyio.to_thread
+
+from .._errors import UserError
+from .._wire.base import JsonObject
+from .context import ToolContext
+from .schema import FunctionSchema, function_declaration, function_schema
+
+__all__ = ["FunctionTool", "tool"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class FunctionTool(Generic[P, R]):
+    """A Python function the model can call. Calling it directly calls the function.
+
+    Attributes:
+        name: the name the model sees.
+        description: what the model is told the tool does.
+        parameters: the JSON schema of its arguments.
+        timeout: seconds a call may take before it is abandoned (None: the agent's).
+    """
+
+    def __init__(
+        self,
+        func: Callable[P, R],
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        if timeout is not None and timeout <= 0:
+            raise UserError(f"tool {getattr(func, '__name__', func)!r}: timeout must be > 0")
+        self.func = func
+        self.schema: FunctionSchema = function_schema(func, name=name, description=description)
+        self.timeout = timeout
+        functools.update_wrapper(self, func)
+
+    @property
+    def name(self) -> str:
+        return self.schema.name
+
+    @property
+    def description(self) -> str | None:
+        return self.schema.description
+
+    @property
+    def parameters(self) -> JsonObject:
+        return self.schema.parameters
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self.func(*args, **kwargs)
+
+    def to_wire(self) -> JsonObject:
+        """The `{"type": "function", ...}` declaration the API takes."""
+        return function_declaration(self.name, self.description, self.parameters)
+
+    async def invoke(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
+        """Validate `arguments` and run the function (a sync one in a worker thread).
+
+        Raises `pydantic.ValidationError` for bad arguments; whatever the function
+        raises propagates.
+        """
+        kwargs = self.schema.validate(arguments)
+        if self.schema.context_parameter is not None:
+            kwargs[self.schema.context_parameter] = context
+        handler: Callable[..., Any] = self.func
+        if self.schema.is_async:
+            return await handler(**kwargs)
+        # abandon_on_cancel: a timed-out or cancelled sync handler cannot be stopped;
+        # the run moves on and the thread finishes (and is discarded) on its own.
+        return await anyio.to_thread.run_sync(
+            functools.partial(handler, **kwargs), abandon_on_cancel=True
+        )
+
+    def __repr__(self) -> str:
+        return f"FunctionTool(name={self.name!r})"
+
+
+@overload
+def tool(func: Callable[P, R], /) -> FunctionTool[P, R]: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = None,
+) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
+
+
+def tool(
+    func: Callable[P, R] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    timeout: float | None = None,
+) -> FunctionTool[P, R] | Callable[[Callable[P, R]], FunctionTool[P, R]]:
+    """Turn a typed, documented function (sync or async) into a function tool.
+
+    Use it bare (`@tool`) or with options (`@tool(name="...", timeout=5)`). The
+    docstring's summary becomes the description and its `Args:` (or NumPy / reST)
+    entries the parameter descriptions. A parameter annotated `ToolContext` is
+    injected at call time and hidden from the model. For a method, decorate the
+    bound method of an instance: `tool(store.lookup)`.
+
+    Args:
+        name: the name the model sees (default: the function's name).
+        description: overrides the docstring's description.
+        timeout: seconds one call may take (default: the agent's tool timeout).
+
+    Raises:
+        UserError: the signature cannot become a tool (the message names the parameter).
+    """
+
+    def decorate(function: Callable[P, R]) -> FunctionTool[P, R]:
+        return FunctionTool(function, name=name, description=description, timeout=timeout)
+
+    if func is not None:
+        return decorate(func)
+    return decorate

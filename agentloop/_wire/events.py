@@ -1,0 +1,373 @@
+"""Stream events and step deltas, in both dialects.
+
+Legacy events (`interaction.start`, `content.start/delta/stop`, `interaction.complete`)
+are rewritten into their steps-dialect twins before validation, so a consumer handles
+one set of classes. The `event_type` (and delta `type`) of a parsed event is an
+`EventType` string: it *is* the current name, and it also compares equal to its legacy
+alias, so code written against the public guide (`chunk.event_type == "content.delta"`)
+keeps working against today's server.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, TypeAdapter, field_validator
+
+from .base import UNKNOWN_TAG, JsonObject, WireModel, open_tag
+from .content import (
+    Annotation,
+    AudioContent,
+    Content,
+    DocumentContent,
+    ImageContent,
+    VideoContent,
+)
+from .interaction import Interaction, Usage
+from .steps import Step, content_to_step
+
+__all__ = [
+    "ArgumentsDelta",
+    "Delta",
+    "ErrorEvent",
+    "EventType",
+    "InteractionCompletedEvent",
+    "InteractionCreatedEvent",
+    "InteractionStatusUpdateEvent",
+    "LegacyFunctionCallDelta",
+    "StepDeltaEvent",
+    "StepStartEvent",
+    "StepStopEvent",
+    "StreamErrorBody",
+    "StreamEvent",
+    "TextAnnotationDelta",
+    "TextDelta",
+    "ThoughtSignatureDelta",
+    "ThoughtSummaryDelta",
+    "ToolDelta",
+    "UnknownDelta",
+    "UnknownEvent",
+    "parse_event",
+]
+
+_LEGACY_ALIASES: dict[str, str] = {
+    "interaction.created": "interaction.start",
+    "step.start": "content.start",
+    "step.delta": "content.delta",
+    "step.stop": "content.stop",
+    "interaction.completed": "interaction.complete",
+    # The guide tests `delta.type == "thought"` for thought-summary deltas.
+    "thought_summary": "thought",
+}
+_CURRENT_NAMES = {legacy: current for current, legacy in _LEGACY_ALIASES.items()}
+
+
+class EventType(str):
+    """A current event (or delta) type name that also equals its legacy alias.
+
+    `EventType("step.delta") == "content.delta"` is true, so guide code written for
+    the legacy dialect runs unchanged. It hashes as the current name: use the
+    current names as dict keys or in sets.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if str.__eq__(self, other):
+            return True
+        return isinstance(other, str) and _LEGACY_ALIASES.get(str(self)) == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+def _as_event_type(value: str) -> str:
+    return EventType(value) if value in _LEGACY_ALIASES else value
+
+
+# ---- deltas -----------------------------------------------------------------
+
+
+class TextDelta(WireModel):
+    """More text for the current text block of a `model_output` step."""
+
+    type: Literal["text"] = "text"
+    text: str = ""
+    annotations: list[Annotation] | None = None
+
+
+class TextAnnotationDelta(WireModel):
+    """Citations for the current text block."""
+
+    type: Literal["text_annotation_delta"] = "text_annotation_delta"
+    annotations: list[Annotation] = Field(default_factory=list)
+
+
+class ThoughtSummaryDelta(WireModel):
+    """A piece of a thought summary (needs `thinking_summaries: "auto"`)."""
+
+    type: str = "thought_summary"
+    content: Content | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _legacy_alias(cls, value: str) -> str:
+        return _as_event_type(value)
+
+    @property
+    def thought(self) -> str:
+        """The summary text (the guide's `chunk.delta.thought`)."""
+        text = getattr(self.content, "text", None)
+        return text if isinstance(text, str) else ""
+
+
+class ThoughtSignatureDelta(WireModel):
+    """The signature of the current thought step."""
+
+    type: Literal["thought_signature"] = "thought_signature"
+    signature: str | None = None
+
+
+class ArgumentsDelta(WireModel):
+    """A fragment of a function call's JSON arguments; join them, parse at `step.stop`."""
+
+    type: Literal["arguments_delta"] = "arguments_delta"
+    arguments: str = ""
+
+
+class LegacyFunctionCallDelta(WireModel):
+    """The legacy dialect's function-call delta, whose `arguments` was an object."""
+
+    type: Literal["function_call"] = "function_call"
+    id: str | None = None
+    name: str | None = None
+    arguments: JsonObject | None = None
+
+
+TOOL_DELTA_TYPES = frozenset(
+    f"{tool}_{kind}"
+    for tool in (
+        "code_execution",
+        "google_search",
+        "url_context",
+        "google_maps",
+        "mcp_server_tool",
+        "file_search",
+        "retrieval",
+        "tool_search",
+        "processing",
+    )
+    for kind in ("call", "result")
+) | {"function_result"}
+
+
+class ToolDelta(WireModel):
+    """A server-tool call or result (or a function result) delivered as a delta.
+
+    Its fields (`arguments`, `result`, `is_error`, `signature`, ...) update the step.
+    """
+
+    type: str
+    arguments: Any = None
+    result: Any = None
+    is_error: bool | None = None
+    signature: str | None = None
+    name: str | None = None
+    server_name: str | None = None
+
+
+class UnknownDelta(WireModel):
+    """A delta type agentloop does not model yet; every field is kept as given."""
+
+    type: str | None = None
+
+    @property
+    def is_unknown(self) -> bool:
+        return True
+
+
+def _delta_tag(value: Any) -> str:
+    tag = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    if tag in TOOL_DELTA_TYPES:
+        return "tool"
+    return _known_delta_tag(value)
+
+
+_known_delta_tag = open_tag(
+    frozenset(
+        {
+            "text",
+            "text_annotation_delta",
+            "thought_summary",
+            "thought_signature",
+            "arguments_delta",
+            "function_call",
+            "image",
+            "audio",
+            "video",
+            "document",
+        }
+    )
+)
+
+Delta = Annotated[
+    Annotated[TextDelta, Tag("text")]
+    | Annotated[TextAnnotationDelta, Tag("text_annotation_delta")]
+    | Annotated[ThoughtSummaryDelta, Tag("thought_summary")]
+    | Annotated[ThoughtSignatureDelta, Tag("thought_signature")]
+    | Annotated[ArgumentsDelta, Tag("arguments_delta")]
+    | Annotated[LegacyFunctionCallDelta, Tag("function_call")]
+    | Annotated[ImageContent, Tag("image")]
+    | Annotated[AudioContent, Tag("audio")]
+    | Annotated[VideoContent, Tag("video")]
+    | Annotated[DocumentContent, Tag("document")]
+    | Annotated[ToolDelta, Tag("tool")]
+    | Annotated[UnknownDelta, Tag(UNKNOWN_TAG)],
+    Discriminator(_delta_tag),
+]
+"""Any `step.delta` payload."""
+
+
+# ---- events -----------------------------------------------------------------
+
+
+class _Event(WireModel):
+    event_type: str
+    event_id: str | None = None
+
+    @field_validator("event_type")
+    @classmethod
+    def _legacy_alias(cls, value: str) -> str:
+        return _as_event_type(value)
+
+
+class InteractionCreatedEvent(_Event):
+    """The first event: gives the interaction's id (a partial interaction)."""
+
+    event_type: str = "interaction.created"
+    interaction: Interaction
+
+
+class InteractionStatusUpdateEvent(_Event):
+    """The interaction's status changed mid-stream."""
+
+    event_type: str = "interaction.status_update"
+    interaction_id: str | None = None
+    status: str | None = None
+    usage: Usage | None = None
+    continuation_token: str | None = None
+
+
+class StepStartEvent(_Event):
+    """Step `index` begins; `step` carries its static fields."""
+
+    event_type: str = "step.start"
+    index: int
+    step: Step
+
+
+class StepDeltaEvent(_Event):
+    """An incremental piece of step `index`."""
+
+    event_type: str = "step.delta"
+    index: int
+    delta: Delta
+    metadata: JsonObject | None = None
+
+
+class StepStopEvent(_Event):
+    """Step `index` is complete."""
+
+    event_type: str = "step.stop"
+    index: int
+    usage: Usage | None = None
+    step_usage: Usage | None = None
+
+
+class InteractionCompletedEvent(_Event):
+    """The last event of a hop, whatever its status. Its `steps` are empty by design."""
+
+    event_type: str = "interaction.completed"
+    interaction: Interaction
+
+
+class StreamErrorBody(WireModel):
+    """The `error` of an in-stream error event."""
+
+    code: int | str | None = None
+    message: str | None = None
+
+
+class ErrorEvent(_Event):
+    """The server reported an error inside the stream."""
+
+    event_type: str = "error"
+    error: StreamErrorBody = Field(default_factory=StreamErrorBody)
+
+
+class UnknownEvent(_Event):
+    """An event type agentloop does not model yet; every field is kept as given."""
+
+    event_type: str = "unknown"
+
+    @property
+    def is_unknown(self) -> bool:
+        return True
+
+
+def _from_legacy_event(value: Any) -> Any:
+    """Rewrite a legacy-dialect event into its steps-dialect form (anything else as is)."""
+    if not isinstance(value, dict):
+        return value
+    current = _CURRENT_NAMES.get(value.get("event_type"))  # type: ignore[arg-type]
+    if current is None or "." not in current:
+        return value
+    event = dict(value)
+    event["event_type"] = current
+    if "content" in event and current == "step.start":
+        event["step"] = content_to_step(event.pop("content"))
+    return event
+
+
+StreamEvent = Annotated[
+    Annotated[InteractionCreatedEvent, Tag("interaction.created")]
+    | Annotated[InteractionStatusUpdateEvent, Tag("interaction.status_update")]
+    | Annotated[StepStartEvent, Tag("step.start")]
+    | Annotated[StepDeltaEvent, Tag("step.delta")]
+    | Annotated[StepStopEvent, Tag("step.stop")]
+    | Annotated[InteractionCompletedEvent, Tag("interaction.completed")]
+    | Annotated[ErrorEvent, Tag("error")]
+    | Annotated[UnknownEvent, Tag(UNKNOWN_TAG)],
+    Discriminator(
+        open_tag(
+            frozenset(
+                {
+                    "interaction.created",
+                    "interaction.status_update",
+                    "step.start",
+                    "step.delta",
+                    "step.stop",
+                    "interaction.completed",
+                    "error",
+                }
+            ),
+            key="event_type",
+        )
+    ),
+    BeforeValidator(_from_legacy_event),
+]
+"""Any server-sent event of an interaction stream."""
+
+
+@functools.cache
+def _event_adapter() -> TypeAdapter[StreamEvent]:
+    # Built on first use (not at import), once.
+    return TypeAdapter(StreamEvent)
+
+
+def parse_event(data: str | bytes) -> StreamEvent:
+    """Parse one event's JSON (an SSE `data:` payload), in either dialect."""
+    return _event_adapter().validate_json(data)
