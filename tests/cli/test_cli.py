@@ -151,7 +151,7 @@ def test_demo_failure_exits_non_zero_with_a_message(monkeypatch: pytest.MonkeyPa
 
 # ---- run -----------------------------------------------------------------------------
 
-CAR = Path(__file__).parents[1] / "examples" / "car.png"
+CAR = Path(__file__).parents[2] / "examples" / "car.png"
 WEATHER = "What's the weather in Paris and Tokyo?"
 ANSWER = (
     "Here is what I found for “What's the weather in Paris and Tokyo”:\n"
