@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT))  # `benchmarks` is a top-level folder, not an inst
 from benchmarks.procs import ServerProcess  # noqa: E402
 from benchmarks.scenario import Scenario  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 LEVELS = (1, 4)
 FLOORS = ("aiohttp", "httpx_agentloop")
 SSE_FLOORS = ("aiohttp+sse", "httpx_agentloop+sse")
