@@ -4,6 +4,9 @@ process on a loopback port, reached over real HTTP.
 
 Stdout must hold only the answer (or one JSON object); everything else goes to stderr.
 Exit status: 0 done, 1 the run or the API failed, 2 a usage error.
+
+The command's public face is the `agentloop` script (`agentloop._cli:main`), so the
+tests build it from `agentloop._cli.app` and swap its client and demo model there.
 """
 
 from __future__ import annotations

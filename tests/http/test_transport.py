@@ -4,6 +4,9 @@ Every test talks to a server on 127.0.0.1 started in the test: an `aiohttp.web` 
 where the request must be well-formed HTTP, a bare `asyncio.start_server` where the
 server must misbehave (never answer, hang up, stall mid-body, act as a proxy).
 The transport is asyncio-only; conftest's `anyio_backend` fixture pins asyncio.
+
+`AiohttpTransport` and `BUFFER_BODY` have no public path (users get the transport as
+`AsyncClient`'s default), so these tests import them from `agentloop._http`.
 """
 
 from __future__ import annotations

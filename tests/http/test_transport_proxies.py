@@ -1,5 +1,8 @@
 """`AiohttpTransport` through proxies: environment variables, NO_PROXY, explicit
 proxies, CONNECT tunnels and their failures, against loopback "proxies".
+
+`AiohttpTransport` has no public path (users get the transport as
+`AsyncClient`'s default), so these tests import it from `agentloop._http`.
 """
 
 from __future__ import annotations

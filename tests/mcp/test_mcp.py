@@ -2,6 +2,8 @@
 driven by agents against the local Interactions server; and MCPServer routing.
 
 Every test checks that it leaves no child process behind (`_no_leaked_processes`).
+The connection state machine (`Connection`, `sdk`) and the MCP-result conversion
+(`result_value`) are private pure pieces, unit-tested through their private paths.
 """
 
 from __future__ import annotations
@@ -20,9 +22,19 @@ import anyio
 import pytest
 from helpers.processes import alive, kill, no_leaked_processes
 
-from agentloop import Agent, GoogleSearch, InteractionFailedError, MCPServer, UserError, tool
-from agentloop._errors import ToolRetry
-from agentloop._mcp.bridge import MCPConnectionError, MCPHttp, MCPStdio, result_value
+from agentloop import (
+    Agent,
+    GoogleSearch,
+    InteractionFailedError,
+    MCPConnectionError,
+    MCPHttp,
+    MCPServer,
+    MCPStdio,
+    ToolRetry,
+    UserError,
+    tool,
+)
+from agentloop._mcp.bridge import result_value
 from agentloop._mcp.connection import Connection, sdk
 from agentloop.testing import (
     FunctionModel,
