@@ -29,9 +29,11 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Every async test runs on both backends. A module that cannot run on one
+    overrides this fixture and says why in its docstring."""
+    return str(request.param)
 
 
 def load_json(name: str) -> Any:

@@ -3,7 +3,7 @@
 Every test talks to a server on 127.0.0.1 started in the test: an `aiohttp.web` app
 where the request must be well-formed HTTP, a bare `asyncio.start_server` where the
 server must misbehave (never answer, hang up, stall mid-body, act as a proxy).
-The transport is asyncio-only; conftest's `anyio_backend` fixture pins asyncio.
+The transport is asyncio-only, so this module pins `anyio_backend` to asyncio.
 
 `AiohttpTransport` and `BUFFER_BODY` have no public path (users get the transport as
 `AsyncClient`'s default), so these tests import them from `agentloop._http`.
@@ -41,6 +41,13 @@ from agentloop._http.transport import AiohttpTransport
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel, serve_in_thread
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """asyncio only: the transport is aiohttp's, and the test servers are asyncio's."""
+    return "asyncio"
+
 
 INTERACTION = load_json("response_completed_text.json")
 PARIS = "Paris is the capital of France."

@@ -1,5 +1,6 @@
 """`AiohttpTransport` through proxies: environment variables, NO_PROXY, explicit
-proxies, CONNECT tunnels and their failures, against loopback "proxies".
+proxies, CONNECT tunnels and their failures, against loopback "proxies". The
+transport is asyncio-only, so this module pins `anyio_backend` to asyncio.
 
 `AiohttpTransport` has no public path (users get the transport as
 `AsyncClient`'s default), so these tests import it from `agentloop._http`.
@@ -31,6 +32,13 @@ from agentloop import AsyncClient
 from agentloop._http.transport import AiohttpTransport
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """asyncio only: the transport is aiohttp's, and the test servers are asyncio's."""
+    return "asyncio"
+
 
 INTERACTION = load_json("response_completed_text.json")
 PARIS = "Paris is the capital of France."

@@ -30,12 +30,6 @@ from agentloop.types import FunctionCallStep
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    # Dispatch has a path per event loop (asyncio's TaskGroup, anyio's under trio).
-    return str(request.param)
-
-
 def call(name: str, call_id: str = "c1", **arguments: Any) -> FunctionCallStep:
     return FunctionCallStep(id=call_id, name=name, arguments=arguments)
 
