@@ -152,7 +152,6 @@ async def test_single_text_answer(api: respx.MockRouter) -> None:
     script.done()
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_parallel_calls_in_one_round(api: respx.MockRouter) -> None:
     script = Script(
         api,
