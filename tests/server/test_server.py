@@ -1,8 +1,9 @@
 """The local Interactions server, seen through agentloop's own client.
 
 Most tests run in-process (`server.client()`, no socket). Those where a real socket
-matters (live streams, cancelling mid-stream, dropped connections, timeouts) serve
-the app with uvicorn on a loopback port in a background thread.
+matters (live streams, cancelling mid-stream) serve the app with uvicorn on a loopback
+port in a background thread. Fault injection is in test_server_faults.py; agents
+against the server in tests/e2e.
 """
 
 from __future__ import annotations
