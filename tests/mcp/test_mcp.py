@@ -47,7 +47,8 @@ from agentloop.testing import (
 pytestmark = pytest.mark.anyio
 
 # The mcp SDK's streamable-HTTP client leaves its body generators (httpx2) to the
-# garbage collector, which trio reports as ResourceWarnings: HTTP tests run on asyncio.
+# garbage collector, which trio reports as ResourceWarnings (pydantic/httpx2#1212):
+# the HTTP tests run on asyncio.
 # (The stdio tests run on both backends.)
 sdk_http_asyncio_only = pytest.mark.parametrize("anyio_backend", ["asyncio"])
 

@@ -506,7 +506,8 @@ async def test_cancelling_ends_a_live_stream_as_cancelled() -> None:
 )
 # asyncio only: under trio, closing a stream early also leaves httpx's inner body
 # generators (`Response.aiter_raw` under `aiter_bytes`) to the garbage collector,
-# which trio reports; an httpx limitation, unrelated to the gap this test documents.
+# which trio reports; an httpx limitation (encode/httpx#3593, #3777), unrelated to
+# the gap this test documents.
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_in_process_streams_are_live() -> None:
     server = InteractionsServer(ScriptedModel([RESEARCH]), background_step_delay=0.05)
