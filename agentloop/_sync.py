@@ -56,6 +56,9 @@ def _get_loop() -> asyncio.AbstractEventLoop:
 
 
 async def _await(function: Callable[..., Awaitable[T]], *args: object) -> T:
+    # The task runs in a copy of the caller's context. Called from a trio task, that
+    # copy says "trio" to sniffio, on what is an asyncio loop: clear it for this task.
+    sniffio.current_async_library_cvar.set(None)
     return await function(*args)
 
 

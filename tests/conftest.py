@@ -1,52 +1,26 @@
-"""Shared fixtures. No test may reach the network: non-loopback connects fail loudly."""
+"""Shared fixtures. No test may reach the network: non-loopback connects fail loudly
+(`agentloop.testing.forbid_network`, the guard users get for their own suites)."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from agentloop.testing import forbid_network
+
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://generativelanguage.googleapis.com/v1beta"
 API_KEY = "test-key-5f2c0b7d9e"
 
 
-def _is_loopback(address: Any) -> bool:
-    if not isinstance(address, tuple) or not address:
-        return True  # unix sockets and the like
-    host = address[0]
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
-
-    def guard(address: Any) -> None:
-        if not _is_loopback(address):
-            raise RuntimeError(f"test tried to reach the network: {address!r}")
-
-    def connect(self: socket.socket, address: Any) -> None:
-        guard(address)
-        real_connect(self, address)
-
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        guard(address)
-        return real_connect_ex(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+def _no_network() -> Iterator[None]:
+    with forbid_network():
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -55,9 +29,11 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Every async test runs on both backends. A module that cannot run on one
+    overrides this fixture and says why in its docstring."""
+    return str(request.param)
 
 
 def load_json(name: str) -> Any:

@@ -1,4 +1,9 @@
-"""The agent loop over respx: multi-turn scenarios built from the wire fixtures."""
+"""The agent loop over respx: multi-turn scenarios built from the wire fixtures.
+
+Two pure private pieces are tested here directly: the sync bridge (`run_sync`, behind
+`Agent.run`) for its loop-thread and Ctrl-C rules, and the run state with the pure
+steps that durable runners will persist between (no public path yet).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from agentloop import (
     Agent,
     AsyncClient,
     GoogleSearch,
+    Interaction,
     InteractionFailedError,
     MaxTurnsExceeded,
     OutputValidationError,
@@ -28,7 +34,10 @@ from agentloop import (
     UserError,
     tool,
 )
+from agentloop._run.state import RunState
+from agentloop._run.steps import after_interaction, after_tools, build_request
 from agentloop._sync import run_sync
+from agentloop._tools.dispatch import dispatch_calls
 
 pytestmark = pytest.mark.anyio
 
@@ -143,7 +152,6 @@ async def test_single_text_answer(api: respx.MockRouter) -> None:
     script.done()
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_parallel_calls_in_one_round(api: respx.MockRouter) -> None:
     script = Script(
         api,
@@ -662,19 +670,11 @@ async def test_previous_interaction_id_needs_store() -> None:
 
 async def test_run_state_survives_a_json_round_trip(api: respx.MockRouter) -> None:
     # A durable runner persists the state between steps; nothing may be lost.
-    import json as json_module
-
-    from agentloop._run.state import RunState
-    from agentloop._run.steps import after_interaction, after_tools, build_request
-    from agentloop._tools.dispatch import dispatch_calls
-
     agent = make_agent(tools=[get_weather], store=False)
     state = agent.runner.new_state("Weather in Paris?")
     first = interaction(
         "i1", "requires_action", steps=calls(("a", "get_weather", {"city": "Paris"}))
     )
-    from agentloop import Interaction
-
     decision = after_interaction(agent.config, state, Interaction.model_validate(first))
     outcomes = await dispatch_calls(
         decision.calls,  # type: ignore[union-attr]
@@ -682,7 +682,7 @@ async def test_run_state_survives_a_json_round_trip(api: respx.MockRouter) -> No
         make_context=lambda call: ToolContext(call_id=call.id, tool_name=call.name),
     )
     after_tools(state, decision, outcomes)  # type: ignore[arg-type]
-    restored = RunState.from_dict(json_module.loads(json_module.dumps(state.to_dict())))
+    restored = RunState.from_dict(json.loads(json.dumps(state.to_dict())))
     assert restored.to_dict() == state.to_dict()
     assert build_request(agent.config, restored) == build_request(agent.config, state)
     assert restored.tool_calls[0].result == {"city": "Paris", "temp_c": 18}

@@ -1,4 +1,9 @@
-"""Built-in tools serialise to exactly the wire form; the API's limits are one table."""
+"""Built-in tools serialise to exactly the wire form; the API's limits are one table.
+
+`Toolset` (private, `agentloop._run.toolset`) is the pure piece that turns an agent's
+`tools=[...]` into declarations and checks the API's limits before MCP routing; its
+tests import it directly so routing does not hide what it refuses.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""SSE framing: BOM, CRLF, comments, multi-line data, ids, and any chunk boundary."""
+"""SSE framing: BOM, CRLF, comments, multi-line data, ids, and any chunk boundary.
+
+A unit test of the private SSE decoder loop (`aiter_sse`, `is_event_stream` in
+`agentloop._http.stream`) on canned httpx responses, hence the private imports.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentloop._http.stream import aiter_sse
+from agentloop._http.stream import aiter_sse, is_event_stream
 
 
 class Chunks(httpx.AsyncByteStream):
@@ -104,8 +108,6 @@ def test_an_unterminated_last_event_is_not_invented() -> None:
 
 
 def test_event_stream_content_type_check() -> None:
-    from agentloop._http.stream import is_event_stream
-
     assert is_event_stream(
         httpx.Response(200, headers={"content-type": "text/event-stream; charset=utf-8"})
     )

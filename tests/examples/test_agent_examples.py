@@ -18,7 +18,15 @@ import httpx
 import pytest
 import respx
 from conftest import BASE, load_json, sse_headers
-from guide_examples import BUILTIN_REPLIES, EXAMPLES, answer, interaction, load_example, text
+from helpers.examples import (
+    BUILTIN_REPLIES,
+    EXAMPLES,
+    MEDIA_RESEARCH_EXAMPLES,
+    answer,
+    interaction,
+    load_example,
+    text,
+)
 
 AGENT_EXAMPLES = (
     "agent_basic",
@@ -166,11 +174,10 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
 
 
 def test_every_agent_example_is_listed_here() -> None:
-    # The issue-6 examples (background, files, multimodal, ...) have their own tests.
-    from test_issue6_examples import NEW_EXAMPLES as ISSUE6
-
+    # The media and research examples (background, files, multimodal, ...) have their
+    # own tests: test_agent_media_research_examples.py.
     found = {path.stem for path in EXAMPLES.glob("agent_*.py")}
-    assert found - set(ISSUE6) == set(AGENT_EXAMPLES)
+    assert found - set(MEDIA_RESEARCH_EXAMPLES) == set(AGENT_EXAMPLES)
 
 
 @pytest.mark.parametrize("name", AGENT_EXAMPLES)

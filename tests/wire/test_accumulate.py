@@ -1,4 +1,8 @@
-"""Reassembly of SSE transcripts into the final interaction, without HTTP."""
+"""Reassembly of SSE transcripts into the final interaction, without HTTP.
+
+The accumulator and `parse_event` are private pure pieces (users get them through
+`InteractionStream`); unit-testing them from recorded transcripts needs their private paths.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from conftest import FIXTURES
 
 from agentloop import Interaction
 from agentloop._wire.accumulate import InteractionAccumulator
-from agentloop._wire.events import StreamEvent, parse_event
-from agentloop.types import FunctionCallStep, ModelOutputStep, ThoughtStep
+from agentloop._wire.events import parse_event
+from agentloop.types import FunctionCallStep, ModelOutputStep, StreamEvent, ThoughtStep
 
 
 def events_of(name: str) -> list[StreamEvent]:

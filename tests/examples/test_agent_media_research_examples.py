@@ -1,5 +1,5 @@
-"""The issue #6 examples (multimodal, Files API, image generation, research pipeline,
-background handle) run offline: what each sends and what it prints.
+"""The media and research examples (multimodal, Files API, image generation, research
+pipeline, background handle) run offline: what each sends and what it prints.
 
 The examples build their own clients from the environment, so the tests point
 AGENTLOOP_BASE_URL at a made-up host and respx hands every request for it to the
@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from guide_examples import EXAMPLES, load_example
+from helpers.examples import EXAMPLES, MEDIA_RESEARCH_EXAMPLES, load_example
 
 from agentloop.testing import (
     DemoModel,
@@ -34,13 +34,6 @@ from agentloop.testing import (
 
 CAR = EXAMPLES / "car.png"
 URL = "http://interactions.test"
-NEW_EXAMPLES = (
-    "agent_background_handle",
-    "agent_files_upload",
-    "agent_image_generation",
-    "agent_multimodal",
-    "agent_research_then_summarize",
-)
 
 
 @dataclass
@@ -110,7 +103,7 @@ def content_of(request: ModelRequest) -> list[dict[str, Any]]:
 # ---- every example -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", NEW_EXAMPLES)
+@pytest.mark.parametrize("name", MEDIA_RESEARCH_EXAMPLES)
 def test_example_is_a_runnable_script_that_names_its_guide_section(name: str) -> None:
     module = load_example(name)
     source = (EXAMPLES / f"{name}.py").read_text()

@@ -9,7 +9,16 @@ from typing import Any
 
 from conftest import load_json
 
-EXAMPLES = Path(__file__).parents[1] / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
+MEDIA_RESEARCH_EXAMPLES = (
+    "agent_background_handle",
+    "agent_files_upload",
+    "agent_image_generation",
+    "agent_multimodal",
+    "agent_research_then_summarize",
+)
+"""The agent examples that run against the local server
+(tests/examples/test_agent_media_research_examples.py)."""
 
 
 def load_example(name: str) -> ModuleType:

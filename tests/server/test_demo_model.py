@@ -15,8 +15,7 @@ import pytest
 from pydantic import BaseModel
 
 from agentloop import Agent, BackgroundProgress, tool
-from agentloop._server.models import ModelRequest
-from agentloop.testing import DemoModel, InteractionsServer
+from agentloop.testing import DemoModel, InteractionsServer, ModelRequest
 
 MODEL = "gemini-2.5-flash"
 RESEARCH = "deep-research-pro-preview-12-2025"

@@ -21,7 +21,7 @@ import httpx
 import pytest
 import respx
 from conftest import BASE, load_bytes, load_json, sse_headers
-from guide_examples import BUILTIN_REPLIES, EXAMPLES, answer, interaction, load_example, text
+from helpers.examples import BUILTIN_REPLIES, EXAMPLES, answer, interaction, load_example, text
 
 from agentloop import Client, RetryPolicy
 

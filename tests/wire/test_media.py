@@ -1,4 +1,8 @@
-"""Content helpers: from path, bytes, base64 or URI; mime types inferred and checked."""
+"""Content helpers: from path, bytes, base64 or URI; mime types inferred and checked.
+
+`normalize_input` (the pure request-input rewrite the helpers feed) and the inline size
+limit have no public path, so they come from `agentloop._wire`.
+"""
 
 from __future__ import annotations
 

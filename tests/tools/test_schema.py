@@ -1,4 +1,8 @@
-"""Function -> tool schema: snapshots per type and docstring style, validation, rejections."""
+"""Function -> tool schema: snapshots per type and docstring style, validation, rejections.
+
+Schema building is a private pure piece (`function_schema`, behind `@tool`): imported
+from `agentloop._tools.schema` to test it without a tool around it.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,7 @@ import pytest
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from agentloop._errors import UserError
-from agentloop._tools.context import ToolContext
+from agentloop import ToolContext, UserError
 from agentloop._tools.schema import format_validation_error, function_schema
 
 # --- types used by the tools below (module level: the annotations are strings) ------------
@@ -59,10 +62,6 @@ class Movie(TypedDict):
 class Node(BaseModel):
     value: int
     children: list[Node] = []
-
-
-class NotJson:
-    """A plain class pydantic knows nothing about."""
 
 
 SENTINEL = object()
@@ -734,65 +733,3 @@ def test_validate_returns_fresh_mutable_defaults() -> None:
     first = schema.validate({"city": "a"})
     first["hours"].append(0)
     assert schema.validate({"city": "a"})["hours"] == [9, 17]
-
-
-# --- rejected signatures --------------------------------------------------------------------
-
-
-def var_positional(city: str, *cities: str) -> None: ...
-
-
-def var_keyword(city: str, **options: str) -> None: ...
-
-
-def positional_only(city: str, /) -> None: ...
-
-
-def unannotated(city) -> None:  # type: ignore[no-untyped-def]
-    ...
-
-
-def plain_class(city: str, thing: NotJson) -> None: ...
-
-
-def callable_param(callback: Callable[[int], int]) -> None: ...
-
-
-def unresolvable(city: str, where: Location) -> None: ...  # type: ignore[name-defined]  # noqa: F821
-
-
-def two_contexts(first: ToolContext[int], second: ToolContext[int]) -> None: ...
-
-
-def optional_context(ctx: ToolContext[int] | None = None) -> None: ...
-
-
-@pytest.mark.parametrize(
-    ("func", "parameter", "reason"),
-    [
-        (var_positional, "cities", "*args and **kwargs"),
-        (var_keyword, "options", "*args and **kwargs"),
-        (positional_only, "city", "keyword arguments"),
-        (unannotated, "city", "add a type annotation"),
-        (plain_class, "thing", "cannot be described as JSON schema"),
-        (callable_param, "callback", "cannot be described as JSON schema"),
-        (unresolvable, "where", "cannot resolve the annotation 'Location'"),
-        (two_contexts, "second", "only one parameter may be a ToolContext"),
-        (optional_context, "ctx", "exactly `ToolContext[...]`"),
-    ],
-)
-def test_unusable_signature_is_rejected_naming_function_and_parameter(
-    func: Callable[..., Any], parameter: str, reason: str
-) -> None:
-    with pytest.raises(UserError) as info:
-        function_schema(func)
-    message = str(info.value)
-    assert f"tool {func.__qualname__!r}, parameter {parameter!r}" in message
-    assert reason in message
-
-
-@pytest.mark.parametrize("func", [plain_class, callable_param])
-def test_schema_rejection_chains_the_pydantic_error(func: Callable[..., Any]) -> None:
-    with pytest.raises(UserError) as info:
-        function_schema(func)
-    assert isinstance(info.value.__cause__, pydantic.PydanticUserError)

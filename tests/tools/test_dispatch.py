@@ -1,4 +1,8 @@
-"""Dispatch: concurrent, ordered, validated, time-bounded; every failure is a result."""
+"""Dispatch: concurrent, ordered, validated, time-bounded; every failure is a result.
+
+A unit test of the private `dispatch_calls` (the agent runs it once per turn), hence
+its private import; everything else comes from `agentloop` and `agentloop.types`.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from agentloop import ToolContext, ToolExecutionError, ToolRetry, UnknownToolError, tool
+from agentloop import (
+    FunctionTool,
+    ToolContext,
+    ToolExecutionError,
+    ToolRetry,
+    UnknownToolError,
+    tool,
+)
 from agentloop._tools.dispatch import ToolCallOutcome, dispatch_calls
-from agentloop._tools.function import FunctionTool
 from agentloop.types import FunctionCallStep
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    # Dispatch has a path per event loop (asyncio's TaskGroup, anyio's under trio).
-    return str(request.param)
 
 
 def call(name: str, call_id: str = "c1", **arguments: Any) -> FunctionCallStep:

@@ -1,17 +1,15 @@
 """The local Interactions server, seen through agentloop's own client.
 
 Most tests run in-process (`server.client()`, no socket). Those where a real socket
-matters (live streams, cancelling mid-stream, dropped connections, timeouts) serve
-the app with uvicorn on a loopback port in a background thread.
+matters (live streams, cancelling mid-stream) serve the app with uvicorn on a loopback
+port in a background thread. Fault injection is in test_server_faults.py; agents
+against the server in tests/e2e.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,139 +17,46 @@ import anyio
 import httpx
 import pytest
 from conftest import SleepRecorder
+from helpers.server import (
+    ANSWER,
+    CALLS,
+    LOCAL,
+    MODEL,
+    PARIS,
+    RESEARCH,
+    SEARCH,
+    THOUGHT,
+    WEATHER_TOOL,
+    assert_google_error,
+    dicts,
+    loopback,
+    loopback_client,
+    raw,
+    result,
+    sse,
+    text,
+    user,
+)
 
 from agentloop import (
-    Agent,
-    APIConnectionError,
-    APITimeoutError,
-    AsyncClient,
     AuthenticationError,
     BadRequestError,
     Interaction,
     NotFoundError,
     ServerError,
-    tool,
 )
 from agentloop.testing import (
-    Faults,
     FunctionModel,
     InteractionsServer,
     LocalTransport,
-    ModelRequest,
     Reply,
     ScriptedModel,
     SQLiteStore,
     UnexpectedRequest,
-    serve_in_thread,
 )
 from agentloop.types import EventType
 
 pytestmark = pytest.mark.anyio
-
-MODEL = "gemini-2.5-flash"
-LOCAL = "http://agentloop.local"
-
-THOUGHT = {
-    "type": "thought",
-    "signature": "c2lnbmF0dXJlLTE=",
-    "summary": [{"type": "text", "text": "The user wants a capital."}],
-}
-PARIS = "Paris is the capital of France; it sits on the Seine."
-CITATION = {"type": "url_citation", "url": "https://example.org/paris", "title": "Paris"}
-ANSWER = {
-    "type": "model_output",
-    "content": [
-        {"type": "text", "text": PARIS, "annotations": [{**CITATION, "start_index": 0}]},
-    ],
-}
-SEARCH = [
-    {"type": "google_search_call", "id": "gs1", "arguments": {"queries": ["capital of France"]}},
-    {"type": "google_search_result", "call_id": "gs1", "result": [{"search_suggestions": "<p/>"}]},
-]
-CALLS = [
-    {"type": "thought", "signature": "c2lnbmF0dXJlLTI="},
-    *(
-        {"type": "function_call", "id": id, "name": "get_weather", "arguments": {"city": city}}
-        for id, city in (("call_1", "Paris"), ("call_2", "Tokyo"))
-    ),
-]
-RESEARCH = [THOUGHT, *SEARCH, ANSWER]
-WEATHER_TOOL = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "The weather in a city.",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-}
-
-
-def text(value: str) -> dict[str, Any]:
-    return {"type": "model_output", "content": [{"type": "text", "text": value}]}
-
-
-def user(value: str) -> dict[str, Any]:
-    return {"type": "user_input", "content": [{"type": "text", "text": value}]}
-
-
-def result(call_id: str, value: Any = None) -> dict[str, Any]:
-    return {"type": "function_result", "call_id": call_id, "result": value or {"ok": True}}
-
-
-def dicts(steps: list[Any]) -> list[dict[str, Any]]:
-    return [step.to_dict() for step in steps]
-
-
-def raw(app: Any, **headers: str) -> httpx.AsyncClient:
-    """A plain httpx client on the app in-process, for assertions on the exact wire."""
-    return httpx.AsyncClient(
-        transport=LocalTransport(app),
-        base_url=f"{LOCAL}/v1beta",
-        headers={"x-goog-api-key": "local-test-key", **headers},
-    )
-
-
-def sse(body: str) -> list[tuple[str, dict[str, Any]]]:
-    """`(event: line, data: JSON)` per SSE block."""
-    frames = []
-    for block in body.strip().split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in block.splitlines())
-        frames.append((fields["event"], json.loads(fields["data"])))
-    return frames
-
-
-def assert_google_error(response: httpx.Response, code: int, status: str) -> str:
-    assert response.status_code == code
-    assert response.headers["content-type"] == "application/json"
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "status"}
-    assert (error["code"], error["status"]) == (code, status)
-    assert isinstance(error["message"], str)
-    assert error["message"]
-    return str(error["message"])
-
-
-class Recorder:
-    """ASGI middleware that records `(method, path, query)` of every request."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.seen: list[tuple[str, str, str]] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            self.seen.append((scope["method"], scope["path"], scope["query_string"].decode()))
-        await self.app(scope, receive, send)
-
-
-@contextlib.contextmanager
-def loopback(app: Any) -> Iterator[str]:
-    """Serve `app` on a free 127.0.0.1 port; yields the base URL."""
-    with serve_in_thread(app) as url:
-        yield url
-
-
-def loopback_client(url: str, **options: Any) -> AsyncClient:
-    """agentloop's default HTTP stack (aiohttp under asyncio) over a real socket."""
-    return AsyncClient(api_key="local-test-key", base_url=url, **options)
 
 
 # ---- create, get, stream, cancel, delete -----------------------------------------
@@ -599,6 +504,11 @@ async def test_cancelling_ends_a_live_stream_as_cancelled() -> None:
     reason="testing.LocalTransport wraps httpx.ASGITransport, which runs the app to the "
     "end before returning: in-process streams arrive in one burst",
 )
+# asyncio only: under trio, closing a stream early also leaves httpx's inner body
+# generators (`Response.aiter_raw` under `aiter_bytes`) to the garbage collector,
+# which trio reports; an httpx limitation (encode/httpx#3593, #3777), unrelated to
+# the gap this test documents.
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_in_process_streams_are_live() -> None:
     server = InteractionsServer(ScriptedModel([RESEARCH]), background_step_delay=0.05)
     async with server.client() as client:
@@ -764,217 +674,3 @@ async def test_legacy_streams_use_legacy_events_and_parse_the_same() -> None:
     assert events[1].event_type == EventType("step.start") == "content.start"
     assert final.text == PARIS
     assert final.status == "completed"
-
-
-# ---- fault injection ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize("status", [429, 500, 503])
-async def test_an_injected_error_status_is_retried(status: str) -> None:
-    server = InteractionsServer(ScriptedModel(["ok"]), faults=Faults(status_on={1: status}))
-    sleeps = SleepRecorder()
-    async with server.client(_sleep=sleeps) as client:
-        created = await client.interactions.create(model=MODEL, input="x")
-    assert created.text == "ok"
-    assert server.requests == 2
-    assert len(sleeps.delays) == 1
-    assert 0.3 < sleeps.delays[0] <= 0.5
-
-
-async def test_an_injected_503_carries_retry_after_and_a_google_body() -> None:
-    faults = Faults(status_on={1: 503}, retry_after=2.5)
-    server = InteractionsServer(ScriptedModel(["ok"]), faults=faults)
-    async with raw(server) as http:
-        response = await http.post("/interactions", json={"model": MODEL, "input": "x"})
-    assert_google_error(response, 503, "UNAVAILABLE")
-    assert response.headers["retry-after"] == "2.5"
-
-    sleeps = SleepRecorder()
-    server = InteractionsServer(ScriptedModel(["ok"]), faults=Faults(**vars(faults)))
-    async with server.client(_sleep=sleeps) as client:
-        assert (await client.interactions.create(model=MODEL, input="x")).text == "ok"
-    assert sleeps.delays == [2.5]
-
-
-@pytest.mark.parametrize("where", ["in-process", "loopback"])
-async def test_a_dropped_connection_is_retried(where: str) -> None:
-    server = InteractionsServer(ScriptedModel(["ok"]), faults=Faults(drop_on={2}))
-    sleeps = SleepRecorder()
-    with contextlib.ExitStack() as stack:
-        if where == "loopback":
-            client = loopback_client(stack.enter_context(loopback(server)), _sleep=sleeps)
-        else:
-            client = server.client(_sleep=sleeps)
-        async with client:
-            created = await client.interactions.create(model=MODEL, input="x")
-            got = await client.interactions.get(created.id)  # request 2 is dropped
-            assert got.text == "ok"
-            async with server.client(max_retries=0) as no_retries:
-                server.faults.drop_on.add(server.requests + 1)
-                with pytest.raises(APIConnectionError):
-                    await no_retries.interactions.get(created.id)
-    assert len(sleeps.delays) == 1
-
-
-async def test_drop_on_also_drops_streams() -> None:
-    server = InteractionsServer(ScriptedModel(["ok"]), faults=Faults(drop_on={1}))
-    async with raw(server) as http:
-        with pytest.raises(httpx.TransportError):
-            await http.post("/interactions", json={"model": MODEL, "input": "x", "stream": True})
-
-
-@pytest.mark.parametrize("where", ["in-process", "loopback"])
-async def test_a_cut_stream_resumes_after_the_last_event(where: str) -> None:
-    server = InteractionsServer(
-        ScriptedModel([[THOUGHT, ANSWER]]), faults=Faults(cut_stream_after=3)
-    )
-    recorder = Recorder(server)
-    sleeps = SleepRecorder()
-    with contextlib.ExitStack() as stack:
-        if where == "loopback":
-            client = loopback_client(stack.enter_context(loopback(recorder)), _sleep=sleeps)
-        else:
-            client = AsyncClient(
-                api_key="k", base_url=LOCAL, transport=LocalTransport(recorder), _sleep=sleeps
-            )
-        async with client:
-            stream = await client.interactions.create(model=MODEL, input="x", stream=True)
-            ids = [event.event_id async for event in stream]
-            final = await stream.get_final_interaction()
-            stored = await client.interactions.get(final.id)
-
-    assert ids == [f"evt_{n:05d}" for n in range(1, len(ids) + 1)]
-    assert dicts(final.steps) == dicts(stored.output_steps) == [THOUGHT, ANSWER]
-    method, path, query = recorder.seen[1]
-    assert (method, path) == ("GET", f"/v1beta/interactions/{final.id}")
-    assert "stream=true" in query
-    assert "last_event_id=evt_00003" in query
-    assert len(sleeps.delays) == 1
-
-
-async def test_latency_delays_every_answer() -> None:
-    server = InteractionsServer(ScriptedModel(["ok"]), faults=Faults(latency=0.2))
-    async with server.client() as client:
-        started = time.monotonic()
-        await client.interactions.create(model=MODEL, input="x")
-    assert time.monotonic() - started >= 0.2
-
-
-async def test_latency_beyond_the_client_timeout_is_a_timeout_error() -> None:
-    server = InteractionsServer(ScriptedModel(["ok"]), faults=Faults(latency=0.5))
-    with loopback(server) as url:
-        async with loopback_client(url, timeout=0.1, max_retries=0) as client:
-            with pytest.raises(APITimeoutError):
-                await client.interactions.get("int_any")
-
-
-# ---- regressions: server bugs these tests found, since fixed ---------------------------
-
-
-async def test_a_failing_model_is_a_google_shaped_500() -> None:
-    def broken(request: ModelRequest) -> str:
-        raise ValueError("model crashed")
-
-    server = InteractionsServer(FunctionModel(broken))
-    with loopback(server) as url:
-        async with httpx.AsyncClient(base_url=url) as http:
-            response = await http.post("/v1beta/interactions", json={"model": MODEL, "input": "x"})
-    assert_google_error(response, 500, "INTERNAL")
-
-
-async def test_an_input_of_the_wrong_type_is_400() -> None:
-    server = InteractionsServer(ScriptedModel([]))
-    with loopback(server) as url:
-        async with httpx.AsyncClient(base_url=url) as http:
-            response = await http.post("/v1beta/interactions", json={"model": MODEL, "input": 42})
-    assert_google_error(response, 400, "INVALID_ARGUMENT")
-
-
-async def test_deleting_during_a_live_stream_ends_the_stream_cleanly() -> None:
-    server = InteractionsServer(ScriptedModel([RESEARCH]), background_step_delay=0.15)
-    with loopback(server) as url:
-        async with httpx.AsyncClient(base_url=f"{url}/v1beta") as http:
-            body = {"model": MODEL, "input": "x", "background": True}
-            created = (await http.post("/interactions", json=body)).json()
-            path = f"/interactions/{created['id']}"
-            deleted = False
-            async with http.stream("GET", path, params={"stream": "true"}) as response:
-                # The stream must go on to a clean end (an error event at most).
-                async for line in response.aiter_lines():
-                    if not deleted and '"step.stop"' in line:
-                        assert (await http.delete(path)).status_code == 200
-                        deleted = True
-    assert deleted
-
-
-async def test_cancel_reaches_a_create_stream_with_sqlite(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "db.sqlite")
-    server = InteractionsServer(ScriptedModel([RESEARCH]), store=store, background_step_delay=0.15)
-    try:
-        with loopback(server) as url:
-            async with loopback_client(url) as client:
-                stream = await client.interactions.create(
-                    model=MODEL, input="R", background=True, stream=True
-                )
-                async for event in stream:
-                    if event.event_type == "step.stop":
-                        assert stream.interaction_id is not None
-                        await client.interactions.cancel(stream.interaction_id)
-                final = await stream.get_final_interaction()
-                stored = await client.interactions.get(final.id)
-    finally:
-        store.close()
-    assert stored.status == "cancelled"
-    assert final.status == "cancelled"
-
-
-# ---- agents end to end -------------------------------------------------------------
-
-
-@tool
-async def get_weather(city: str) -> dict[str, Any]:
-    """The weather in a city.
-
-    Args:
-        city: the city's name.
-    """
-    return {"city": city, "celsius": {"Paris": 21, "Tokyo": 25}[city]}
-
-
-async def test_agent_runs_parallel_tool_calls_against_the_server() -> None:
-    def summary(request: ModelRequest) -> str:
-        readings = [json.dumps(r["result"], sort_keys=True) for r in request.function_results]
-        return " | ".join(readings)
-
-    model = ScriptedModel([CALLS, summary])
-    with model:
-        agent = Agent(MODEL, tools=[get_weather], client=InteractionsServer(model).client())
-        async with agent.client:
-            run = await agent.arun("Weather in Paris and Tokyo?")
-
-    assert [call.name for call in run.tool_calls] == ["get_weather", "get_weather"]
-    assert [call.arguments for call in run.tool_calls] == [{"city": "Paris"}, {"city": "Tokyo"}]
-    assert "21" in run.text
-    assert "25" in run.text
-    second = model.requests[1]
-    assert second.body["previous_interaction_id"] == run.interactions[0].id
-    assert [r["call_id"] for r in second.function_results] == ["call_1", "call_2"]
-    assert second.function_tools[0]["name"] == "get_weather"
-    assert run.usage.total_tokens == sum(i.usage.total_tokens for i in run.interactions)
-
-
-async def test_agent_with_store_false_sends_its_history_and_keeps_nothing() -> None:
-    model = ScriptedModel([[THOUGHT, text("Hello!")], "Still here."])
-    with model:
-        agent = Agent(MODEL, store=False, client=InteractionsServer(model).client())
-        chat = agent.chat()
-        async with agent.client:
-            await chat.arun("Hi")
-            second = await chat.arun("Are you there?")
-            with pytest.raises(NotFoundError):
-                await agent.client.interactions.get(second.interaction_id or "")
-    assert second.text == "Still here."
-    assert model.requests[1].body["store"] is False
-    assert "previous_interaction_id" not in model.requests[1].body
-    assert model.requests[1].history == [user("Hi"), THOUGHT, text("Hello!")]
-    assert model.requests[1].input == [user("Are you there?")]

@@ -498,6 +498,8 @@ def test_the_sdk_retries_an_injected_503() -> None:
 
 
 @pytest.mark.anyio
+# google-genai's async client is asyncio-only (it calls `asyncio.to_thread`).
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_the_async_client_creates_and_streams() -> None:
     with local_api(ScriptedModel(["Hello.", "Streamed hello."])) as api:
         aio = api.client.aio

@@ -1,4 +1,9 @@
-"""The API key never shows: not in exceptions, reprs, or any log line."""
+"""The API key never shows: not in exceptions, reprs, or any log line.
+
+Besides the public clients, the private pieces that hold or print the key
+(`HTTPCore`, `describe_request`) are checked directly: a leak there would reach
+tracebacks and logs without going through any public repr.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import respx
 from conftest import BASE, SleepRecorder
 
 from agentloop import APIError, AsyncClient, Client
+from agentloop._errors import describe_request
 from agentloop._http.core import HTTPCore
 
 SECRET = "AIzaSy-very-secret-key-0000"
@@ -55,8 +61,6 @@ def test_key_is_absent_from_client_reprs() -> None:
 
 
 def test_key_given_in_a_url_is_masked_in_messages() -> None:
-    from agentloop._errors import describe_request
-
     request = httpx.Request("GET", f"{BASE}/interactions/x?key={SECRET}")
     assert SECRET not in describe_request(request)
 

@@ -1,4 +1,8 @@
-"""Wire types: every fixture parses, round-trips, and both dialects meet in one model."""
+"""Wire types: every fixture parses, round-trips, and both dialects meet in one model.
+
+Stream events are parsed with the private pure `parse_event` (the public path is a
+stream, which would need HTTP); every model comes from `agentloop.types`.
+"""
 
 from __future__ import annotations
 

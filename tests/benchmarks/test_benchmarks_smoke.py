@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # `benchmarks` is a top-level folder, not an installed package
 
 from benchmarks.procs import ServerProcess  # noqa: E402
 from benchmarks.scenario import Scenario  # noqa: E402
+
+pytestmark = pytest.mark.slow
 
 LEVELS = (1, 4)
 FLOORS = ("aiohttp", "httpx_agentloop")

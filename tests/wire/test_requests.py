@@ -1,4 +1,8 @@
-"""Guide-shaped request input is rewritten into today's steps dialect."""
+"""Guide-shaped request input is rewritten into today's steps dialect.
+
+A unit test of pure private request building (`normalize_input`, `build_create_body`,
+which `client.interactions.create` runs before sending), hence the private imports.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ process on a loopback port, reached over real HTTP.
 
 Stdout must hold only the answer (or one JSON object); everything else goes to stderr.
 Exit status: 0 done, 1 the run or the API failed, 2 a usage error.
+
+The command's public face is the `agentloop` script (`agentloop._cli:main`), so the
+tests build it from `agentloop._cli.app` and swap its client and demo model there.
 """
 
 from __future__ import annotations
@@ -151,7 +154,7 @@ def test_demo_failure_exits_non_zero_with_a_message(monkeypatch: pytest.MonkeyPa
 
 # ---- run -----------------------------------------------------------------------------
 
-CAR = Path(__file__).parents[1] / "examples" / "car.png"
+CAR = Path(__file__).parents[2] / "examples" / "car.png"
 WEATHER = "What's the weather in Paris and Tokyo?"
 ANSWER = (
     "Here is what I found for “What's the weather in Paris and Tokyo”:\n"
