@@ -1,0 +1,181 @@
+"""Every ```python block of docs/ and README.md runs, so the docs cannot rot.
+
+Each block is one test, named `file:line`. It runs as a script in a scratch
+directory, against the local Interactions server (`DemoModel`, on a loopback port,
+through `AGENTLOOP_BASE_URL`), or, when it uses respx, as is: respx is the API there.
+A block that defines `test_*` functions also has them called, with the `monkeypatch`
+and `tmp_path` fixtures they ask for.
+
+Two HTML comments, right before a fence, change how a block runs:
+
+- `<!-- docs: continue -->` runs the block in the namespace of the block before it
+  (which runs first, with its own predecessors), for pages that build an example up.
+- `<!-- docs: skip (reason) -->` does not run it; for fragments such as a signature.
+  The reason is required.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentloop.testing import DemoModel, InteractionsServer, serve_in_thread
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+-]*)")
+_DIRECTIVE = re.compile(r"^\s*<!--\s*docs:\s*(?P<verb>skip|continue)\b\s*(?P<rest>.*?)\s*-->\s*$")
+_SKIP_REASON = re.compile(r"^\((?P<reason>.+)\)$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One python code block of a page."""
+
+    page: Path
+    line: int
+    """The line of the opening fence, 1-based."""
+    source: str
+    directive: str | None
+    skip_reason: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.relative_to(ROOT).as_posix()}:{self.line}"
+
+
+def parse_blocks(page: Path) -> list[Block]:
+    """The python blocks of `page`, in order, with the directive written before each."""
+    lines = page.read_text("utf-8").splitlines()
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        opening = _FENCE.match(lines[index])
+        if opening is None:
+            index += 1
+            continue
+        fence, indent = opening["fence"], len(opening["indent"])
+        body: list[str] = []
+        end = index + 1
+        while end < len(lines):
+            closing = _FENCE.match(lines[end])
+            if closing and closing["fence"].startswith(fence) and not closing["lang"]:
+                break
+            body.append(lines[end][indent:] if lines[end][:indent].isspace() else lines[end])
+            end += 1
+        if opening["lang"] in ("python", "py"):
+            directive, reason = _directive_before(lines, index, page)
+            source = "\n".join(body) + "\n"
+            blocks.append(Block(page, index + 1, source, directive, reason))
+        index = end + 1
+    return blocks
+
+
+def _directive_before(lines: list[str], fence: int, page: Path) -> tuple[str | None, str | None]:
+    previous = fence - 1
+    while previous >= 0 and not lines[previous].strip():
+        previous -= 1
+    match = _DIRECTIVE.match(lines[previous]) if previous >= 0 else None
+    if match is None:
+        return None, None
+    if match["verb"] == "continue":
+        return "continue", None
+    reason = _SKIP_REASON.match(match["rest"])
+    if reason is None:
+        raise ValueError(f"{page}:{previous + 1}: write `<!-- docs: skip (why) -->`")
+    return "skip", reason["reason"]
+
+
+def _all_blocks() -> list[Block]:
+    return [block for page in PAGES for block in parse_blocks(page)]
+
+
+BLOCKS = _all_blocks()
+
+
+def chain_of(block: Block) -> list[Block]:
+    """`block` and the blocks it continues, first one first."""
+    siblings = [other for other in BLOCKS if other.page == block.page]
+    position = siblings.index(block)
+    start = position
+    while siblings[start].directive == "continue":
+        if start == 0:
+            raise ValueError(f"{block.id}: `docs: continue` on the first block of the page")
+        start -= 1
+    return siblings[start : position + 1]
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    server = InteractionsServer(DemoModel(), background_step_delay=0.01)
+    with serve_in_thread(server) as url:
+        yield url
+
+
+def _run_source(block: Block, namespace: dict[str, Any]) -> None:
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    code = compile(block.source, block.id, "exec", flags=flags)
+    if code.co_flags & inspect.CO_COROUTINE:
+        asyncio.run(eval(code, namespace))
+    else:
+        exec(code, namespace)
+
+
+def _call_tests(defined: dict[str, Any], tmp_path: Path) -> int:
+    called = 0
+    for name, function in defined.items():
+        if not (name.startswith("test_") and inspect.isfunction(function)):
+            continue
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            fixtures = {"monkeypatch": monkeypatch, "tmp_path": tmp_path}
+            parameters = inspect.signature(function).parameters
+            unknown = set(parameters) - set(fixtures)
+            assert not unknown, f"{name} asks for fixtures the snippet runner lacks: {unknown}"
+            outcome = function(**{p: fixtures[p] for p in parameters})
+            if inspect.iscoroutine(outcome):
+                asyncio.run(outcome)
+        called += 1
+    return called
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("block", [pytest.param(b, id=b.id) for b in BLOCKS])
+def test_snippet_runs(
+    block: Block,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    if block.skip_reason is not None:
+        pytest.skip(block.skip_reason)
+    chain = chain_of(block)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GEMINI_API_KEY", "docs-test-key")
+    if not any("respx" in link.source for link in chain):
+        monkeypatch.setenv("AGENTLOOP_BASE_URL", request.getfixturevalue("server_url"))
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    for link in chain:
+        before = dict(namespace)
+        _run_source(link, namespace)
+        defined = {k: v for k, v in namespace.items() if before.get(k) is not v}
+        _call_tests(defined, tmp_path)
+
+
+def test_snippets_are_found() -> None:
+    assert len(BLOCKS) > 50
+    assert {block.page.name for block in BLOCKS} >= {"README.md", "index.md", "agents.md"}
+
+
+def test_skips_are_few_and_give_a_reason() -> None:
+    skipped = [block for block in BLOCKS if block.directive == "skip"]
+    assert all(block.skip_reason for block in skipped)
+    assert len(skipped) <= len(BLOCKS) // 10
