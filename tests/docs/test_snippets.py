@@ -4,7 +4,9 @@ Each block is one test, named `file:line`. It runs as a script in a scratch
 directory, against the local Interactions server (`DemoModel`, on a loopback port,
 through `AGENTLOOP_BASE_URL`), or, when it uses respx, as is: respx is the API there.
 A block that defines `test_*` functions also has them called, with the `monkeypatch`
-and `tmp_path` fixtures they ask for.
+and `tmp_path` fixtures they ask for. `time.sleep` waits at most `MAX_SLEEP` seconds
+while a block runs: a polling loop written for Deep Research's pace (`time.sleep(10)`)
+needs no such pace against the local server.
 
 Two HTML comments, right before a fence, change how a block runs:
 
@@ -20,6 +22,7 @@ import ast
 import asyncio
 import inspect
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +38,7 @@ PAGES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+-]*)")
 _DIRECTIVE = re.compile(r"^\s*<!--\s*docs:\s*(?P<verb>skip|continue)\b\s*(?P<rest>.*?)\s*-->\s*$")
 _SKIP_REASON = re.compile(r"^\((?P<reason>.+)\)$")
+MAX_SLEEP = 0.05
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,8 @@ def test_snippet_runs(
         pytest.skip(block.skip_reason)
     chain = chain_of(block)
     monkeypatch.chdir(tmp_path)
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda seconds: real_sleep(min(seconds, MAX_SLEEP)))
     monkeypatch.setenv("GEMINI_API_KEY", "docs-test-key")
     if not any("respx" in link.source for link in chain):
         monkeypatch.setenv("AGENTLOOP_BASE_URL", request.getfixturevalue("server_url"))
