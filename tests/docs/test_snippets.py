@@ -1,7 +1,7 @@
 """Every ```python block of docs/ and README.md runs, so the docs cannot rot.
 
 Each block is one test, named `file:line`. It runs as a script in a scratch
-directory, against the local Interactions server (`DemoModel`, on a loopback port,
+directory (where `examples/` is the repository's), against the local Interactions server (`DemoModel`, on a loopback port,
 through `AGENTLOOP_BASE_URL`), or, when it uses respx, as is: respx is the API there.
 A block that defines `test_*` functions also has them called, with the `monkeypatch`
 and `tmp_path` fixtures they ask for. `time.sleep` waits at most `MAX_SLEEP` seconds
@@ -163,6 +163,7 @@ def test_snippet_runs(
         pytest.skip(block.skip_reason)
     chain = chain_of(block)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")  # blocks run from the repo root
     real_sleep = time.sleep
     monkeypatch.setattr(time, "sleep", lambda seconds: real_sleep(min(seconds, MAX_SLEEP)))
     monkeypatch.setenv("GEMINI_API_KEY", "docs-test-key")
