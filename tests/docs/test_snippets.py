@@ -1,7 +1,8 @@
 """Every ```python block of docs/ and README.md runs, so the docs cannot rot.
 
 Each block is one test, named `file:line`. It runs as a script in a scratch
-directory (where `examples/` is the repository's), against the local Interactions server (`DemoModel`, on a loopback port,
+directory that holds the repository's `examples/` and the small media files the
+pages open (`SAMPLE_FILES`), against the local Interactions server (`DemoModel`, on a loopback port,
 through `AGENTLOOP_BASE_URL`), or, when it uses respx, as is: respx is the API there.
 A block that defines `test_*` functions also has them called, with the `monkeypatch`
 and `tmp_path` fixtures they ask for. `time.sleep` waits at most `MAX_SLEEP` seconds
@@ -39,6 +40,15 @@ _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\
 _DIRECTIVE = re.compile(r"^\s*<!--\s*docs:\s*(?P<verb>skip|continue)\b\s*(?P<rest>.*?)\s*-->\s*$")
 _SKIP_REASON = re.compile(r"^\((?P<reason>.+)\)$")
 MAX_SLEEP = 0.05
+_WAV = b"RIFF" + (36).to_bytes(4, "little") + b"WAVEfmt " + bytes(24) + b"data" + bytes(4)
+SAMPLE_FILES = {
+    "car.png": (ROOT / "examples" / "car.png").read_bytes(),
+    "receipt.jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(16) + b"\xff\xd9",
+    "invoice.pdf": b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n",
+    "speech.wav": _WAV,
+    "clip.mp4": bytes([0, 0, 0, 24]) + b"ftypmp42" + bytes(12),
+}
+"""The files the pages' examples open, as a reader would have them at hand."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +174,8 @@ def test_snippet_runs(
     chain = chain_of(block)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "examples").symlink_to(ROOT / "examples")  # blocks run from the repo root
+    for name, data in SAMPLE_FILES.items():
+        (tmp_path / name).write_bytes(data)
     real_sleep = time.sleep
     monkeypatch.setattr(time, "sleep", lambda seconds: real_sleep(min(seconds, MAX_SLEEP)))
     monkeypatch.setenv("GEMINI_API_KEY", "docs-test-key")
