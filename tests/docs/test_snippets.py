@@ -1,4 +1,5 @@
-"""Every ```python block of docs/ and README.md runs, so the docs cannot rot.
+"""Every ```python block of docs/, README.md and agentloop's docstrings runs, so the
+docs cannot rot.
 
 Each block is one test, named `file:line`. It runs as a script in a scratch
 directory that holds the repository's `examples/` and the small media files the
@@ -34,7 +35,11 @@ import pytest
 from agentloop.testing import DemoModel, InteractionsServer, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
+PAGES = [
+    *sorted((ROOT / "docs").rglob("*.md")),
+    ROOT / "README.md",
+    *sorted((ROOT / "agentloop").rglob("*.py")),  # docstrings render in the API reference
+]
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+-]*)")
 _DIRECTIVE = re.compile(r"^\s*<!--\s*docs:\s*(?P<verb>skip|continue)\b\s*(?P<rest>.*?)\s*-->\s*$")
