@@ -12,8 +12,9 @@ needs no such pace against the local server.
 
 Two HTML comments, right before a fence, change how a block runs:
 
-- `<!-- docs: continue -->` runs the block in the namespace of the block before it
-  (which runs first, with its own predecessors), for pages that build an example up.
+- `<!-- docs: continue -->` runs the block in the namespace the block before it left
+  (running that one first, with its own predecessors, unless it has just run), for
+  pages that build an example up.
 - `<!-- docs: skip (reason) -->` does not run it; for fragments such as a signature.
   The reason is required.
 """
@@ -140,6 +141,12 @@ def server_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def namespaces() -> dict[str, dict[str, Any]]:
+    """The namespace each block left, by block id, for the blocks that continue it."""
+    return {}
+
+
 def _run_source(block: Block, namespace: dict[str, Any]) -> None:
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     code = compile(block.source, block.id, "exec", flags=flags)
@@ -173,6 +180,7 @@ def test_snippet_runs(
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    namespaces: dict[str, dict[str, Any]],
 ) -> None:
     if block.skip_reason is not None:
         pytest.skip(block.skip_reason)
@@ -186,12 +194,24 @@ def test_snippet_runs(
     monkeypatch.setenv("GEMINI_API_KEY", "docs-test-key")
     if not any("respx" in link.source for link in chain):
         monkeypatch.setenv("AGENTLOOP_BASE_URL", request.getfixturevalue("server_url"))
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    for link in chain:
+    namespace, todo = _resume(chain, namespaces)
+    for link in todo:
         before = dict(namespace)
         _run_source(link, namespace)
         defined = {k: v for k, v in namespace.items() if before.get(k) is not v}
         _call_tests(defined, tmp_path)
+    namespaces[block.id] = namespace
+
+
+def _resume(
+    chain: list[Block], namespaces: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any], list[Block]]:
+    """Where to start: after the latest block of the chain that already ran (tests run in
+    page order, so usually the one before), or from the chain's first block."""
+    for done in range(len(chain) - 2, -1, -1):
+        if chain[done].id in namespaces:
+            return dict(namespaces[chain[done].id]), chain[done + 1 :]
+    return {"__name__": "__main__"}, chain
 
 
 def test_snippets_are_found() -> None:
@@ -203,3 +223,6 @@ def test_skips_are_few_and_give_a_reason() -> None:
     skipped = [block for block in BLOCKS if block.directive == "skip"]
     assert all(block.skip_reason for block in skipped)
     assert len(skipped) <= len(BLOCKS) // 10
+    for block in BLOCKS:
+        if block.directive == "continue":
+            assert chain_of(block)[-2].directive != "skip", f"{block.id} continues a skipped block"
