@@ -226,3 +226,32 @@ def test_skips_are_few_and_give_a_reason() -> None:
     for block in BLOCKS:
         if block.directive == "continue":
             assert chain_of(block)[-2].directive != "skip", f"{block.id} continues a skipped block"
+
+
+def test_parse_blocks_reads_directives_and_indented_fences(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Page\n\n"
+        "```python\nx = 1\n```\n\n"
+        "<!-- docs: continue -->\n\n"
+        "```python\ny = x\n```\n\n"
+        "- a list item:\n\n"
+        "    <!-- docs: skip (a signature) -->\n"
+        "    ```python\n    def f(a, b): ...\n    ```\n\n"
+        "````markdown\n```python\nnot = python\n```\n````\n\n"
+        "```bash\nls\n```\n",
+        "utf-8",
+    )
+    blocks = parse_blocks(page)
+    assert [(b.line, b.source, b.directive, b.skip_reason) for b in blocks] == [
+        (3, "x = 1\n", None, None),
+        (9, "y = x\n", "continue", None),
+        (16, "def f(a, b): ...\n", "skip", "a signature"),
+    ]
+
+
+def test_parse_blocks_wants_a_reason_to_skip(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("<!-- docs: skip -->\n```python\nx = 1\n```\n", "utf-8")
+    with pytest.raises(ValueError, match="docs: skip"):
+        parse_blocks(page)
