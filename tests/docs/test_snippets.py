@@ -1,14 +1,15 @@
 """Every ```python block of docs/, README.md and agentloop's docstrings runs, so the
 docs cannot rot.
 
-Each block is one test, named `file:line`. It runs as a script in a scratch
-directory that holds the repository's `examples/` and the small media files the
-pages open (`SAMPLE_FILES`), against the local Interactions server (`DemoModel`, on a loopback port,
-through `AGENTLOOP_BASE_URL`), or, when it uses respx, as is: respx is the API there.
-A block that defines `test_*` functions also has them called, with the `monkeypatch`
-and `tmp_path` fixtures they ask for. `time.sleep` waits at most `MAX_SLEEP` seconds
-while a block runs: a polling loop written for Deep Research's pace (`time.sleep(10)`)
-needs no such pace against the local server.
+Each block is one test, named `file:line`, and runs as a script:
+
+- in a scratch directory holding the repository's `examples/` and the small media
+  files the pages open (`SAMPLE_FILES`);
+- against the local Interactions server (`DemoModel`, on a loopback port, through
+  `AGENTLOOP_BASE_URL`), or, when the block uses respx, as is: respx is the API there;
+- with its `test_*` functions called, given the `monkeypatch` and `tmp_path` they ask for;
+- with `time.sleep` capped at `MAX_SLEEP` seconds: a polling loop written for Deep
+  Research's pace (`time.sleep(10)`) needs no such pace against the local server.
 
 Two HTML comments, right before a fence, change how a block runs:
 
