@@ -128,12 +128,19 @@ def _is_local(address: Any) -> bool:
 def forbid_network() -> Iterator[None]:
     """Within the block, connecting anywhere but loopback raises `RuntimeError`.
 
-    Use it as an autouse fixture to make sure no test reaches Google by accident::
+    Use it as an autouse fixture to make sure no test reaches Google by accident:
 
-        @pytest.fixture(autouse=True)
-        def _offline():
-            with forbid_network():
-                yield
+    ```python
+    import pytest
+
+    from agentloop.testing import forbid_network
+
+
+    @pytest.fixture(autouse=True)
+    def _offline():
+        with forbid_network():
+            yield
+    ```
     """
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex

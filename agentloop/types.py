@@ -1,8 +1,10 @@
 """The Interactions API's wire models: what agentloop parses and what you may send.
 
 ```python
-from agentloop.types import FunctionCallStep, ModelOutputStep, TextDelta
+from agentloop import Client
+from agentloop.types import FunctionCallStep
 
+interaction = Client().interactions.create(model="gemini-2.5-flash", input="Hi!")
 for step in interaction.steps:
     if isinstance(step, FunctionCallStep):
         print(step.name, step.arguments)

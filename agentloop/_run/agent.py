@@ -186,8 +186,9 @@ class Agent(Generic[DepsT, OutputT]):
             deps: anything tools should see as `ToolContext.deps`.
 
         Raises:
-            MaxTurnsExceeded, InteractionFailedError, OutputValidationError,
-            RunCancelledError: each with `.result`, the run so far.
+            RunError: `MaxTurnsExceeded`, `InteractionFailedError`,
+                `OutputValidationError` or `RunCancelledError`, each with `.result`,
+                the run so far.
         """
         state = self.runner.new_state(input, previous_interaction_id)
         return await self.runner.run(state, deps=deps)

@@ -102,7 +102,9 @@ class AsyncBackgroundRun:
             on_progress: called with a `BackgroundProgress` after every poll.
 
         Raises:
-            TimeoutError, InteractionFailedError, RunCancelledError, MaxTurnsExceeded.
+            TimeoutError: `timeout` passed before the run ended.
+            RunError: `InteractionFailedError`, `RunCancelledError` or
+                `MaxTurnsExceeded`, as `agent.run` raises them.
         """
         started = time.monotonic()
 
