@@ -1,0 +1,11 @@
+"""Durable runs do I/O through the event loop: every async test here runs on asyncio
+and on trio."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
