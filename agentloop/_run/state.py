@@ -123,16 +123,19 @@ class ToolRound:
     """Calls a person approved that have not run yet."""
     pending: list[str] = field(default_factory=list)
     """Calls waiting for approval at the last pause."""
+    _steps: list[FunctionCallStep] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, interaction_id: str, calls: Sequence[FunctionCallStep], final: bool) -> ToolRound:
         wire = [{**call.to_dict(), "arguments_error": call.arguments_error} for call in calls]
-        return cls(interaction_id=interaction_id, calls=wire, final=final)
+        return cls(interaction_id=interaction_id, calls=wire, final=final, _steps=list(calls))
 
     @property
     def steps(self) -> list[FunctionCallStep]:
         """The calls as `FunctionCallStep`s."""
-        return [FunctionCallStep.model_validate(call) for call in self.calls]
+        if self._steps is None:
+            self._steps = [FunctionCallStep.model_validate(call) for call in self.calls]
+        return self._steps
 
     @property
     def unanswered(self) -> list[FunctionCallStep]:
@@ -140,7 +143,15 @@ class ToolRound:
         return [call for call in self.steps if call.id not in self.results]
 
     def to_dict(self) -> JsonObject:
-        return dataclasses.asdict(self)
+        return {
+            "interaction_id": self.interaction_id,
+            "calls": self.calls,
+            "final": self.final,
+            "results": self.results,
+            "durations": self.durations,
+            "approved": self.approved,
+            "pending": self.pending,
+        }
 
 
 @dataclass(slots=True, kw_only=True)
@@ -243,7 +254,7 @@ class RunState:
                 history=list(data.get("history") or []),
                 hop_steps=list(data.get("hop_steps") or []),
                 continuation_token=data.get("continuation_token"),
-                round=None if round_data is None else ToolRound(**round_data),
+                round=None if round_data is None else _round(round_data),
                 turns=int(data.get("turns", 0)),
                 output_retries_left=int(data.get("output_retries_left", 0)),
                 final_answer_requested=bool(data.get("final_answer_requested", False)),
@@ -280,6 +291,14 @@ class RunState:
             f"RunState(run_id={self.run_id!r}, status={self.status!r}, turns={self.turns}, "
             f"pending_approvals={[p.call_id for p in self.pending_approvals]!r})"
         )
+
+
+def _round(data: JsonObject) -> ToolRound:
+    fields = ("interaction_id", "calls", "final", "results", "durations", "approved", "pending")
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise TypeError(f"unknown round fields {unknown}")
+    return ToolRound(**data)
 
 
 def _jsonable(value: Any) -> Any:

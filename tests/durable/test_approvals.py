@@ -25,6 +25,11 @@ from agentloop.testing import InteractionsServer, ScriptedModel
 pytestmark = pytest.mark.anyio
 
 
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 async def test_mixed_round_runs_plain_calls_and_pauses_on_approval() -> None:
     shop = Shop()
     agent, model = shop_agent([MIXED_ROUND, summary], shop)
@@ -106,7 +111,8 @@ async def test_a_run_pauses_twice() -> None:
     done = await agent.aresume(RunState.from_json(second.state.to_json()), approve=["call_2"])
     assert done.text == "results: call_2=refunded 6 on 2"
     assert shop.executions == {"call_1": 1, "call_2": 1}
-    assert done.state is not None and done.state.turns == 2
+    assert done.state is not None
+    assert done.state.turns == 2
     model.verify()
 
 
@@ -197,7 +203,7 @@ async def test_chat_pauses_until_resumed() -> None:
     chat = agent.chat()
     paused = await chat.arun("Refund order 42")
     assert paused.status == "awaiting_approval"
-    with pytest.raises(UserError, match="chat.resume"):
+    with pytest.raises(UserError, match=r"chat\.resume"):
         await chat.arun("Thanks")
     done = await chat.aresume(approve=["call_1"])
     assert done.status == "completed"

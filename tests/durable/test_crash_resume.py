@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio
+import anyio.to_thread
 import pytest
 
 import agentloop
@@ -65,8 +65,7 @@ class Shop:
         self.posts.update(r["call_id"] for r in results)
         if self.hold_results and not self.release.is_set():
             self.results_arrived.set()
-            while not self.release.is_set():  # the client dies while we "think"
-                await anyio.sleep(0.01)
+            await anyio.to_thread.run_sync(self.release.wait)  # the client dies meanwhile
         return "done: " + ", ".join(str(r["result"]) for r in results)
 
     def executions(self) -> Counter[str]:
@@ -178,7 +177,8 @@ def test_a_finished_run_resumes_to_its_result_without_a_request(
     assert shop.resume(url) == json.loads(out)
     assert len(shop.model.requests) == requests
     state = checkpoint(shop)
-    assert state is not None and state.status == "finished"
+    assert state is not None
+    assert state.status == "finished"
 
 
 def test_approval_state_as_json_through_fresh_processes(served: tuple[Shop, str]) -> None:

@@ -25,6 +25,11 @@ from agentloop.testing import Faults, InteractionsServer, Reply, ScriptedModel
 pytestmark = pytest.mark.anyio
 
 
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 def server_agent(
     script: list[Any], shop: Shop, faults: Faults | None = None, **options: Any
 ) -> tuple[Agent, ScriptedModel]:
@@ -104,7 +109,8 @@ async def test_checkpoints_resume_by_run_id_in_a_fresh_agent(tmp_path: Any) -> N
     assert store.run_ids() == ["order-42"]
     saved = RunState.from_json(store.load("order-42") or "")
     assert saved.status == "awaiting_approval"
-    assert saved.round is not None and set(saved.round.results) == {"call_2"}
+    assert saved.round is not None
+    assert set(saved.round.results) == {"call_2"}
 
     later = Agent("gemini-2.5-flash", tools=shop.tools, client=agent.client, checkpoints=store)
     result = await later.aresume("order-42", approve=["call_1"])
@@ -150,7 +156,8 @@ async def test_a_run_without_run_id_gets_one_and_checkpoints_every_step() -> Non
     ]
     agent, _ = server_agent(script, shop, checkpoints=Recording())
     result = await agent.arun("Look both up")
-    assert result.state is not None and result.state.run_id
+    assert result.state is not None
+    assert result.state.run_id
     assert {s.run_id for s in saves} == {result.state.run_id}
     # The round's results are saved as each call finishes, then once complete,
     # before they are posted: a crash anywhere never loses a finished call.
