@@ -20,6 +20,7 @@ AgentloopError
 │   ├── ToolArgumentsError        the model's arguments did not validate
 │   └── ToolExecutionError        the handler raised or timed out (__cause__ says why)
 ├── RunError                      an agent run ended without an answer (.result: the partial run)
+│   │                             (every error that ends a run has .state, to resume it)
 │   ├── MaxTurnsExceeded          the model still wanted tools after max_turns rounds
 │   ├── InteractionFailedError    the server reported the interaction failed
 │   ├── OutputValidationError     the answer did not match response_format (.raw_text)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._durable.checkpoints import Checkpoints
 from .._errors import UserError
 from .._http.core import encode_json
 from .._tools.dispatch import ToolErrorMode
@@ -64,7 +65,7 @@ class RunConfig:
     poll_max_interval: float
     name: str | None
     extra: JsonObject = field(default_factory=dict)
-    checkpoints: Any = None
+    checkpoints: Checkpoints | None = None
     """The `Checkpoints` store runs are saved to after every step, if any."""
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from .._errors import UserError
 from .context import ToolContext
@@ -24,7 +24,7 @@ ApprovalPolicy = bool | Callable[[ToolContext[Any], dict[str, Any]], bool | Awai
 def check_policy(policy: object, owner: str) -> ApprovalPolicy:
     """`policy` if it is a valid `requires_approval=` value; `UserError` otherwise."""
     if isinstance(policy, bool) or callable(policy):
-        return policy
+        return cast(ApprovalPolicy, policy)
     raise UserError(
         f"{owner}: requires_approval must be True, False or a function "
         f"(ctx, arguments) -> bool, not {policy!r}"
