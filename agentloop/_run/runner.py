@@ -105,6 +105,8 @@ class Runner:
                 f"agent that has store={state.store}"
             )
         check_tools(self.config, state)
+        if state.run_id is None and self.config.checkpoints is not None:
+            state.run_id = uuid.uuid4().hex  # checkpointed from here on
         return state
 
     async def resume_events(

@@ -260,3 +260,57 @@ async def test_background_attach_mid_round_runs_only_unanswered_calls() -> None:
     done = await agent.aresume(run.id, approve=["call_1"])
     assert done.text.startswith("results: call_1=refunded 30")
     assert shop.executions == {"call_1": 1, "call_2": 1}
+
+
+class Crash(BaseException):
+    """Stands for the process dying: nothing after it runs."""
+
+
+async def test_a_background_run_that_died_while_polling_polls_again_rather_than_resend() -> None:
+    class DiesWhilePolling(MemoryCheckpoints):
+        """Dies right after saving the id of the interaction the results created."""
+
+        def save(self, run_id: str, state: str) -> None:
+            super().save(run_id, state)
+            saved = RunState.from_json(state)
+            if saved.current_interaction_id and saved.turns == 1:
+                raise Crash
+
+    shop = Shop()
+    store = DiesWhilePolling()
+    model = ScriptedModel([[call("c1", "lookup_order", order_id="1")], summary])
+    server = InteractionsServer(model, background_step_delay=0.3)  # in_progress a while
+    options: dict[str, Any] = {"background": True, "poll_interval": 0.01, "poll_max_interval": 0.02}
+    agent = Agent(
+        "gemini-2.5-flash", tools=shop.tools, client=server.client(), checkpoints=store, **options
+    )
+    with pytest.raises(Crash):
+        await agent.arun("Look it up", run_id="bg")
+    later = Agent(
+        "gemini-2.5-flash",
+        tools=shop.tools,
+        client=agent.client,
+        checkpoints=MemoryCheckpoints(),
+        **options,
+    )
+    assert later.config.checkpoints is not None
+    later.config.checkpoints.save("bg", store.load("bg") or "")
+    result = await later.aresume("bg")
+    assert result.text == "results: c1=order 1: 2 mugs"
+    assert shop.executions == {"c1": 1}
+    assert [result_ids(r) for r in model.requests] == [[], ["c1"]]  # the results: posted once
+    model.verify()
+
+
+async def test_resuming_a_state_without_run_id_on_a_checkpointed_agent_names_it() -> None:
+    shop = Shop()
+    agent, _ = server_agent([MIXED_ROUND, summary], shop)
+    paused = await agent.arun("Refund order 42")
+    assert paused.state is not None
+    assert paused.state.run_id is None
+    store = MemoryCheckpoints()
+    durable = Agent("gemini-2.5-flash", tools=shop.tools, client=agent.client, checkpoints=store)
+    result = await durable.aresume(paused.state, approve=["call_1"])
+    assert result.state is not None
+    assert result.state.run_id is not None
+    assert store.run_ids() == [result.state.run_id]
