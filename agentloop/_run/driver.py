@@ -17,7 +17,6 @@ from typing import Any
 import anyio
 
 from .._durable.checkpoints import CheckpointWriter
-from .._errors import AgentloopError
 from .._http.interactions import AsyncInteractions
 from .._wire.base import JsonObject
 from .._wire.events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta
@@ -112,59 +111,54 @@ async def drive(
     `awaiting_approval`.
     """
     save = _saver(state, checkpoint)
-    try:
-        while True:
-            if state.round is None:
-                interaction = first
-                first = None
-                if interaction is None and state.current_interaction_id is not None:
-                    # Created before a crash or a pause in waiting: wait, don't resend.
-                    interaction = await interactions.get(state.current_interaction_id)
-                if interaction is None:
-                    body = build_request(config, state, session.wire)
-                    if stream:
-                        async for item in _send_streaming(interactions, body):
-                            if isinstance(item, Interaction):
-                                interaction = item
-                            elif emit:
-                                yield item
-                    else:
-                        interaction = await interactions.create(**body)
-                assert interaction is not None
-                if not interaction.is_terminal:
-                    state.current_interaction_id = interaction.id
-                    if save is not None:
-                        await save()
-                interaction = await wait_until_terminal(
-                    interactions, config, interaction, on_progress
-                )
-                if emit:
-                    yield InteractionFinishedEvent(
-                        interaction_id=interaction.id,
-                        status=interaction.status,
-                        usage=interaction.usage,
-                        interaction=interaction,
-                    )
-                decision = after_interaction(config, state, interaction)
-                if save is not None:
-                    await save()
-                if isinstance(decision, Finish):
-                    yield RunFinishedEvent(result=decision.result)
-                    return
-                if not isinstance(decision, RunTools):
-                    continue  # Send: the state holds the next request's input
-            async for event in run_round(config, state, session, deps=deps, emit=emit, save=save):
-                yield event
-            if state.status == "awaiting_approval":
-                yield RunFinishedEvent(result=result_of(state))
-                return
-    except AgentloopError as exc:
-        # Every run error carries the state, so the run can resume once the cause is fixed.
-        if exc.state is None:
-            exc.state = state
+    if state.round is not None:  # a paused or crashed run starts with its tool round
+        async for event in run_round(config, state, session, deps=deps, emit=emit, save=save):
+            yield event
+        if state.status == "awaiting_approval":
+            yield RunFinishedEvent(result=result_of(state))
+            return
+    while True:
+        interaction = first
+        first = None
+        if interaction is None and state.current_interaction_id is not None:
+            # Created before a crash, or before a wait timed out: wait, don't resend.
+            interaction = await interactions.get(state.current_interaction_id)
+        if interaction is None:
+            body = build_request(config, state, session.wire)
+            if stream:
+                async for item in _send_streaming(interactions, body):
+                    if isinstance(item, Interaction):
+                        interaction = item
+                    elif emit:
+                        yield item
+            else:
+                interaction = await interactions.create(**body)
+        assert interaction is not None
+        if not interaction.is_terminal:
+            state.current_interaction_id = interaction.id
+            if save is not None:
+                await save()
+        interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
+        if emit:
+            yield InteractionFinishedEvent(
+                interaction_id=interaction.id,
+                status=interaction.status,
+                usage=interaction.usage,
+                interaction=interaction,
+            )
+        decision = after_interaction(config, state, interaction)
         if save is not None:
             await save()
-        raise
+        if isinstance(decision, Finish):
+            yield RunFinishedEvent(result=decision.result)
+            return
+        if not isinstance(decision, RunTools):
+            continue  # Send: the state holds the next request's input
+        async for event in run_round(config, state, session, deps=deps, emit=emit, save=save):
+            yield event
+        if state.status == "awaiting_approval":
+            yield RunFinishedEvent(result=result_of(state))
+            return
 
 
 def _saver(state: RunState, checkpoint: CheckpointWriter | None) -> Save | None:

@@ -16,7 +16,7 @@ from contextlib import aclosing
 from typing import Any, Protocol
 
 from .._durable.checkpoints import CheckpointWriter
-from .._errors import UserError
+from .._errors import AgentloopError, UserError
 from .._http.client import AsyncClient
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
@@ -179,22 +179,30 @@ class Runner:
                 f"run {state.run_id!r} already has a checkpoint: continue it with "
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
-        async with self.tool_session() as session:
-            events = drive(
-                self.config,
-                self.client.interactions,
-                state,
-                session,
-                deps=deps,
-                emit=emit,
-                stream=stream,
-                first=first,
-                on_progress=on_progress,
-                checkpoint=checkpoint,
-            )
-            async with aclosing(events):
-                async for event in events:
-                    yield event
+        try:
+            async with self.tool_session() as session:
+                events = drive(
+                    self.config,
+                    self.client.interactions,
+                    state,
+                    session,
+                    deps=deps,
+                    emit=emit,
+                    stream=stream,
+                    first=first,
+                    on_progress=on_progress,
+                    checkpoint=checkpoint,
+                )
+                async with aclosing(events):
+                    async for event in events:
+                        yield event
+        except AgentloopError as exc:
+            # Every run error carries the state, so the run can resume once the cause is fixed.
+            if exc.state is None:
+                exc.state = state
+            if checkpoint is not None:
+                await checkpoint.save(state.to_json)
+            raise
 
     async def run(
         self,
