@@ -314,3 +314,48 @@ async def test_resuming_a_state_without_run_id_on_a_checkpointed_agent_names_it(
     assert result.state is not None
     assert result.state.run_id is not None
     assert store.run_ids() == [result.state.run_id]
+
+
+async def test_waiting_again_after_a_timeout_polls_the_same_interaction() -> None:
+    shop = Shop()
+    model = ScriptedModel(["The answer."])
+    server = InteractionsServer(model, background_step_delay=0.5)
+    agent = Agent(
+        "gemini-2.5-flash",
+        tools=shop.tools,
+        background=True,
+        poll_interval=0.01,
+        poll_max_interval=0.02,
+        client=server.client(),
+    )
+    run = await agent.astart("Hi")
+    with pytest.raises(TimeoutError):
+        await run.wait(timeout=0.01)
+    result = await run.wait(timeout=30)
+    assert result.text == "The answer."
+    assert len(model.requests) == 1  # polled, never sent again
+    assert result.interaction_id == run.id
+
+
+def test_run_state_round_trips_a_paused_round() -> None:
+    data = RunState(pending_input=None, run_id="r", status="awaiting_approval").to_dict()
+    data["round"] = {
+        "interaction_id": "int_1",
+        "calls": [
+            {"type": "function_call", "id": "c0", "name": "lookup_order", "arguments": {}},
+            {"type": "function_call", "id": "c1", "name": "refund", "arguments": {"amount": 3}},
+        ],
+        "final": False,
+        "results": {"c0": {"type": "function_result", "call_id": "c0", "result": 1}},
+        "durations": {"c0": 0.5},
+        "approved": [],
+        "pending": ["c1"],
+    }
+    state = RunState.from_dict(data)
+    restored = RunState.from_json(state.to_json())
+    assert restored.to_dict() == data
+    assert [p.call_id for p in restored.pending_approvals] == ["c1"]
+    assert restored.pending_approvals[0].arguments == {"amount": 3}
+    assert "pending_approvals=['c1']" in repr(restored)
+    with pytest.raises(UserError, match="corrupt"):
+        RunState.from_dict({**data, "round": {**data["round"], "extra": 1}})
