@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 from ._lazy import LazyExports
 
 if TYPE_CHECKING:
+    from ._durable.checkpoints import Checkpoints as Checkpoints
+    from ._durable.checkpoints import MemoryCheckpoints as MemoryCheckpoints
+    from ._durable.checkpoints import SQLiteCheckpoints as SQLiteCheckpoints
     from ._errors import AgentloopError as AgentloopError
     from ._errors import APIConnectionError as APIConnectionError
     from ._errors import APIError as APIError
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
     from ._run.background import BackgroundProgress as BackgroundProgress
     from ._run.background import BackgroundRun as BackgroundRun
     from ._run.chat import Chat as Chat
+    from ._run.events import ApprovalRequestedEvent as ApprovalRequestedEvent
     from ._run.events import InteractionFinishedEvent as InteractionFinishedEvent
     from ._run.events import RunEvent as RunEvent
     from ._run.events import RunFinishedEvent as RunFinishedEvent
@@ -64,8 +68,10 @@ if TYPE_CHECKING:
     from ._run.pipeline import PipelineEvent as PipelineEvent
     from ._run.pipeline import PipelineResult as PipelineResult
     from ._run.pipeline import PipelineStep as PipelineStep
+    from ._run.result import PendingApproval as PendingApproval
     from ._run.result import RunResult as RunResult
     from ._run.result import ToolCallRecord as ToolCallRecord
+    from ._run.state import RunState as RunState
     from ._tools.builtin import BuiltinTool as BuiltinTool
     from ._tools.builtin import CodeExecution as CodeExecution
     from ._tools.builtin import FileSearch as FileSearch

@@ -20,6 +20,7 @@ AgentloopError
 │   ├── ToolArgumentsError        the model's arguments did not validate
 │   └── ToolExecutionError        the handler raised or timed out (__cause__ says why)
 ├── RunError                      an agent run ended without an answer (.result: the partial run)
+│   │                             (every error that ends a run has .state, to resume it)
 │   ├── MaxTurnsExceeded          the model still wanted tools after max_turns rounds
 │   ├── InteractionFailedError    the server reported the interaction failed
 │   ├── OutputValidationError     the answer did not match response_format (.raw_text)
@@ -74,6 +75,10 @@ JsonObject = dict[str, Any]
 class AgentloopError(Exception):
     """The root of every exception agentloop raises on purpose."""
 
+    state: Any = None
+    """The run's `RunState` when this error ended an agent run (fix the cause, then
+    `agent.resume(error.state)`); None for errors outside a run."""
+
 
 class UserError(AgentloopError):
     """The library was called in a way that cannot work; the message says how to fix it."""
@@ -115,10 +120,11 @@ class RunError(AgentloopError):
             usage up to the failure, so no work is lost.
     """
 
-    def __init__(self, message: str, *, result: Any) -> None:
+    def __init__(self, message: str, *, result: Any, state: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.result = result
+        self.state = state
 
 
 class MaxTurnsExceeded(RunError):
@@ -128,8 +134,10 @@ class MaxTurnsExceeded(RunError):
 class InteractionFailedError(RunError):
     """The server reported the interaction `failed`; `errors` holds what it said."""
 
-    def __init__(self, message: str, *, result: Any, errors: list[Any] | None = None) -> None:
-        super().__init__(message, result=result)
+    def __init__(
+        self, message: str, *, result: Any, errors: list[Any] | None = None, state: Any = None
+    ) -> None:
+        super().__init__(message, result=result, state=state)
         self.errors = errors or []
 
 
@@ -140,8 +148,8 @@ class OutputValidationError(RunError):
         raw_text: the model's last answer, as it was.
     """
 
-    def __init__(self, message: str, *, result: Any, raw_text: str) -> None:
-        super().__init__(message, result=result)
+    def __init__(self, message: str, *, result: Any, raw_text: str, state: Any = None) -> None:
+        super().__init__(message, result=result, state=state)
         self.raw_text = raw_text
 
 

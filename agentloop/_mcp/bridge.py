@@ -21,6 +21,7 @@ import anyio.to_thread
 from anyio.lowlevel import RunVar
 
 from .._errors import ToolRetry, UserError
+from .._tools.approval import ApprovalPolicy, check_policy
 from .._tools.builtin import MCPServer
 from .._tools.context import ToolContext
 from .._tools.schema import _clean_schema, _is_async, function_declaration
@@ -50,6 +51,10 @@ class _MCPTool:
     @property
     def timeout(self) -> float | None:
         return self.source.timeout
+
+    @property
+    def requires_approval(self) -> ApprovalPolicy:
+        return self.source.requires_approval
 
     def to_wire(self) -> JsonObject:
         return function_declaration(self.name, self.description, self.parameters)
@@ -89,6 +94,7 @@ class _MCPSource:
         denied_tools: Iterable[str],
         timeout: float | None,
         approve: Approval | None,
+        requires_approval: ApprovalPolicy,
         max_restarts: int,
         connect_timeout: float,
         refresh_tools: bool,
@@ -107,6 +113,7 @@ class _MCPSource:
         self.timeout = timeout
         self.approve = approve
         self.approve_is_async = approve is not None and _is_async(approve)
+        self.requires_approval = check_policy(requires_approval, f"MCP server {label!r}")
         self.max_restarts = max_restarts
         self.connect_timeout = connect_timeout
         self.refresh_tools = refresh_tools
@@ -208,6 +215,9 @@ class MCPStdio(_MCPSource):
         approve: `approve(tool_name, arguments)`, called before each call with the
             name the model used (a sync one in a worker thread, so it may prompt);
             a false answer refuses the call and the model is told so.
+        requires_approval: True, or `(ctx, arguments) -> bool`: instead of asking on
+            the spot, pause the run (`status == "awaiting_approval"`) until
+            `agent.resume(state, approve=[...], reject={...})`, as `@tool` does.
         max_restarts: restarts allowed per connection after the server dies.
         connect_timeout: seconds to start the server and list its tools.
         refresh_tools: re-list the tools when the server says they changed.
@@ -229,6 +239,7 @@ class MCPStdio(_MCPSource):
         denied_tools: Iterable[str] = (),
         timeout: float | None = None,
         approve: Approval | None = None,
+        requires_approval: ApprovalPolicy = False,
         max_restarts: int = 1,
         connect_timeout: float = 60.0,
         refresh_tools: bool = False,
@@ -247,6 +258,7 @@ class MCPStdio(_MCPSource):
             denied_tools=denied_tools,
             timeout=timeout,
             approve=approve,
+            requires_approval=requires_approval,
             max_restarts=max_restarts,
             connect_timeout=connect_timeout,
             refresh_tools=refresh_tools,
@@ -308,6 +320,7 @@ class MCPHttp(_MCPSource):
         denied_tools: Iterable[str] = (),
         timeout: float | None = None,
         approve: Approval | None = None,
+        requires_approval: ApprovalPolicy = False,
         max_restarts: int = 1,
         connect_timeout: float = 60.0,
         refresh_tools: bool = False,
@@ -322,6 +335,7 @@ class MCPHttp(_MCPSource):
             denied_tools=denied_tools,
             timeout=timeout,
             approve=approve,
+            requires_approval=requires_approval,
             max_restarts=max_restarts,
             connect_timeout=connect_timeout,
             refresh_tools=refresh_tools,

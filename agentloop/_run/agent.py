@@ -11,6 +11,7 @@ import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Literal
 
+from .._durable.checkpoints import Checkpoints, check_store
 from .._errors import UserError
 from .._http.client import AsyncClient, Client
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
@@ -24,7 +25,7 @@ from .output import output_spec
 from .pipeline import Pipeline, PipelineStep
 from .result import OutputT, RunResult
 from .runner import Runnable, Runner
-from .state import OnMaxTurns, RunConfig
+from .state import OnMaxTurns, RunConfig, RunState
 from .toolset import ToolLike, Toolset
 
 __all__ = ["Agent"]
@@ -66,6 +67,9 @@ class Agent(Generic[DepsT, OutputT]):
             carried to tools as `ToolContext[DepsT].deps`).
         extra_body: other create fields passed as is (`service_tier`,
             `safety_settings`, fields the API adds before agentloop does).
+        checkpoints: a store (`SQLiteCheckpoints("runs.db")`, `MemoryCheckpoints()`,
+            or anything with save/load/delete) the run's state is saved to after
+            every step, so `agent.resume(run_id)` continues it after a crash.
     """
 
     def __init__(
@@ -93,6 +97,7 @@ class Agent(Generic[DepsT, OutputT]):
         client: AsyncClient | Client | None = None,
         deps_type: type[DepsT] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        checkpoints: Checkpoints | None = None,
     ) -> None:
         if (model is None) == (agent is None):
             raise UserError("pass exactly one of model= (e.g. 'gemini-2.5-flash') or agent=")
@@ -138,6 +143,7 @@ class Agent(Generic[DepsT, OutputT]):
             poll_max_interval=poll_max_interval,
             name=name,
             extra=_extra_fields(extra_body, response_modalities),
+            checkpoints=None if checkpoints is None else check_store(checkpoints),
         )
         """The run configuration (immutable)."""
         self.response_format = response_format
@@ -177,20 +183,28 @@ class Agent(Generic[DepsT, OutputT]):
         *,
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
+        run_id: str | None = None,
     ) -> RunResult[OutputT]:
-        """Run the agent on `input` until it answers.
+        """Run the agent on `input` until it answers, or pauses for approval.
 
         Args:
             input: a string, content blocks, role/content turns, or steps.
             previous_interaction_id: continue from this stored interaction.
             deps: anything tools should see as `ToolContext.deps`.
+            run_id: the run's id (its checkpoint key; `ToolContext.run_id`). With
+                `checkpoints=`, one is made up when not given (`result.state.run_id`).
+
+        Returns:
+            The result; `status == "awaiting_approval"` when tool calls wait for a
+            decision (`result.pending_approvals`; continue with `resume`).
 
         Raises:
             RunError: `MaxTurnsExceeded`, `InteractionFailedError`,
                 `OutputValidationError` or `RunCancelledError`, each with `.result`,
-                the run so far.
+                the run so far, and `.state`, to resume once the cause is fixed.
+                Other errors mid-run carry `.state` too.
         """
-        state = self.runner.new_state(input, previous_interaction_id)
+        state = self.runner.new_state(input, previous_interaction_id, run_id=run_id)
         return await self.runner.run(state, deps=deps)
 
     def run(
@@ -199,13 +213,86 @@ class Agent(Generic[DepsT, OutputT]):
         *,
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
+        run_id: str | None = None,
     ) -> RunResult[OutputT]:
         """The blocking form of `arun`. Inside a running event loop, use `arun`."""
         refuse_inside_event_loop("agent.run()", "await agent.arun(...)")
         return run_sync(
             functools.partial(
-                self.arun, input, previous_interaction_id=previous_interaction_id, deps=deps
+                self.arun,
+                input,
+                previous_interaction_id=previous_interaction_id,
+                deps=deps,
+                run_id=run_id,
             )
+        )
+
+    async def aresume(
+        self,
+        state_or_run_id: RunState | str,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> RunResult[OutputT]:
+        """Continue a paused, crashed or failed run until it answers (or pauses again).
+
+        Calls that already ran are never run again; results finished but not yet
+        sent are sent from the state.
+
+        Args:
+            state_or_run_id: a `RunState` (`result.state`, `error.state`,
+                `RunState.from_json(saved)`), or a run id to load from `checkpoints=`.
+            approve: ids of paused calls to run.
+            reject: ids of paused calls to refuse, with the reason the model is told.
+                Calls left undecided keep the run paused.
+            deps: anything tools should see as `ToolContext.deps`.
+
+        Raises:
+            UserError: no such checkpoint; a call id that is not pending; a state from
+                an agent with other tools or another `store=`.
+        """
+        return await self.runner.resume(state_or_run_id, approve=approve, reject=reject, deps=deps)
+
+    def resume(
+        self,
+        state_or_run_id: RunState | str,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> RunResult[OutputT]:
+        """The blocking form of `aresume`."""
+        refuse_inside_event_loop("agent.resume()", "await agent.aresume(...)")
+        return run_sync(
+            functools.partial(
+                self.aresume, state_or_run_id, approve=approve, reject=reject, deps=deps
+            )
+        )
+
+    def astream_resume(
+        self,
+        state_or_run_id: RunState | str,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> AsyncIterator[RunEvent]:
+        """`aresume`, yielding the run's events as `astream` does."""
+        return self.runner.resume_events(state_or_run_id, approve=approve, reject=reject, deps=deps)
+
+    def stream_resume(
+        self,
+        state_or_run_id: RunState | str,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: DepsT = None,  # type: ignore[assignment]
+    ) -> Iterator[RunEvent]:
+        """The blocking form of `astream_resume`."""
+        refuse_inside_event_loop("agent.stream_resume()", "agent.astream_resume(...)")
+        return SyncIterator(
+            self.runner.resume_events(state_or_run_id, approve=approve, reject=reject, deps=deps)
         )
 
     def astream(
@@ -214,14 +301,16 @@ class Agent(Generic[DepsT, OutputT]):
         *,
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
+        run_id: str | None = None,
     ) -> AsyncIterator[RunEvent]:
         """Run the agent, yielding its events: text and thought deltas, tool calls
         started and finished, each interaction finished, and finally `run_finished`.
 
         Close it early (`aclose()`, or leave an `async with aclosing(...)`) to cancel
-        the run.
+        the run. A pause for approval yields `approval_requested` events, then a
+        `run_finished` whose result has `status == "awaiting_approval"`.
         """
-        state = self.runner.new_state(input, previous_interaction_id)
+        state = self.runner.new_state(input, previous_interaction_id, run_id=run_id)
         return self.runner.events(state, deps=deps)
 
     def stream(
@@ -230,10 +319,11 @@ class Agent(Generic[DepsT, OutputT]):
         *,
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
+        run_id: str | None = None,
     ) -> Iterator[RunEvent]:
         """The blocking form of `astream`; use it as a context manager to stop early."""
         refuse_inside_event_loop("agent.stream()", "agent.astream(...)")
-        state = self.runner.new_state(input, previous_interaction_id)
+        state = self.runner.new_state(input, previous_interaction_id, run_id=run_id)
         return SyncIterator(self.runner.events(state, deps=deps))
 
     async def astart(

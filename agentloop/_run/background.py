@@ -3,7 +3,9 @@
 `await agent.astart(input)` creates the interaction with `background: true` and
 returns at once. The handle can be re-attached by id from another process
 (`AsyncBackgroundRun.attach(id, agent=...)`), because everything it needs is on
-the server.
+the server. With `checkpoints=` on the agent, the run's state is kept under that
+id too, so a re-attached handle continues where the run is (tool rounds already
+answered are not answered again) instead of from the first interaction.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from dataclasses import dataclass
 
 import anyio
 
+from .._durable.checkpoints import CheckpointWriter
 from .._sync import SyncIterator, run_sync
 from .._wire.events import StreamEvent
 from .._wire.interaction import Interaction
 from .._wire.steps import ThoughtStep
-from .result import RunResult
+from .result import RunResult, result_of
 from .runner import Runnable
 from .state import RunState
+from .steps import finished_output
 
 __all__ = ["AsyncBackgroundRun", "BackgroundProgress", "BackgroundRun"]
 
@@ -59,18 +63,37 @@ class AsyncBackgroundRun:
     """
 
     def __init__(
-        self, agent: Runnable, interaction: Interaction, state: RunState | None = None
+        self,
+        agent: Runnable,
+        interaction: Interaction,
+        state: RunState | None = None,
+        *,
+        from_checkpoint: bool = False,
     ) -> None:
         self.agent = agent
         """The agent whose run this is."""
         self.interaction = interaction
         self._runner = agent.runner
-        self._state = state or self._runner.new_state(None)
+        self._state = state or self._runner.new_state(None, run_id=interaction.id)
+        # A checkpointed state knows where the run is; a fresh one starts at `interaction`.
+        self._first = None if from_checkpoint else interaction
 
     @classmethod
     async def attach(cls, id: str, *, agent: Runnable) -> AsyncBackgroundRun:
-        """Re-attach to a background run started elsewhere (same agent configuration)."""
-        return cls(agent, await agent.runner.client.interactions.get(id))
+        """Re-attach to a background run started elsewhere (same agent configuration).
+
+        With `checkpoints=` on the agent, the run continues from its checkpoint:
+        calls already answered are not answered (nor run) again, and a finished
+        run's result comes back without a request.
+        """
+        runner = agent.runner
+        store = runner.config.checkpoints
+        if store is not None and await CheckpointWriter(store, id).load() is not None:
+            state = await runner.load(id)
+            latest = state.current_interaction_id or state.previous_interaction_id or id
+            interaction = await runner.client.interactions.get(latest)
+            return cls(agent, interaction, state, from_checkpoint=True)
+        return cls(agent, await runner.client.interactions.get(id))
 
     @property
     def id(self) -> str:
@@ -124,8 +147,14 @@ class AsyncBackgroundRun:
             if outcome is not None:
                 await outcome
 
+        if self._state.status == "finished":
+            return result_of(self._state, finished_output(self._runner.config, self._state))
+        self._state.status = "running"
         with anyio.fail_after(timeout):
-            return await self._runner.run(self._state, first=self.interaction, on_progress=report)
+            first, self._first = self._first, None
+            return await self._runner.run(
+                self._state, first=first, on_progress=report, new_run=False
+            )
 
     async def stream(self, last_event_id: str | None = None) -> AsyncIterator[StreamEvent]:
         """The run's server events as they happen (resuming after `last_event_id`)."""

@@ -12,28 +12,27 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Any
 
 import anyio
 
+from .._durable.checkpoints import CheckpointWriter
 from .._http.interactions import AsyncInteractions
-from .._tools.context import ToolContext
-from .._tools.dispatch import ToolCallOutcome, dispatch_calls
 from .._wire.base import JsonObject
 from .._wire.events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta
 from .._wire.interaction import Interaction
-from .._wire.steps import FunctionCallStep
 from .events import (
     InteractionFinishedEvent,
     RunEvent,
     RunFinishedEvent,
     TextDeltaEvent,
     ThoughtDeltaEvent,
-    ToolCallFinishedEvent,
-    ToolCallStartedEvent,
 )
+from .result import result_of
+from .rounds import Save, run_round
 from .state import RunConfig, RunState
-from .steps import Finish, RunTools, after_interaction, after_tools, build_request
+from .steps import Finish, RunTools, after_interaction, build_request
 from .toolset import ToolSession
 
 __all__ = ["ProgressCallback", "drive", "wait_until_terminal"]
@@ -83,32 +82,6 @@ async def _send_streaming(
     yield await events.get_final_interaction()
 
 
-def _tool_context(
-    config: RunConfig, state: RunState, deps: Any, interaction_id: str, call: FunctionCallStep
-) -> ToolContext[Any]:
-    return ToolContext(
-        call_id=call.id,
-        tool_name=call.name,
-        interaction_id=interaction_id,
-        agent_name=config.name,
-        deps=deps,
-        usage=state.usage,
-    )
-
-
-async def _run_tools(
-    config: RunConfig, state: RunState, session: ToolSession, deps: Any, decision: RunTools
-) -> list[ToolCallOutcome]:
-    return await dispatch_calls(
-        decision.calls,
-        session.handlers,
-        make_context=functools.partial(_tool_context, config, state, deps, decision.interaction_id),
-        timeout=config.tool_timeout,
-        max_concurrency=config.max_concurrency,
-        tool_errors=config.tool_errors,
-    )
-
-
 async def drive(
     config: RunConfig,
     interactions: AsyncInteractions,
@@ -120,6 +93,7 @@ async def drive(
     stream: bool = False,
     first: Interaction | None = None,
     on_progress: ProgressCallback | None = None,
+    checkpoint: CheckpointWriter | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
 
@@ -131,10 +105,28 @@ async def drive(
             started earlier, perhaps by another process): the loop starts by
             waiting for it instead of sending a request.
         on_progress: called after every poll of a background interaction.
+        checkpoint: where the state is saved after every step that changes it.
+
+    A state holding a tool round (a paused or crashed run) starts with that round;
+    one paused on approvals ends with a `run_finished` whose status is
+    `awaiting_approval`.
     """
+    save = _saver(state, checkpoint)
+    if state.round is not None:  # a paused or crashed run starts with its tool round
+        async with aclosing(
+            run_round(config, state, session, deps=deps, emit=emit, save=save)
+        ) as rnd:
+            async for event in rnd:
+                yield event
+        if state.status == "awaiting_approval":
+            yield RunFinishedEvent(result=result_of(state))
+            return
     while True:
         interaction = first
         first = None
+        if interaction is None and state.current_interaction_id is not None:
+            # Created before a crash, or before a wait timed out: wait, don't resend.
+            interaction = await interactions.get(state.current_interaction_id)
         if interaction is None:
             body = build_request(config, state, session.wire)
             if stream:
@@ -146,6 +138,10 @@ async def drive(
             else:
                 interaction = await interactions.create(**body)
         assert interaction is not None
+        if not interaction.is_terminal:
+            state.current_interaction_id = interaction.id
+            if save is not None:
+                await save()
         interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
         if emit:
             yield InteractionFinishedEvent(
@@ -155,25 +151,24 @@ async def drive(
                 interaction=interaction,
             )
         decision = after_interaction(config, state, interaction)
+        if save is not None:
+            await save()
         if isinstance(decision, Finish):
             yield RunFinishedEvent(result=decision.result)
             return
         if not isinstance(decision, RunTools):
             continue  # Send: the state holds the next request's input
-        if emit:
-            for call in decision.calls:
-                yield ToolCallStartedEvent(
-                    call_id=call.id, name=call.name, arguments=call.arguments
-                )
-        outcomes = await _run_tools(config, state, session, deps, decision)
-        if emit:
-            # Reported in the order the calls finished, each with its own duration.
-            for outcome in sorted(outcomes, key=lambda o: o.finished_at):
-                yield ToolCallFinishedEvent(
-                    call_id=outcome.call.id,
-                    name=outcome.call.name,
-                    result=outcome.result["result"],
-                    is_error=outcome.is_error,
-                    duration=outcome.duration,
-                )
-        after_tools(state, decision, outcomes)
+        async with aclosing(
+            run_round(config, state, session, deps=deps, emit=emit, save=save)
+        ) as rnd:
+            async for event in rnd:
+                yield event
+        if state.status == "awaiting_approval":
+            yield RunFinishedEvent(result=result_of(state))
+            return
+
+
+def _saver(state: RunState, checkpoint: CheckpointWriter | None) -> Save | None:
+    if checkpoint is None:
+        return None  # the hot path: no store, no serialising
+    return functools.partial(checkpoint.save, state.to_json)

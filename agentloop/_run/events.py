@@ -12,6 +12,7 @@ from .._wire.interaction import Interaction, Usage
 from .result import RunResult
 
 __all__ = [
+    "ApprovalRequestedEvent",
     "InteractionFinishedEvent",
     "RunEvent",
     "RunFinishedEvent",
@@ -63,6 +64,17 @@ class ToolCallFinishedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ApprovalRequestedEvent:
+    """A tool call needs a person's approval: the run pauses after this round's other
+    calls (the `run_finished` that follows has `status == "awaiting_approval"`)."""
+
+    type: Literal["approval_requested"] = "approval_requested"
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InteractionFinishedEvent:
     """One interaction of the run reached a terminal status."""
 
@@ -75,7 +87,8 @@ class InteractionFinishedEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunFinishedEvent:
-    """The run is over; `result` is what `arun` would have returned."""
+    """The run is over, or paused (`result.status == "awaiting_approval"`); `result`
+    is what `arun` would have returned."""
 
     type: Literal["run_finished"] = "run_finished"
     result: RunResult
@@ -86,6 +99,7 @@ RunEvent = (
     | ThoughtDeltaEvent
     | ToolCallStartedEvent
     | ToolCallFinishedEvent
+    | ApprovalRequestedEvent
     | InteractionFinishedEvent
     | RunFinishedEvent
 )

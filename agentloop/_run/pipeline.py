@@ -3,20 +3,22 @@
 `research.then(summarizer, input="Summarize the report in 5 bullets")` runs the
 research agent, then the summarizer with `previous_interaction_id` set to the
 research's last interaction, so the summarizer sees the whole report without it
-being sent again. Model and agent steps mix freely.
+being sent again. Model and agent steps mix freely. A step that pauses for approval
+pauses the pipeline (`result.status == "awaiting_approval"`);
+`pipeline.resume(result, approve=[...])` finishes that step and runs the rest.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncGenerator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import UserError
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .events import RunEvent, RunFinishedEvent
-from .result import RunResult
+from .result import PendingApproval, RunResult
 from .runner import Runnable
 
 __all__ = ["Pipeline", "PipelineEvent", "PipelineResult", "PipelineStep"]
@@ -49,6 +51,19 @@ class PipelineResult:
     """Every step's result; `output`/`text`/`interaction_id` are the last step's."""
 
     steps: list[RunResult] = field(default_factory=list)
+    """The result of every step run so far (the last one paused, if the pipeline is)."""
+    input: Any = None
+    """The pipeline's input (what a resumed pipeline's later steps may need)."""
+
+    @property
+    def status(self) -> str:
+        """The last step's status (`awaiting_approval` when the pipeline is paused)."""
+        return self.steps[-1].status if self.steps else "in_progress"
+
+    @property
+    def pending_approvals(self) -> list[PendingApproval]:
+        """The paused step's calls waiting for a decision."""
+        return self.steps[-1].pending_approvals if self.steps else []
 
     @property
     def output(self) -> Any:
@@ -97,20 +112,60 @@ class Pipeline:
                 yield PipelineEvent(step=position, agent_name=step.agent.name, event=event)
                 if isinstance(event, RunFinishedEvent):
                     previous = event.result
+            if previous is not None and previous.status == "awaiting_approval":
+                return  # paused: the last event's result holds the state
 
     async def arun(self, input: Any, *, deps: Any = None) -> PipelineResult:
-        """Run every step and return all their results."""
-        results: list[RunResult] = []
-        previous: RunResult | None = None
-        for step in self.steps:
+        """Run every step and return all their results (stopping at a paused step)."""
+        return await self._run_from(PipelineResult(input=input), deps)
+
+    async def _run_from(self, done: PipelineResult, deps: Any) -> PipelineResult:
+        results = list(done.steps)
+        previous: RunResult | None = results[-1] if results else None
+        for step in self.steps[len(results) :]:
             step_input = step.input
             if step_input is None:
-                step_input = input if previous is None else previous.text
+                step_input = done.input if previous is None else previous.text
             runner = step.agent.runner
             state = runner.new_state(step_input, previous.interaction_id if previous else None)
             previous = await runner.run(state, deps=deps)
             results.append(previous)
-        return PipelineResult(steps=results)
+            if previous.status == "awaiting_approval":
+                break
+        return PipelineResult(steps=results, input=done.input)
+
+    async def aresume(
+        self,
+        paused: PipelineResult,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: Any = None,
+    ) -> PipelineResult:
+        """Finish the paused step with these decisions, then run the steps after it."""
+        last = paused.steps[-1] if paused.steps else None
+        if last is None or last.status != "awaiting_approval" or last.state is None:
+            raise UserError("this pipeline result is not paused: there is nothing to approve")
+        runner = self.steps[len(paused.steps) - 1].agent.runner
+        resumed = await runner.resume(last.state, approve=approve, reject=reject, deps=deps)
+        done = PipelineResult(steps=[*paused.steps[:-1], resumed], input=paused.input)
+        if resumed.status == "awaiting_approval":
+            return done
+        return await self._run_from(done, deps)
+
+    def resume(
+        self,
+        paused: PipelineResult,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: Any = None,
+    ) -> PipelineResult:
+        """The blocking form of `aresume`."""
+        refuse_inside_event_loop("pipeline.resume()", "await pipeline.aresume(...)")
+        return run_sync(
+            functools.partial(self.aresume, paused, approve=approve, reject=reject, deps=deps)
+        )
 
     def run(self, input: Any, *, deps: Any = None) -> PipelineResult:
         """The blocking form of `arun`."""

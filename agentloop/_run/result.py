@@ -1,4 +1,4 @@
-"""`RunResult` and `ToolCallRecord`: what an agent run produced."""
+"""`RunResult`: what an agent run produced (or where a paused run stands)."""
 
 from __future__ import annotations
 
@@ -9,31 +9,12 @@ from typing_extensions import TypeVar
 
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
+from .state import PendingApproval, RunState, ToolCallRecord, merged_text
 
-__all__ = ["OutputT", "RunResult", "ToolCallRecord"]
+__all__ = ["OutputT", "PendingApproval", "RunResult", "ToolCallRecord", "result_of"]
 
 OutputT = TypeVar("OutputT", default=str)
 """The type of a run's answer: `str`, or the agent's `response_format` type."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ToolCallRecord:
-    """One tool call of a run: what the model asked and what it got back."""
-
-    call_id: str
-    """The id of the `function_call`."""
-    name: str
-    """The tool the model called."""
-    arguments: JsonObject
-    """The arguments as the model sent them."""
-    result: Any
-    """The `result` sent back (an error message when `is_error`)."""
-    is_error: bool = False
-    """True when the call failed (unknown tool, bad arguments, exception, timeout)."""
-    duration: float = 0.0
-    """Seconds spent in the handler."""
-    interaction_id: str | None = None
-    """The interaction that asked for the call."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,13 +27,18 @@ class RunResult(Generic[OutputT]):
     """The final model text (continuation hops concatenated)."""
     status: str
     """The last interaction's status: `completed`, or `incomplete` / `budget_exceeded`
-    when the model stopped early (the text is then partial)."""
+    when the model stopped early (the text is then partial); `awaiting_approval`
+    when the run paused on tool calls that need a person's decision."""
     interactions: list[Interaction] = field(default_factory=list)
     """Every interaction of the run, in order."""
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     """Every tool call of the run, in order."""
     usage: Usage = field(default_factory=Usage)
     """Token usage summed over every interaction of the run."""
+    pending_approvals: list[PendingApproval] = field(default_factory=list)
+    """The calls waiting for a decision when `status == "awaiting_approval"`."""
+    state: RunState | None = field(default=None, repr=False, compare=False)
+    """The run's state: `to_json()` it to resume later (`agent.resume(state, ...)`)."""
 
     @property
     def interaction_id(self) -> str | None:
@@ -76,3 +62,20 @@ class RunResult(Generic[OutputT]):
             "usage": self.usage.to_dict(),
             "tool_calls": [to_jsonable_python(call) for call in self.tool_calls],
         }
+
+
+def result_of(state: RunState, output: Any = None) -> RunResult[Any]:
+    """The run so far as a result (finished, paused, or for an error to carry)."""
+    last = state.interactions[-1] if state.interactions else None
+    pending = state.pending_approvals
+    status = "awaiting_approval" if pending else last.status if last is not None else "in_progress"
+    return RunResult(
+        output=output,
+        text=merged_text(state.interactions),
+        status=status,
+        interactions=list(state.interactions),
+        tool_calls=list(state.tool_calls),
+        usage=state.usage,
+        pending_approvals=pending,
+        state=state,
+    )

@@ -10,19 +10,22 @@ of them imports `agent.py` and `agent.py` may import all of them.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any, Protocol
 
-from .._errors import UserError
+from .._durable.checkpoints import CheckpointWriter
+from .._errors import AgentloopError, UserError
 from .._http.client import AsyncClient
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .driver import ProgressCallback, drive
 from .events import RunEvent, RunFinishedEvent
-from .result import RunResult
+from .result import RunResult, result_of
+from .rounds import check_tools, decide
 from .state import RunConfig, RunState
-from .steps import build_request
+from .steps import build_request, finished_output
 from .toolset import ToolSession
 
 __all__ = ["Runnable", "Runner"]
@@ -48,19 +51,87 @@ class Runner:
         input: Any,
         previous_interaction_id: str | None = None,
         history: list[Any] | None = None,
+        run_id: str | None = None,
     ) -> RunState:
-        """The state of a new run of `input`."""
+        """The state of a new run of `input` (a checkpointed run gets a run id)."""
         if previous_interaction_id is not None and not self.config.store:
             raise UserError(
                 "previous_interaction_id needs store=True; with store=False the history "
                 "is sent in full (use agent.chat() to keep it)"
             )
+        if run_id is not None and (not isinstance(run_id, str) or not run_id):
+            raise UserError(f"run_id must be a non-empty string, not {run_id!r}")
+        if run_id is None and self.config.checkpoints is not None:
+            run_id = uuid.uuid4().hex
         return RunState(
             pending_input=input,
+            run_id=run_id,
+            store=self.config.store,
             previous_interaction_id=previous_interaction_id,
             history=list(history or []),
             output_retries_left=self.config.output_retries,
         )
+
+    def _writer(self, state: RunState) -> CheckpointWriter | None:
+        if self.config.checkpoints is None or state.run_id is None:
+            return None
+        return CheckpointWriter(self.config.checkpoints, state.run_id)
+
+    async def load(self, state_or_run_id: RunState | str) -> RunState:
+        """A copy of the state to resume: the one given, or the run id's checkpoint.
+
+        Raises:
+            UserError: no such checkpoint, or a state this agent cannot continue.
+        """
+        if isinstance(state_or_run_id, str):
+            if self.config.checkpoints is None:
+                raise UserError(
+                    "resuming by run id needs checkpoints= on the agent "
+                    "(e.g. SQLiteCheckpoints('runs.db')); or pass the RunState itself"
+                )
+            text = await CheckpointWriter(self.config.checkpoints, state_or_run_id).load()
+            if text is None:
+                raise UserError(f"no checkpoint for run {state_or_run_id!r}")
+            state = RunState.from_json(text)
+        elif isinstance(state_or_run_id, RunState):
+            state = state_or_run_id.copy()
+        else:
+            raise UserError(
+                f"resume() takes a RunState or a run id, not {type(state_or_run_id).__name__}"
+            )
+        if state.store != self.config.store:
+            raise UserError(
+                f"this state comes from a run with store={state.store}; resume it with an "
+                f"agent that has store={state.store}"
+            )
+        check_tools(self.config, state)
+        if state.run_id is None and self.config.checkpoints is not None:
+            state.run_id = uuid.uuid4().hex  # checkpointed from here on
+        return state
+
+    async def resume_events(
+        self,
+        state_or_run_id: RunState | str,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: Any = None,
+        emit: bool = True,
+        stream: bool = True,
+    ) -> AsyncGenerator[RunEvent, None]:
+        """The events of a resumed run, after recording `approve` / `reject`."""
+        state = await self.load(state_or_run_id)
+        if state.status == "finished":
+            if approve or reject:
+                raise UserError(f"run {state.run_id!r} is finished: nothing to approve")
+            yield RunFinishedEvent(result=result_of(state, finished_output(self.config, state)))
+            return
+        decide(state, approve, reject)
+        state.status = "running"
+        events = self.events(state, deps=deps, emit=emit, stream=stream, new_run=False)
+        async with aclosing(events):
+            async for event in events:
+                yield event
 
     async def hold_tools(self) -> None:
         """Connect tool sources once for every run until `release_tools()`."""
@@ -96,23 +167,42 @@ class Runner:
         stream: bool = True,
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
+        new_run: bool = True,
     ) -> AsyncGenerator[RunEvent, None]:
-        """The run's events, tools connected for as long as it goes on."""
-        async with self.tool_session() as session:
-            events = drive(
-                self.config,
-                self.client.interactions,
-                state,
-                session,
-                deps=deps,
-                emit=emit,
-                stream=stream,
-                first=first,
-                on_progress=on_progress,
+        """The run's events, tools connected for as long as it goes on.
+
+        A `new_run` with checkpoints refuses a run id that already has one.
+        """
+        checkpoint = self._writer(state)
+        if new_run and checkpoint is not None and await checkpoint.load() is not None:
+            raise UserError(
+                f"run {state.run_id!r} already has a checkpoint: continue it with "
+                f"agent.resume({state.run_id!r}), or choose another run_id"
             )
-            async with aclosing(events):
-                async for event in events:
-                    yield event
+        try:
+            async with self.tool_session() as session:
+                events = drive(
+                    self.config,
+                    self.client.interactions,
+                    state,
+                    session,
+                    deps=deps,
+                    emit=emit,
+                    stream=stream,
+                    first=first,
+                    on_progress=on_progress,
+                    checkpoint=checkpoint,
+                )
+                async with aclosing(events):
+                    async for event in events:
+                        yield event
+        except AgentloopError as exc:
+            # Every run error carries the state, so the run can resume once the cause is fixed.
+            if exc.state is None:
+                exc.state = state
+            if checkpoint is not None:
+                await checkpoint.save(state.to_json)
+            raise
 
     async def run(
         self,
@@ -121,11 +211,37 @@ class Runner:
         deps: Any = None,
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
+        new_run: bool = True,
     ) -> RunResult[Any]:
-        """Drive `state` to its end and return the result (no events built)."""
+        """Drive `state` to its end (or pause) and return the result (no events built)."""
         events = self.events(
-            state, deps=deps, emit=False, stream=False, first=first, on_progress=on_progress
+            state,
+            deps=deps,
+            emit=False,
+            stream=False,
+            first=first,
+            on_progress=on_progress,
+            new_run=new_run,
         )
+        return await self.last(events)
+
+    async def resume(
+        self,
+        state_or_run_id: RunState | str,
+        *,
+        approve: Sequence[str] = (),
+        reject: Mapping[str, str] | None = None,
+        deps: Any = None,
+    ) -> RunResult[Any]:
+        """Resume a paused, crashed or failed run and return its result."""
+        events = self.resume_events(
+            state_or_run_id, approve=approve, reject=reject, deps=deps, emit=False, stream=False
+        )
+        return await self.last(events)
+
+    @staticmethod
+    async def last(events: AsyncGenerator[RunEvent, None]) -> RunResult[Any]:
+        """The result of the run `events` drive (the events themselves are dropped)."""
         async with aclosing(events):
             async for event in events:
                 if isinstance(event, RunFinishedEvent):
@@ -143,7 +259,15 @@ class Runner:
         async with self.tool_session() as session:
             body: JsonObject = build_request(self.config, state, session.wire)
         body["background"] = True
-        return await self.client.interactions.create(**body)
+        interaction = await self.client.interactions.create(**body)
+        if self.config.checkpoints is not None:
+            # Keyed by the interaction id, so `attach(id)` finds the run in any process.
+            state.run_id = interaction.id
+            state.current_interaction_id = interaction.id
+            writer = self._writer(state)
+            assert writer is not None
+            await writer.save(state.to_json)
+        return interaction
 
 
 class Runnable(Protocol):

@@ -1,7 +1,8 @@
-"""The run's configuration (from its Agent) and its state (plain, persistable data).
+"""The run's configuration (from its Agent) and its state (plain, versioned, persistable).
 
-`RunState` holds everything a run needs to go on between steps, so a durable runner
-can save it after one step and continue from it in another process.
+`RunState` holds everything a run needs to go on between steps, so a run can pause
+for days (approvals), be checkpointed after every step, and be resumed in another
+process: `RunState.from_json(state.to_json())` is the same run.
 """
 
 from __future__ import annotations
@@ -12,17 +13,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._durable.checkpoints import Checkpoints
+from .._errors import UserError
 from .._http.core import encode_json
 from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
+from .._wire.steps import FunctionCallStep
 from .output import OutputSpec
-from .result import RunResult, ToolCallRecord
 from .toolset import Toolset
 
-__all__ = ["OnMaxTurns", "RunConfig", "RunState", "merged_text"]
+__all__ = [
+    "STATE_VERSION",
+    "OnMaxTurns",
+    "PendingApproval",
+    "RunConfig",
+    "RunState",
+    "RunStatus",
+    "ToolCallRecord",
+    "ToolRound",
+    "merged_text",
+]
 
 OnMaxTurns = Literal["raise", "final_answer"]
+RunStatus = Literal["running", "awaiting_approval", "finished"]
+
+STATE_VERSION = 1
+"""The version of `RunState.to_dict()`'s schema; other versions are refused."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,21 +65,126 @@ class RunConfig:
     poll_max_interval: float
     name: str | None
     extra: JsonObject = field(default_factory=dict)
+    checkpoints: Checkpoints | None = None
+    """The `Checkpoints` store runs are saved to after every step, if any."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolCallRecord:
+    """One tool call of a run: what the model asked and what it got back."""
+
+    call_id: str
+    """The id of the `function_call`."""
+    name: str
+    """The tool the model called."""
+    arguments: JsonObject
+    """The arguments as the model sent them."""
+    result: Any
+    """The `result` sent back (an error message when `is_error`)."""
+    is_error: bool = False
+    """True when the call failed (unknown tool, bad arguments, exception, timeout)
+    or was rejected."""
+    duration: float = 0.0
+    """Seconds spent in the handler."""
+    interaction_id: str | None = None
+    """The interaction that asked for the call."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingApproval:
+    """A tool call waiting for a person's decision (`agent.resume(approve=/reject=)`)."""
+
+    call_id: str
+    """The id of the `function_call`: what `approve=[...]` and `reject={...}` name."""
+    name: str
+    """The tool the model called."""
+    arguments: JsonObject
+    """The arguments as the model sent them."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolRound:
+    """One round of function calls, from the model's request until its results are sent.
+
+    Results of finished calls are kept here (and checkpointed) until every call of
+    the round has one; only then is the round posted, in call order.
+    """
+
+    interaction_id: str
+    """The interaction whose function calls these are."""
+    calls: list[JsonObject]
+    """The `function_call` steps, in wire form and call order."""
+    final: bool = False
+    """The last round allowed (`on_max_turns="final_answer"`): answer without tools next."""
+    results: dict[str, JsonObject] = field(default_factory=dict)
+    """The `function_result` of each finished (or rejected) call, by call id."""
+    durations: dict[str, float] = field(default_factory=dict)
+    """Seconds each finished call took, by call id."""
+    approved: list[str] = field(default_factory=list)
+    """Calls a person approved that have not run yet."""
+    pending: list[str] = field(default_factory=list)
+    """Calls waiting for approval at the last pause."""
+    _steps: list[FunctionCallStep] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, interaction_id: str, calls: Sequence[FunctionCallStep], final: bool) -> ToolRound:
+        wire = [{**call.to_dict(), "arguments_error": call.arguments_error} for call in calls]
+        return cls(interaction_id=interaction_id, calls=wire, final=final, _steps=list(calls))
+
+    @property
+    def steps(self) -> list[FunctionCallStep]:
+        """The calls as `FunctionCallStep`s."""
+        if self._steps is None:
+            self._steps = [FunctionCallStep.model_validate(call) for call in self.calls]
+        return self._steps
+
+    @property
+    def unanswered(self) -> list[FunctionCallStep]:
+        """The calls without a result yet."""
+        return [call for call in self.steps if call.id not in self.results]
+
+    def to_dict(self) -> JsonObject:
+        return {
+            "interaction_id": self.interaction_id,
+            "calls": self.calls,
+            "final": self.final,
+            "results": self.results,
+            "durations": self.durations,
+            "approved": self.approved,
+            "pending": self.pending,
+        }
 
 
 @dataclass(slots=True, kw_only=True)
 class RunState:
-    """Everything a run needs to go on; plain data, so it can be persisted between steps."""
+    """Everything a run needs to go on: plain, versioned data, safe to keep for days.
+
+    Get it from `result.state` (a paused or finished run) or `error.state` (a run
+    that failed), save it with `to_json()`, and continue the run later, in any
+    process, with `agent.resume(RunState.from_json(saved))`. The schema is
+    documented in docs/durability.md; its `version` is checked on load.
+    """
 
     pending_input: Any
     """The input of the next request (user input, function results, a correction)."""
+    run_id: str | None = None
+    """The run's id: its checkpoint key, and `ToolContext.run_id`."""
+    status: RunStatus = "running"
+    """`running`, `awaiting_approval` (paused on a tool round), or `finished`."""
+    store: bool = True
+    """The agent's `store=` when the run started (a resume must use the same)."""
     previous_interaction_id: str | None = None
     """Server-side state: the interaction the next request continues."""
+    current_interaction_id: str | None = None
+    """An interaction created and not finished yet (a background one being polled):
+    resuming waits for it rather than sending its request again."""
     history: list[Any] = field(default_factory=list)
     """Client-side state (`store=False`): every step so far, in wire form."""
     hop_steps: list[Any] = field(default_factory=list)
     """Client-side state: steps of continuation hops not yet folded into `history`."""
     continuation_token: str | None = None
+    round: ToolRound | None = None
+    """The tool round in progress: its calls, finished results, approvals."""
     turns: int = 0
     """Tool rounds done."""
     output_retries_left: int = 0
@@ -71,14 +193,31 @@ class RunState:
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
 
+    @property
+    def pending_approvals(self) -> list[PendingApproval]:
+        """The calls waiting for a decision (empty unless the run is paused)."""
+        if self.round is None:
+            return []
+        calls = {call.id: call for call in self.round.steps}
+        return [
+            PendingApproval(call_id=i, name=calls[i].name, arguments=calls[i].arguments)
+            for i in self.round.pending
+        ]
+
     def to_dict(self) -> JsonObject:
-        """The state as JSON-ready data, to persist between steps (see `from_dict`)."""
+        """The state as JSON-ready data, with its schema `version` (see `from_dict`)."""
         return {
+            "version": STATE_VERSION,
+            "run_id": self.run_id,
+            "status": self.status,
+            "store": self.store,
             "pending_input": _jsonable(self.pending_input),
             "previous_interaction_id": self.previous_interaction_id,
+            "current_interaction_id": self.current_interaction_id,
             "history": _jsonable(self.history),
             "hop_steps": _jsonable(self.hop_steps),
             "continuation_token": self.continuation_token,
+            "round": None if self.round is None else self.round.to_dict(),
             "turns": self.turns,
             "output_retries_left": self.output_retries_left,
             "final_answer_requested": self.final_answer_requested,
@@ -89,32 +228,78 @@ class RunState:
 
     @classmethod
     def from_dict(cls, data: JsonObject) -> RunState:
-        """A state saved with `to_dict`."""
-        return cls(
-            pending_input=data.get("pending_input"),
-            previous_interaction_id=data.get("previous_interaction_id"),
-            history=list(data.get("history") or []),
-            hop_steps=list(data.get("hop_steps") or []),
-            continuation_token=data.get("continuation_token"),
-            turns=int(data.get("turns", 0)),
-            output_retries_left=int(data.get("output_retries_left", 0)),
-            final_answer_requested=bool(data.get("final_answer_requested", False)),
-            interactions=[Interaction.model_validate(i) for i in data.get("interactions", [])],
-            tool_calls=[ToolCallRecord(**call) for call in data.get("tool_calls", [])],
-            usage=Usage.model_validate(data.get("usage") or {}),
+        """A state saved with `to_dict`.
+
+        Raises:
+            UserError: the data is not a run state, or has another schema version.
+        """
+        if not isinstance(data, dict) or "pending_input" not in data:
+            raise UserError("not a saved RunState (expected the dict of RunState.to_dict())")
+        version = data.get("version")
+        if version != STATE_VERSION:
+            raise UserError(
+                f"this RunState has schema version {version!r}; this agentloop reads "
+                f"version {STATE_VERSION}. Resume it with the agentloop that saved it."
+            )
+        if data.get("status") not in ("running", "awaiting_approval", "finished"):
+            raise UserError(f"a RunState with an unknown status: {data.get('status')!r}")
+        round_data = data.get("round")
+        try:
+            return cls(
+                pending_input=data.get("pending_input"),
+                run_id=data.get("run_id"),
+                status=data["status"],
+                store=bool(data.get("store", True)),
+                previous_interaction_id=data.get("previous_interaction_id"),
+                current_interaction_id=data.get("current_interaction_id"),
+                history=list(data.get("history") or []),
+                hop_steps=list(data.get("hop_steps") or []),
+                continuation_token=data.get("continuation_token"),
+                round=None if round_data is None else _round(round_data),
+                turns=int(data.get("turns", 0)),
+                output_retries_left=int(data.get("output_retries_left", 0)),
+                final_answer_requested=bool(data.get("final_answer_requested", False)),
+                interactions=[Interaction.model_validate(i) for i in data.get("interactions", [])],
+                tool_calls=[ToolCallRecord(**call) for call in data.get("tool_calls", [])],
+                usage=Usage.model_validate(data.get("usage") or {}),
+            )
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"a corrupt saved RunState: {exc}") from exc
+
+    def to_json(self) -> str:
+        """The state as versioned JSON text, safe to keep for days (see `from_json`)."""
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> RunState:
+        """A state saved with `to_json`.
+
+        Raises:
+            UserError: not JSON, not a run state, or another schema version.
+        """
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise UserError(f"a saved RunState must be JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+    def copy(self) -> RunState:
+        """An independent copy (resuming never changes the state it was given)."""
+        return RunState.from_dict(self.to_dict())
+
+    def __repr__(self) -> str:
+        return (
+            f"RunState(run_id={self.run_id!r}, status={self.status!r}, turns={self.turns}, "
+            f"pending_approvals={[p.call_id for p in self.pending_approvals]!r})"
         )
 
-    def partial_result(self, output: Any = None) -> RunResult:
-        """The run so far, as a result (for errors that must not lose work)."""
-        last = self.interactions[-1] if self.interactions else None
-        return RunResult(
-            output=output,
-            text=merged_text(self.interactions),
-            status=last.status if last is not None else "in_progress",
-            interactions=list(self.interactions),
-            tool_calls=list(self.tool_calls),
-            usage=self.usage,
-        )
+
+def _round(data: JsonObject) -> ToolRound:
+    fields = ("interaction_id", "calls", "final", "results", "durations", "approved", "pending")
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise TypeError(f"unknown round fields {unknown}")
+    return ToolRound(**data)
 
 
 def _jsonable(value: Any) -> Any:

@@ -2,7 +2,8 @@
 
     build_request(config, state)            -> the next create body
     after_interaction(config, state, it)    -> Finish | RunTools | Send
-    after_tools(state, decision, outcomes)  -> state ready for the next request
+    start_round(config, state)              -> the round may run (max_turns checked)
+    after_tools(state)                      -> the round's results: the next input
 
 No I/O here: the driver (`driver.py`) sends requests and runs tools between these
 steps, and a durable engine may run each of them in a different process.
@@ -19,15 +20,21 @@ from .._errors import (
     OutputValidationError,
     RunCancelledError,
 )
-from .._tools.dispatch import ToolCallOutcome
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .._wire.requests import normalize_input
-from .._wire.steps import FunctionCallStep
-from .result import RunResult, ToolCallRecord
-from .state import RunConfig, RunState, merged_text
+from .result import RunResult, result_of
+from .state import RunConfig, RunState, ToolCallRecord, ToolRound, merged_text
 
-__all__ = ["Finish", "RunTools", "Send", "after_interaction", "after_tools", "build_request"]
+__all__ = [
+    "Finish",
+    "RunTools",
+    "Send",
+    "after_interaction",
+    "after_tools",
+    "build_request",
+    "start_round",
+]
 
 FINAL_ANSWER_PROMPT = (
     "You have used every tool round you are allowed. Do not call tools. Answer now "
@@ -40,11 +47,8 @@ class Finish:
     result: RunResult
 
 
-@dataclass(frozen=True, slots=True)
 class RunTools:
-    calls: list[FunctionCallStep]
-    interaction_id: str
-    final: bool = False
+    """The state holds a tool round (`state.round`): run it."""
 
 
 class Send:
@@ -107,14 +111,31 @@ def after_interaction(
 ) -> Finish | RunTools | Send:
     """Record a terminal interaction and decide what the run does next."""
     state.interactions.append(interaction)
+    state.current_interaction_id = None
     if interaction.usage is not None:
         state.usage = state.usage + interaction.usage
     status = interaction.status
+    # A failed or cancelled interaction leaves the run where it was before the request,
+    # so `agent.resume(error.state)` sends that request again.
+    if status == "failed":
+        errors = [e.to_dict() for e in interaction.errors or []]
+        detail = "; ".join(str(e.get("message") or e) for e in errors) or "no details given"
+        raise InteractionFailedError(
+            f"interaction {interaction.id} failed: {detail}",
+            result=result_of(state),
+            state=state,
+            errors=errors,
+        )
+    if status == "cancelled":
+        raise RunCancelledError(
+            f"interaction {interaction.id} was cancelled", result=result_of(state), state=state
+        )
     if status == "requires_continuation":
         if not interaction.continuation_token:
             raise InteractionFailedError(
                 f"interaction {interaction.id} needs a continuation but sent no token",
-                result=state.partial_result(),
+                result=result_of(state),
+                state=state,
             )
         state.continuation_token = interaction.continuation_token
         if config.store:
@@ -138,77 +159,101 @@ def after_interaction(
         if not calls:
             raise InteractionFailedError(
                 f"interaction {interaction.id} requires action but holds no function call",
-                result=state.partial_result(),
+                result=result_of(state),
+                state=state,
             )
-        if state.final_answer_requested or state.turns >= config.max_turns:
-            if config.on_max_turns == "final_answer" and not state.final_answer_requested:
-                return RunTools(calls, interaction.id, final=True)
-            raise MaxTurnsExceeded(
-                f"the model still called tools after {state.turns} tool rounds "
-                f"(max_turns={config.max_turns}); raise max_turns, or pass "
-                "on_max_turns='final_answer' to ask for an answer without tools",
-                result=state.partial_result(),
-            )
-        return RunTools(calls, interaction.id)
-    if status == "failed":
-        errors = [e.to_dict() for e in interaction.errors or []]
-        detail = "; ".join(str(e.get("message") or e) for e in errors) or "no details given"
-        raise InteractionFailedError(
-            f"interaction {interaction.id} failed: {detail}",
-            result=state.partial_result(),
-            errors=errors,
-        )
-    if status == "cancelled":
-        raise RunCancelledError(
-            f"interaction {interaction.id} was cancelled", result=state.partial_result()
-        )
+        state.round = ToolRound.of(interaction.id, calls, final=False)
+        return RunTools()
     return _finish(config, state, interaction)
+
+
+def start_round(config: RunConfig, state: RunState) -> None:
+    """Check `max_turns` before a new round's first call runs (a round already under
+    way, paused or half-done, goes on). Marks the round `final` when the agent asks
+    for a final answer instead of raising."""
+    round = state.round
+    assert round is not None
+    if round.final or round.results or round.approved or round.pending:
+        return
+    if state.final_answer_requested or state.turns >= config.max_turns:
+        if config.on_max_turns == "final_answer" and not state.final_answer_requested:
+            round.final = True
+            return
+        raise MaxTurnsExceeded(
+            f"the model still called tools after {state.turns} tool rounds "
+            f"(max_turns={config.max_turns}); raise max_turns (then resume from "
+            "error.state), or pass on_max_turns='final_answer' to ask for an answer "
+            "without tools",
+            result=result_of(state),
+            state=state,
+        )
+
+
+def finished_output(config: RunConfig, state: RunState) -> Any:
+    """The answer of a finished run, from its last interaction's text."""
+    text = merged_text(state.interactions)
+    if config.output is None or not config.output.expects_json:
+        return text
+    try:
+        return config.output.parse(text)
+    except ValueError:
+        return None  # incomplete / budget_exceeded: partial text, which need not parse
 
 
 def _finish(config: RunConfig, state: RunState, interaction: Interaction) -> Finish | Send:
     text = merged_text(state.interactions)
-    if config.output is None or not config.output.expects_json:
-        return Finish(state.partial_result(output=text))
-    try:
-        output = config.output.parse(text)
-    except ValueError as exc:
-        if interaction.status != "completed":
-            # incomplete / budget_exceeded: partial text, which need not parse
-            return Finish(state.partial_result(output=None))
-        if state.output_retries_left > 0:
-            state.output_retries_left -= 1
-            state.pending_input = (
-                f"Your answer did not match the required JSON schema: {exc}. "
-                "Reply again with only the corrected JSON."
-            )
-            return Send()
-        raise OutputValidationError(
-            f"the answer does not match response_format: {exc}",
-            result=state.partial_result(),
-            raw_text=text,
-        ) from exc
-    return Finish(state.partial_result(output=output))
+    output: Any = text
+    if config.output is not None and config.output.expects_json:
+        try:
+            output = config.output.parse(text)
+        except ValueError as exc:
+            if interaction.status != "completed":
+                output = None  # incomplete / budget_exceeded: partial text, need not parse
+            else:
+                # Sent on a retry, or on `resume` after OutputValidationError.
+                state.pending_input = (
+                    f"Your answer did not match the required JSON schema: {exc}. "
+                    "Reply again with only the corrected JSON."
+                )
+                if state.output_retries_left > 0:
+                    state.output_retries_left -= 1
+                    return Send()
+                raise OutputValidationError(
+                    f"the answer does not match response_format: {exc}",
+                    result=result_of(state),
+                    state=state,
+                    raw_text=text,
+                ) from exc
+    state.status = "finished"
+    return Finish(result_of(state, output=output))
 
 
-def after_tools(state: RunState, decision: RunTools, outcomes: list[ToolCallOutcome]) -> None:
-    """Record one tool round and make its results the next request's input."""
+def after_tools(state: RunState) -> None:
+    """Make the finished round's results, in call order, the next request's input."""
+    round = state.round
+    assert round is not None
+    assert not round.unanswered
     state.turns += 1
-    for outcome in outcomes:
+    results: list[Any] = []
+    for call in round.steps:
+        result = round.results[call.id]
+        results.append(result)
         state.tool_calls.append(
             ToolCallRecord(
-                call_id=outcome.call.id,
-                name=outcome.call.name,
-                arguments=outcome.call.arguments,
-                result=outcome.result["result"],
-                is_error=outcome.is_error,
-                duration=outcome.duration,
-                interaction_id=decision.interaction_id,
+                call_id=call.id,
+                name=call.name,
+                arguments=call.arguments,
+                result=result["result"],
+                is_error=bool(result.get("is_error")),
+                duration=round.durations.get(call.id, 0.0),
+                interaction_id=round.interaction_id,
             )
         )
-    results: list[Any] = [outcome.result for outcome in outcomes]
-    if decision.final:
+    if round.final:
         state.final_answer_requested = True
         results.append(
             {"type": "user_input", "content": [{"type": "text", "text": FINAL_ANSWER_PROMPT}]}
         )
     state.pending_input = results
+    state.round = None
+    state.status = "running"

@@ -31,6 +31,9 @@ class ToolContext(Generic[DepsT]):
     """The interaction that asked for the call."""
     agent_name: str | None = None
     """The name of the agent running the call, if any."""
+    run_id: str | None = None
+    """The run's id (`agent.run(..., run_id=...)`, or one agentloop chose for a
+    checkpointed run): with `call_id`, a key to make a side effect idempotent."""
     deps: DepsT = None  # type: ignore[assignment]
     """The dependencies the caller passed to the run (`deps=`)."""
     usage: Usage = field(default_factory=Usage)

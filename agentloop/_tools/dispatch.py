@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -163,6 +163,7 @@ async def dispatch_calls(
     timeout: float | None = None,
     max_concurrency: int | None = None,
     tool_errors: ToolErrorMode = "return",
+    on_outcome: Callable[[ToolCallOutcome], Awaitable[None]] | None = None,
 ) -> list[ToolCallOutcome]:
     """Run `calls` concurrently and return their outcomes in call order.
 
@@ -174,16 +175,21 @@ async def dispatch_calls(
         max_concurrency: at most this many handlers at once (None: all at once).
         tool_errors: "return" makes failures error results; "raise" raises the first
             failure (in call order) once every call has finished.
+        on_outcome: awaited with each outcome as soon as its call finishes (a
+            checkpoint, say), before the round is over.
     """
     outcomes: list[ToolCallOutcome | None] = [None] * len(calls)
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
 
     async def run(position: int, call: FunctionCallStep) -> None:
         if limiter is None:
-            outcomes[position] = await _run_one(call, tools, make_context(call), timeout)
-            return
-        async with limiter:
-            outcomes[position] = await _run_one(call, tools, make_context(call), timeout)
+            outcome = await _run_one(call, tools, make_context(call), timeout)
+        else:
+            async with limiter:
+                outcome = await _run_one(call, tools, make_context(call), timeout)
+        outcomes[position] = outcome
+        if on_outcome is not None:
+            await on_outcome(outcome)
 
     if len(calls) == 1:
         await run(0, calls[0])  # no task group for the common single call

@@ -15,6 +15,7 @@ import anyio.to_thread
 
 from .._errors import UserError
 from .._wire.base import JsonObject
+from .approval import ApprovalPolicy, check_policy
 from .context import ToolContext
 from .schema import FunctionSchema, function_declaration, function_schema
 
@@ -32,6 +33,8 @@ class FunctionTool(Generic[P, R]):
         description: what the model is told the tool does.
         parameters: the JSON schema of its arguments.
         timeout: seconds a call may take before it is abandoned (None: the agent's).
+        requires_approval: True, or `(ctx, arguments) -> bool`: calls that need a
+            person's approval pause the run (`result.status == "awaiting_approval"`).
     """
 
     def __init__(
@@ -41,12 +44,14 @@ class FunctionTool(Generic[P, R]):
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        requires_approval: ApprovalPolicy = False,
     ) -> None:
         if timeout is not None and timeout <= 0:
             raise UserError(f"tool {getattr(func, '__name__', func)!r}: timeout must be > 0")
         self.func = func
         self.schema: FunctionSchema = function_schema(func, name=name, description=description)
         self.timeout = timeout
+        self.requires_approval = check_policy(requires_approval, f"tool {self.schema.name!r}")
         functools.update_wrapper(self, func)
 
     @property
@@ -100,6 +105,7 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    requires_approval: ApprovalPolicy = False,
 ) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
 
 
@@ -110,6 +116,7 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    requires_approval: ApprovalPolicy = False,
 ) -> FunctionTool[P, R] | Callable[[Callable[P, R]], FunctionTool[P, R]]:
     """Turn a typed, documented function (sync or async) into a function tool.
 
@@ -123,13 +130,22 @@ def tool(
         name: the name the model sees (default: the function's name).
         description: overrides the docstring's description.
         timeout: seconds one call may take (default: the agent's tool timeout).
+        requires_approval: `True`, or a function `(ctx, arguments) -> bool` (sync or
+            async) deciding per call: a call that needs approval does not run; the
+            run stops with `status == "awaiting_approval"` until `agent.resume(...)`.
 
     Raises:
         UserError: the signature cannot become a tool (the message names the parameter).
     """
 
     def decorate(function: Callable[P, R]) -> FunctionTool[P, R]:
-        return FunctionTool(function, name=name, description=description, timeout=timeout)
+        return FunctionTool(
+            function,
+            name=name,
+            description=description,
+            timeout=timeout,
+            requires_approval=requires_approval,
+        )
 
     if func is not None:
         return decorate(func)

@@ -675,13 +675,15 @@ async def test_run_state_survives_a_json_round_trip(api: respx.MockRouter) -> No
     first = interaction(
         "i1", "requires_action", steps=calls(("a", "get_weather", {"city": "Paris"}))
     )
-    decision = after_interaction(agent.config, state, Interaction.model_validate(first))
+    after_interaction(agent.config, state, Interaction.model_validate(first))
+    assert state.round is not None
     outcomes = await dispatch_calls(
-        decision.calls,  # type: ignore[union-attr]
+        state.round.unanswered,
         agent.config.toolset.functions,
         make_context=lambda call: ToolContext(call_id=call.id, tool_name=call.name),
     )
-    after_tools(state, decision, outcomes)  # type: ignore[arg-type]
+    state.round.results.update({outcome.call.id: outcome.result for outcome in outcomes})
+    after_tools(state)
     restored = RunState.from_dict(json.loads(json.dumps(state.to_dict())))
     assert restored.to_dict() == state.to_dict()
     assert build_request(agent.config, restored) == build_request(agent.config, state)

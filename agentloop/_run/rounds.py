@@ -1,0 +1,187 @@
+"""One tool round: approvals, running the calls that may run, pausing or completing it.
+
+The driver hands a round here once the model asked for function calls (or when a
+resumed state holds one). Calls that need approval and have none wait; the others
+run, each result kept in the state (and checkpointed) as soon as it exists. The
+round is posted only once every call has a result, in call order, so nothing is
+sent twice and a finished call never runs again.
+
+    decide(state, approve, reject)   record a person's decisions (pure)
+    run_round(...)                   run what may run; complete the round or pause
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from .._errors import UserError
+from .._tools.approval import needs_approval
+from .._tools.context import ToolContext
+from .._tools.dispatch import ToolCallOutcome, dispatch_calls
+from .._wire.steps import FunctionCallStep
+from .events import ApprovalRequestedEvent, RunEvent, ToolCallFinishedEvent, ToolCallStartedEvent
+from .state import RunConfig, RunState, ToolRound
+from .steps import after_tools, start_round
+from .toolset import ToolSession
+
+__all__ = ["Save", "decide", "rejection", "run_round"]
+
+Save = Callable[[], Awaitable[None]]
+"""Checkpoint the run's state as it is now."""
+
+
+def rejection(call: FunctionCallStep, reason: str) -> dict[str, Any]:
+    """The error result a rejected call sends the model."""
+    return {
+        "type": "function_result",
+        "call_id": call.id,
+        "name": call.name,
+        "result": f"The user rejected this call; it did not run. Reason: {reason}",
+        "is_error": True,
+    }
+
+
+def decide(
+    state: RunState, approve: Sequence[str] = (), reject: Mapping[str, str] | None = None
+) -> None:
+    """Record decisions on the paused round's calls.
+
+    Raises:
+        UserError: a call id that is not awaiting approval, or decided both ways.
+    """
+    reject = dict(reject or {})
+    if isinstance(approve, str):
+        raise UserError("approve= takes a list of call ids, e.g. approve=['call_1']")
+    if not approve and not reject:
+        return
+    round = state.round
+    pending = set(round.pending if round is not None else ())
+    unknown = sorted((set(approve) | set(reject)) - pending)
+    if unknown:
+        raise UserError(
+            f"calls {unknown} are not awaiting approval; pending: {sorted(pending) or 'none'}"
+        )
+    both = sorted(set(approve) & set(reject))
+    if both:
+        raise UserError(f"calls {both} are both approved and rejected")
+    assert round is not None
+    calls = {call.id: call for call in round.steps}
+    for call_id in approve:
+        if call_id not in round.approved:
+            round.approved.append(call_id)
+    for call_id, reason in reject.items():
+        round.results[call_id] = rejection(calls[call_id], str(reason))
+    round.pending = [i for i in round.pending if i not in approve and i not in reject]
+
+
+def check_tools(config: RunConfig, state: RunState) -> None:
+    """Refuse a resumed state whose unanswered calls name tools this agent lacks."""
+    if state.round is None or config.toolset.sources:
+        return  # a source's tools are known only once connected
+    missing = sorted(
+        {c.name for c in state.round.unanswered if c.name not in config.toolset.functions}
+    )
+    if missing:
+        raise UserError(
+            f"this state is waiting on tools {missing}, which this agent does not have; "
+            "resume it with an agent that has the same tools"
+        )
+
+
+def _context(
+    config: RunConfig, state: RunState, deps: Any, interaction_id: str, call: FunctionCallStep
+) -> ToolContext[Any]:
+    return ToolContext(
+        call_id=call.id,
+        tool_name=call.name,
+        interaction_id=interaction_id,
+        agent_name=config.name,
+        run_id=state.run_id,
+        deps=deps,
+        usage=state.usage,
+    )
+
+
+async def _plan(
+    round: ToolRound, session: ToolSession, make_context: Callable[..., ToolContext[Any]]
+) -> tuple[list[FunctionCallStep], list[FunctionCallStep]]:
+    """The unanswered calls that may run now, and those that wait for approval."""
+    runnable: list[FunctionCallStep] = []
+    waiting: list[FunctionCallStep] = []
+    for call in round.unanswered:
+        tool = session.handlers.get(call.name)
+        if call.id in round.approved or tool is None or call.arguments_error is not None:
+            runnable.append(call)  # unknown tools and bad arguments fail without running
+        elif await needs_approval(tool, make_context(call), call.arguments):
+            waiting.append(call)
+        else:
+            runnable.append(call)
+    return runnable, waiting
+
+
+async def run_round(
+    config: RunConfig,
+    state: RunState,
+    session: ToolSession,
+    *,
+    deps: Any,
+    emit: bool,
+    save: Save | None,
+) -> AsyncGenerator[RunEvent, None]:
+    """Run the round's calls that may run; then post-ready (`state.round` is None) or
+    paused (`state.status == "awaiting_approval"`)."""
+    start_round(config, state)
+    round = state.round
+    assert round is not None
+    make_context = functools.partial(_context, config, state, deps, round.interaction_id)
+    runnable, waiting = await _plan(round, session, make_context)
+
+    async def record(outcome: ToolCallOutcome) -> None:
+        round.results[outcome.call.id] = outcome.result
+        round.durations[outcome.call.id] = outcome.duration
+        if outcome.call.id in round.approved:
+            round.approved.remove(outcome.call.id)
+        if save is not None:
+            await save()
+
+    if runnable:
+        if emit:
+            for call in runnable:
+                yield ToolCallStartedEvent(
+                    call_id=call.id, name=call.name, arguments=call.arguments
+                )
+        outcomes = await dispatch_calls(
+            runnable,
+            session.handlers,
+            make_context=make_context,
+            timeout=config.tool_timeout,
+            max_concurrency=config.max_concurrency,
+            tool_errors=config.tool_errors,
+            on_outcome=record,
+        )
+        if emit:
+            # Reported in the order the calls finished, each with its own duration.
+            for outcome in sorted(outcomes, key=lambda o: o.finished_at):
+                yield ToolCallFinishedEvent(
+                    call_id=outcome.call.id,
+                    name=outcome.call.name,
+                    result=outcome.result["result"],
+                    is_error=outcome.is_error,
+                    duration=outcome.duration,
+                )
+    round.pending = [call.id for call in waiting]
+    if waiting:
+        state.status = "awaiting_approval"
+        if emit:
+            for call in waiting:
+                yield ApprovalRequestedEvent(
+                    call_id=call.id, name=call.name, arguments=call.arguments
+                )
+    else:
+        after_tools(state)
+    if save is not None:
+        # After the tools ran and before their results are posted: a crash from here
+        # on resumes by posting them, never by running the tools again.
+        await save()
