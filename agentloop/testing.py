@@ -34,18 +34,24 @@ from ._server.models import (
     ScriptedModel,
     UnexpectedRequest,
 )
+from ._server.resources import Resources
 from ._server.store import MemoryStore, SQLiteStore
+from ._server.triggers import ManualClock
+from ._server.webhooks import Delivery
 
 __all__ = [
+    "Delivery",
     "DemoModel",
     "Faults",
     "FunctionModel",
     "InteractionsServer",
     "LocalTransport",
+    "ManualClock",
     "MemoryStore",
     "Model",
     "ModelRequest",
     "Reply",
+    "Resources",
     "SQLiteStore",
     "ScriptedModel",
     "UnexpectedRequest",
