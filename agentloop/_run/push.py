@@ -1,0 +1,62 @@
+"""Push-driven runs: one step of the agent loop per server event, no polling.
+
+When a webhook says an interaction reached `requires_action` (or finished), `advance`
+takes that interaction and the run's saved state, makes the same decision the driver
+would (`steps.after_interaction`), runs the tools, and creates the next interaction in
+the background. The server's next event continues the run. The state is plain data
+(`RunState.to_dict`), so the receiver can persist it between events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import RunError
+from .._wire.interaction import Interaction
+from .driver import _run_tools
+from .result import RunResult
+from .runner import Runner
+from .state import RunState
+from .steps import Finish, RunTools, after_interaction, after_tools, build_request
+
+__all__ = ["Advanced", "Ended", "advance"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Advanced:
+    """The run went on: `interaction` was created (in the background) to continue it."""
+
+    interaction: Interaction
+    tool_calls: int
+    """Tool calls answered in this step."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ended:
+    """The run is over: its result, or the error that ended it."""
+
+    result: RunResult
+    error: RunError | None = None
+
+
+async def advance(
+    runner: Runner, state: RunState, interaction: Interaction, *, deps: Any = None
+) -> Advanced | Ended:
+    """Take one step of a run from a terminal `interaction`; `state` is updated in place."""
+    try:
+        decision = after_interaction(runner.config, state, interaction)
+    except RunError as error:
+        return Ended(result=error.result or state.partial_result(), error=error)
+    if isinstance(decision, Finish):
+        return Ended(result=decision.result)
+    async with runner.tool_session() as session:
+        calls = 0
+        if isinstance(decision, RunTools):
+            outcomes = await _run_tools(runner.config, state, session, deps, decision)
+            after_tools(state, decision, outcomes)
+            calls = len(outcomes)
+        body = build_request(runner.config, state, session.wire)
+    body["background"] = True
+    created = await runner.client.interactions.create(**body)
+    return Advanced(interaction=created, tool_calls=calls)
