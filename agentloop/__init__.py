@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from ._run.background import BackgroundProgress as BackgroundProgress
     from ._run.background import BackgroundRun as BackgroundRun
     from ._run.chat import Chat as Chat
+    from ._run.environment import Environment as Environment
     from ._run.events import InteractionFinishedEvent as InteractionFinishedEvent
     from ._run.events import RunEvent as RunEvent
     from ._run.events import RunFinishedEvent as RunFinishedEvent

@@ -19,6 +19,7 @@ from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .background import AsyncBackgroundRun, BackgroundRun
 from .chat import Chat
+from .environment import Environment
 from .events import RunEvent
 from .output import output_spec
 from .pipeline import Pipeline, PipelineStep
@@ -57,6 +58,8 @@ class Agent(Generic[DepsT, OutputT]):
         tool_errors: `"return"` sends tool failures to the model as error results;
             `"raise"` raises them.
         agent_config: the server-side agent's config (e.g. `{"type": "deep-research"}`).
+        environment: a managed agent's sandbox: an `Environment(...)` or an environment
+            id; a chat reuses the sandbox the API created across turns.
         background: run the interaction in the background and poll it to the end.
         poll_interval: first wait between polls, in seconds (grows to `poll_max_interval`).
         poll_max_interval: longest wait between polls.
@@ -86,6 +89,7 @@ class Agent(Generic[DepsT, OutputT]):
         max_concurrency: int | None = None,
         tool_errors: ToolErrorMode = "return",
         agent_config: JsonObject | None = None,
+        environment: Environment | str | None = None,
         background: bool = False,
         poll_interval: float = 2.0,
         poll_max_interval: float = 30.0,
@@ -126,6 +130,7 @@ class Agent(Generic[DepsT, OutputT]):
             output=output_spec(response_format),
             generation_config=generation_config,
             agent_config=agent_config,
+            environment=_environment(environment, agent),
             store=store,
             background=background,
             max_turns=max_turns,
@@ -269,6 +274,20 @@ class Agent(Generic[DepsT, OutputT]):
             f"model={self.config.model!r}" if self.config.model else f"agent={self.config.agent!r}"
         )
         return f"Agent({target}, tools={len(self.config.toolset)})"
+
+
+def _environment(
+    environment: Environment | str | None, agent: str | None
+) -> JsonObject | str | None:
+    if environment is None:
+        return None
+    if agent is None:
+        raise UserError("environment= is for managed agents: pass agent=, not model=")
+    if isinstance(environment, str):
+        return environment
+    if not isinstance(environment, Environment):
+        raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
+    return environment.to_wire()
 
 
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:

@@ -32,14 +32,19 @@ class Chat(Generic[DepsT, OutputT]):
         """Every step of the conversation (client-side state, `store=False`)."""
         self.results: list[RunResult[OutputT]] = []
         """The result of every run, in order."""
+        self.environment_id: str | None = None
+        """The managed agent's sandbox, once the API has named it (reused every turn)."""
 
     def _state(self, input: Any) -> RunState:
         previous = self.previous_interaction_id if self._runner.config.store else None
-        return self._runner.new_state(input, previous, self.history)
+        state = self._runner.new_state(input, previous, self.history)
+        state.environment_id = self.environment_id
+        return state
 
     def _record(self, state: RunState, result: RunResult[Any]) -> RunResult[OutputT]:
         self.previous_interaction_id = result.interaction_id
         self.history = state.history
+        self.environment_id = state.environment_id
         self.results.append(result)
         return result
 

@@ -48,6 +48,8 @@ class RunConfig:
     poll_max_interval: float
     name: str | None
     extra: JsonObject = field(default_factory=dict)
+    environment: JsonObject | str | None = None
+    """The managed agent's sandbox, as sent until the API names it (`environment_id`)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -70,6 +72,8 @@ class RunState:
     interactions: list[Interaction] = field(default_factory=list)
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+    environment_id: str | None = None
+    """The sandbox the API gave this run; later requests (and chat turns) reuse it."""
 
     def to_dict(self) -> JsonObject:
         """The state as JSON-ready data, to persist between steps (see `from_dict`)."""
@@ -85,6 +89,7 @@ class RunState:
             "interactions": [interaction.to_dict() for interaction in self.interactions],
             "tool_calls": [dataclasses.asdict(call) for call in self.tool_calls],
             "usage": self.usage.to_dict(),
+            "environment_id": self.environment_id,
         }
 
     @classmethod
@@ -102,6 +107,7 @@ class RunState:
             interactions=[Interaction.model_validate(i) for i in data.get("interactions", [])],
             tool_calls=[ToolCallRecord(**call) for call in data.get("tool_calls", [])],
             usage=Usage.model_validate(data.get("usage") or {}),
+            environment_id=data.get("environment_id"),
         )
 
     def partial_result(self, output: Any = None) -> RunResult:

@@ -176,7 +176,7 @@ class InteractionsApp:
         if not rest and method == "POST":
             body = self.resources.prepare_interaction(await _read_json(receive))
             record = await self.engine.create(body)
-            self.resources.interaction_created(record)
+            self.resources.interaction_created(record, body)
             if body.get("stream"):
                 await self._stream(send, record.id, None, record=record, drop=drop)
             else:

@@ -390,13 +390,14 @@ class Resources:
         if trigger.get("previous_interaction_id") and "previous_interaction_id" not in body:
             body["previous_interaction_id"] = trigger["previous_interaction_id"]
         try:
-            record = await self.engine.create(self.prepare_interaction(body))
+            body = self.prepare_interaction(body)
+            record = await self.engine.create(body)
         except ApiError as error:
             self.triggers.finish(id, execution, "failed", error.message)
             return execution
         execution["interaction_id"] = record.id
         trigger["previous_interaction_id"] = record.id
-        self.interaction_created(record)
+        self.interaction_created(record, body)
         self._settle(id, execution)
         return execution
 
@@ -502,14 +503,28 @@ class Resources:
                     body["environment"] = saved["base_environment"]
         environment = body.get("environment")
         if isinstance(environment, dict):
-            environment = environment.get("environment_id")
-        if isinstance(environment, str) and environment != "remote" and not self.lenient:
+            named = environment.get("environment_id")
+            if isinstance(named, str):
+                if not self.lenient:
+                    self._environment(named)
+                body = {**body, "environment": named}
+            else:
+                # A new sandbox: the answer names it (`environment_id`) for reuse.
+                created = self.create_environment(environment)
+                body = {**body, "environment": created["id"]}
+        elif isinstance(environment, str) and environment != "remote" and not self.lenient:
             self._environment(environment)
         return body
 
-    def interaction_created(self, record: Record) -> None:
-        """Queue the webhook event for the status `record` will reach (a background
-        interaction reaches it later: the event waits until then)."""
+    def interaction_created(self, record: Record, body: JsonObject | None = None) -> None:
+        """Show the interaction's sandbox (`environment_id`), and queue the webhook
+        event for the status `record` will reach (a background interaction reaches it
+        later: the event waits until then)."""
+        environment = (body or {}).get("environment")
+        if isinstance(environment, str) and environment != "remote":
+            record.head["environment_id"] = environment.removeprefix("environments/")
+            if self.engine.store.get(record.id) is not None:
+                self.engine.store.put(record)
         event = _INTERACTION_EVENTS.get(record.final_status)
         if event is None or not self.webhooks.hooks:
             return
