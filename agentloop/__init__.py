@@ -67,6 +67,8 @@ if TYPE_CHECKING:
     from ._run.pipeline import PipelineStep as PipelineStep
     from ._run.result import RunResult as RunResult
     from ._run.result import ToolCallRecord as ToolCallRecord
+    from ._run.tool_search import ToolSearch as ToolSearch
+    from ._run.tool_search import rank_tools as rank_tools
     from ._tools.builtin import BuiltinTool as BuiltinTool
     from ._tools.builtin import CodeExecution as CodeExecution
     from ._tools.builtin import FileSearch as FileSearch

@@ -26,6 +26,7 @@ from .pipeline import Pipeline, PipelineStep
 from .result import OutputT, RunResult
 from .runner import Runnable, Runner
 from .state import OnMaxTurns, RunConfig
+from .tool_search import ToolSearch
 from .toolset import ToolLike, Toolset
 
 __all__ = ["Agent"]
@@ -60,6 +61,9 @@ class Agent(Generic[DepsT, OutputT]):
         agent_config: the server-side agent's config (e.g. `{"type": "deep-research"}`).
         environment: a managed agent's sandbox: an `Environment(...)` or an environment
             id; a chat reuses the sandbox the API created across turns.
+        tool_search: declare `@tool(defer_loading=True)` tools (and MCP servers' tools)
+            only when the model's tool search finds them; `True`, or a `ToolSearch`
+            with a limit or a ranker of your own.
         background: run the interaction in the background and poll it to the end.
         poll_interval: first wait between polls, in seconds (grows to `poll_max_interval`).
         poll_max_interval: longest wait between polls.
@@ -90,6 +94,7 @@ class Agent(Generic[DepsT, OutputT]):
         tool_errors: ToolErrorMode = "return",
         agent_config: JsonObject | None = None,
         environment: Environment | str | None = None,
+        tool_search: bool | ToolSearch = False,
         background: bool = False,
         poll_interval: float = 2.0,
         poll_max_interval: float = 30.0,
@@ -131,6 +136,7 @@ class Agent(Generic[DepsT, OutputT]):
             generation_config=generation_config,
             agent_config=agent_config,
             environment=_environment(environment, agent),
+            tool_search=_tool_search(tool_search, toolset),
             store=store,
             background=background,
             max_turns=max_turns,
@@ -288,6 +294,20 @@ def _environment(
     if not isinstance(environment, Environment):
         raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
     return environment.to_wire()
+
+
+def _tool_search(tool_search: bool | ToolSearch, toolset: Toolset) -> ToolSearch | None:
+    if isinstance(tool_search, ToolSearch):
+        return tool_search
+    if tool_search:
+        return ToolSearch()
+    deferred = [name for name, tool in toolset.functions.items() if tool.defer_loading]
+    if deferred:
+        raise UserError(
+            f"{deferred[:3]} are defer_loading tools: the model can only find them with "
+            "Agent(tool_search=True)"
+        )
+    return None
 
 
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:

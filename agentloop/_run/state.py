@@ -18,6 +18,7 @@ from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 from .output import OutputSpec
 from .result import RunResult, ToolCallRecord
+from .tool_search import ToolSearch
 from .toolset import Toolset
 
 __all__ = ["OnMaxTurns", "RunConfig", "RunState", "merged_text"]
@@ -50,6 +51,8 @@ class RunConfig:
     extra: JsonObject = field(default_factory=dict)
     environment: JsonObject | str | None = None
     """The managed agent's sandbox, as sent until the API names it (`environment_id`)."""
+    tool_search: ToolSearch | None = None
+    """Deferred tools are found through this search instead of declared up front."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -32,6 +32,7 @@ class FunctionTool(Generic[P, R]):
         description: what the model is told the tool does.
         parameters: the JSON schema of its arguments.
         timeout: seconds a call may take before it is abandoned (None: the agent's).
+        defer_loading: declared only when a tool search finds it (`Agent(tool_search=True)`).
     """
 
     def __init__(
@@ -41,12 +42,14 @@ class FunctionTool(Generic[P, R]):
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        defer_loading: bool = False,
     ) -> None:
         if timeout is not None and timeout <= 0:
             raise UserError(f"tool {getattr(func, '__name__', func)!r}: timeout must be > 0")
         self.func = func
         self.schema: FunctionSchema = function_schema(func, name=name, description=description)
         self.timeout = timeout
+        self.defer_loading = defer_loading
         functools.update_wrapper(self, func)
 
     @property
@@ -66,7 +69,10 @@ class FunctionTool(Generic[P, R]):
 
     def to_wire(self) -> JsonObject:
         """The `{"type": "function", ...}` declaration the API takes."""
-        return function_declaration(self.name, self.description, self.parameters)
+        declaration = function_declaration(self.name, self.description, self.parameters)
+        if self.defer_loading:
+            declaration["defer_loading"] = True
+        return declaration
 
     async def invoke(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
         """Validate `arguments` and run the function (a sync one in a worker thread).
@@ -100,6 +106,7 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    defer_loading: bool = False,
 ) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
 
 
@@ -110,6 +117,7 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    defer_loading: bool = False,
 ) -> FunctionTool[P, R] | Callable[[Callable[P, R]], FunctionTool[P, R]]:
     """Turn a typed, documented function (sync or async) into a function tool.
 
@@ -123,13 +131,21 @@ def tool(
         name: the name the model sees (default: the function's name).
         description: overrides the docstring's description.
         timeout: seconds one call may take (default: the agent's tool timeout).
+        defer_loading: keep the tool out of every request until the model's tool
+            search finds it (`Agent(tool_search=True)`): for large catalogues.
 
     Raises:
         UserError: the signature cannot become a tool (the message names the parameter).
     """
 
     def decorate(function: Callable[P, R]) -> FunctionTool[P, R]:
-        return FunctionTool(function, name=name, description=description, timeout=timeout)
+        return FunctionTool(
+            function,
+            name=name,
+            description=description,
+            timeout=timeout,
+            defer_loading=defer_loading,
+        )
 
     if func is not None:
         return decorate(func)
