@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
-from .._errors import AgentloopError
+from .._errors import AgentloopError, UserError
 from .._run.push import Advanced, Ended, advance
 from .._run.result import RunResult
 from .._run.runner import Runnable
@@ -99,6 +99,8 @@ class WebhookApp:
             event = verify(body, headers, self.secret, tolerance=self.tolerance)
         except WebhookVerificationError as exc:
             return 401, {"error": str(exc)}
+        except UserError as exc:  # no usable secret configured: the sender should retry
+            return 500, {"error": str(exc)}
         lowered = {name.lower(): value for name, value in headers.items()}
         webhook_id = lowered["webhook-id"]
         if not self.store.claim(webhook_id):

@@ -139,3 +139,13 @@ def test_stores_satisfy_the_protocol(tmp_path: Path) -> None:
         assert store.load_run("nope") is None
         store.save_outcome("i1", {"status": "completed"})
         assert store.outcome("i1") == {"status": "completed"}
+
+
+async def test_no_secret_yet_is_a_server_error_not_a_crash() -> None:
+    app, _, looked_up, _ = make(MemoryWebhookStore())
+    app.secret = []
+    body, headers = delivery("interaction.requires_action", "int_1", "msg_1")
+    status, answer = await app.handle(body, headers)
+    assert status == 500
+    assert "secret" in answer["error"]
+    assert looked_up == []
