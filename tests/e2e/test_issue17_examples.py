@@ -30,8 +30,8 @@ def run(name: str, capsys: pytest.CaptureFixture[str]) -> str:
     return capsys.readouterr().out
 
 
-def test_client_resources(server: InteractionsServer, capsys: pytest.CaptureFixture[str]) -> None:
-    out = run("client_resources", capsys)
+def test_resources_tour(server: InteractionsServer, capsys: pytest.CaptureFixture[str]) -> None:
+    out = run("resources_tour", capsys)
     assert "agent: release-notes (extends antigravity-preview-09-2026)" in out
     assert "files=['AGENTS.md', 'notes/draft.md']" in out
     assert "draft: b'- Faster uploads\\n'" in out

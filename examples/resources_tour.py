@@ -5,7 +5,7 @@ webhook and a decision.
 Runs offline against the local server:
 
     agentloop serve --port 8765 &
-    AGENTLOOP_BASE_URL=http://127.0.0.1:8765 python examples/client_resources.py
+    AGENTLOOP_BASE_URL=http://127.0.0.1:8765 python examples/resources_tour.py
 """
 
 from agentloop import Client, NotFoundError
