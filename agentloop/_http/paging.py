@@ -109,7 +109,8 @@ class AsyncPager(Generic[T]):
         """The first page's items and the next page's token (None on the last page)."""
         return await self._page(self._token)
 
-    async def _items(self) -> AsyncGenerator[T, None]:
+    async def items(self) -> AsyncGenerator[T, None]:
+        """Every item of every page (what `async for` walks)."""
         token = self._token
         while True:
             items, token = await self._page(token)
@@ -119,7 +120,7 @@ class AsyncPager(Generic[T]):
                 return
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return self._items()
+        return self.items()
 
 
 def blocking(method: Callable[P, Awaitable[T]]) -> Callable[P, T]:
@@ -137,7 +138,7 @@ def blocking_list(method: Callable[P, AsyncPager[T]]) -> Callable[P, Iterator[T]
 
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
-        return SyncIterator(method(*args, **kwargs)._items())
+        return SyncIterator(method(*args, **kwargs).items())
 
     return call
 

@@ -76,13 +76,17 @@ class CronSchedule:
         fields = expression.split()
         if len(fields) != 5:
             raise ValueError(f"a cron schedule has 5 fields, {expression!r} has {len(fields)}")
-        parsed = []
+        parsed: list[frozenset[int]] = []
         for index, text in enumerate(fields):
             try:
                 parsed.append(_field(text, index))
             except ValueError as exc:
                 raise ValueError(f"bad {_NAMES[index]} field {text!r}: {exc}") from None
-        self.minutes, self.hours, self.days, self.months, self.weekdays = parsed
+        self.minutes: frozenset[int] = parsed[0]
+        self.hours: frozenset[int] = parsed[1]
+        self.days: frozenset[int] = parsed[2]
+        self.months: frozenset[int] = parsed[3]
+        self.weekdays: frozenset[int] = parsed[4]
         self._any_day = fields[2] == "*"
         self._any_weekday = fields[4] == "*"
 
@@ -214,7 +218,7 @@ class TriggerStore:
     def due(self) -> list[tuple[str, float]]:
         """Triggers whose time has come, with the scheduled time; each is re-planned."""
         now = self.clock()
-        fired = []
+        fired: list[tuple[str, float]] = []
         for id, moment in list(self._next.items()):
             if moment <= now and self.triggers[id]["status"] == "active":
                 fired.append((id, moment))

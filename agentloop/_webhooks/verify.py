@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -32,7 +33,7 @@ class WebhookVerificationError(AgentloopError):
     and do not act on it."""
 
 
-def _signer(secret: str) -> object:
+def _signer(secret: str) -> Any:
     try:
         from standardwebhooks.webhooks import Webhook
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -91,9 +92,9 @@ def verify(
         )
     text = body.decode() if isinstance(body, bytes) else body
     moment = datetime.fromtimestamp(sent_at, UTC)
-    expected = []
+    expected: list[bytes] = []
     for key in secrets_:
-        signed = _signer(key).sign(msg_id, moment, text)  # type: ignore[attr-defined]
+        signed: str = _signer(key).sign(msg_id, moment, text)
         expected.append(base64.b64decode(signed.split(",", 1)[1]))
     matched = False
     for entry in signatures.split():
