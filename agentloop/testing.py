@@ -107,6 +107,9 @@ class InteractionsServer(InteractionsApp):
         dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect).
         faults: failures to inject.
         background_step_delay: seconds between background steps becoming visible.
+        resources: the routes beyond /interactions (agents, environments, credentials,
+            triggers, webhooks, decisions): `Resources(data_dir=..., clock=ManualClock(),
+            lenient=True)`; in memory by default. `server.resources` inspects them.
     """
 
     def client(self, **options: Any) -> AsyncClient:
