@@ -200,6 +200,7 @@ class InteractionsApp:
             return
         if len(rest) == 2 and rest[1] == "cancel" and method == "POST":
             record = self.engine.cancel(rest[0])
+            self.resources.interaction_cancelled(record)
             await _send_json(send, 200, self.engine.interaction(record, with_input=True), drop=drop)
             return
         if len(rest) == 1 and method == "DELETE":

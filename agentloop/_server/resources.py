@@ -549,6 +549,13 @@ class Resources:
 
         self.webhooks.emit(event, data, at=at)
 
+    def interaction_cancelled(self, record: Record) -> None:
+        """Queue `interaction.cancelled` for a background interaction just cancelled."""
+        if record.cancelled_at is None or not self.webhooks.hooks:
+            return
+        shown: JsonObject = {"id": record.id, "status": "cancelled"}
+        self.webhooks.emit("interaction.cancelled", lambda: shown)
+
     def close(self) -> None:
         """Stop webhook deliveries."""
         self.webhooks.close()

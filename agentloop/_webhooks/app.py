@@ -1,7 +1,7 @@
 """`WebhookApp`: an ASGI app that drives background runs from the API's webhook events.
 
     interaction.requires_action  -> run the agent's tools, send the results (background)
-    interaction.completed/failed -> record the run's outcome in the store
+    interaction.completed/failed/cancelled -> record the run's outcome in the store
     anything else (webhook.ping) -> acknowledged, ignored
 
 Every delivery is verified first (401 if forged or stale) and processed once per
@@ -31,7 +31,7 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-_ENDINGS = ("interaction.completed", "interaction.failed")
+_ENDINGS = ("interaction.completed", "interaction.failed", "interaction.cancelled")
 
 
 def _outcome(root: str, interaction_id: str, step: Ended) -> JsonObject:

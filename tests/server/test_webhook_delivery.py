@@ -130,3 +130,25 @@ async def test_rotation_signs_with_both_secrets(receiver: tuple[Receiver, str]) 
     assert len(headers["webhook-signature"].split(" ")) == 2
     for secret in (hook.new_signing_secret, rotated.secret):
         assert StandardWebhook(secret or "").verify(body, headers)["type"] == "webhook.ping"
+
+
+async def test_cancelling_a_background_interaction_is_delivered(
+    receiver: tuple[Receiver, str],
+) -> None:
+    endpoint, url = receiver
+    endpoint.statuses.clear()
+    server = InteractionsServer(ScriptedModel([DONE]), background_step_delay=5)
+    client = server.client()
+    await client.webhooks.create(
+        uri=f"{url}/hook", subscribed_events=["interaction.cancelled", "interaction.completed"]
+    )
+    try:
+        started = await client.interactions.create(model="m", input="hi", background=True)
+        await client.interactions.cancel(started.id)
+        await _until(lambda: len(endpoint.received) >= 1, "the cancelled event")
+    finally:
+        server.resources.close()
+    (_, body), *_ = endpoint.received
+    event = json.loads(body)
+    assert event["type"] == "interaction.cancelled"
+    assert event["data"] == {"id": started.id, "status": "cancelled"}
