@@ -149,3 +149,17 @@ async def test_no_secret_yet_is_a_server_error_not_a_crash() -> None:
     assert status == 500
     assert "secret" in answer["error"]
     assert looked_up == []
+
+
+async def test_cancelled_run_outcome() -> None:
+    server = InteractionsServer(ScriptedModel([DONE]), background_step_delay=5)
+    agent = Agent("m", client=server.client())
+    app = WebhookApp(secret=SECRET, agent=agent)
+    run = await agent.astart("x")
+    await run.cancel()
+    body, headers = delivery("interaction.cancelled", run.id, "msg_c")
+    status, answer = await app.handle(body, headers)
+    assert status == 200
+    assert answer["outcome"]["status"] == "failed"
+    assert "RunCancelledError" in answer["outcome"]["error"]
+    assert app.outcome(run.id) == answer["outcome"]
