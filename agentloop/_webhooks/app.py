@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
-from .._errors import AgentloopError, UserError
+from .._errors import AgentloopError, RunCancelledError, UserError
 from .._run.push import Advanced, Ended, advance
 from .._run.result import RunResult
 from .._run.runner import Runnable
@@ -34,12 +34,18 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 _ENDINGS = ("interaction.completed", "interaction.failed", "interaction.cancelled")
 
 
+def _status(step: Ended) -> str:
+    if step.error is None:
+        return step.result.status
+    return "cancelled" if isinstance(step.error, RunCancelledError) else "failed"
+
+
 def _outcome(root: str, interaction_id: str, step: Ended) -> JsonObject:
     result: RunResult = step.result
     outcome: JsonObject = {
         "root_id": root,
         "interaction_id": interaction_id,
-        "status": "failed" if step.error is not None else result.status,
+        "status": _status(step),
         "text": result.text,
         "tool_calls": [call.name for call in result.tool_calls],
     }

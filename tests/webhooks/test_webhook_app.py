@@ -160,6 +160,6 @@ async def test_cancelled_run_outcome() -> None:
     body, headers = delivery("interaction.cancelled", run.id, "msg_c")
     status, answer = await app.handle(body, headers)
     assert status == 200
-    assert answer["outcome"]["status"] == "failed"
+    assert answer["outcome"]["status"] == "cancelled"
     assert "RunCancelledError" in answer["outcome"]["error"]
     assert app.outcome(run.id) == answer["outcome"]
