@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from ._run.background import BackgroundProgress as BackgroundProgress
     from ._run.background import BackgroundRun as BackgroundRun
     from ._run.chat import Chat as Chat
+    from ._run.environment import Environment as Environment
     from ._run.events import ApprovalRequestedEvent as ApprovalRequestedEvent
     from ._run.events import InteractionFinishedEvent as InteractionFinishedEvent
     from ._run.events import RunEvent as RunEvent
@@ -72,6 +73,8 @@ if TYPE_CHECKING:
     from ._run.result import RunResult as RunResult
     from ._run.result import ToolCallRecord as ToolCallRecord
     from ._run.state import RunState as RunState
+    from ._run.tool_search import ToolSearch as ToolSearch
+    from ._run.tool_search import rank_tools as rank_tools
     from ._tools.builtin import BuiltinTool as BuiltinTool
     from ._tools.builtin import CodeExecution as CodeExecution
     from ._tools.builtin import FileSearch as FileSearch

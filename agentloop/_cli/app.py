@@ -5,6 +5,7 @@
     agentloop run "prompt" [options]    one agent run (tools, schema, files, stream, ...)
     agentloop research "topic"          Deep Research in the background, then a summary
     agentloop get|cancel|delete ID      look at, stop or remove an interaction
+    agentloop webhooks listen ...       drive your agent's background runs from webhooks
 
 Commands talk to AGENTLOOP_BASE_URL when set, else to Gemini (GEMINI_API_KEY), as any
 `Client()` does. Exit status: 0 done, 1 the run or the API failed, 2 a usage error.
@@ -82,6 +83,10 @@ def build_app() -> typer.Typer:
         ),
     ) -> None:
         """agentloop: agents on Gemini's Interactions API."""
+
+    from .webhooks import add_webhooks_commands
+
+    add_webhooks_commands(app)
 
     @app.command()
     def demo() -> None:

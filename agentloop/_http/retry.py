@@ -120,8 +120,10 @@ async def send_with_retries(
                 raise
             reason = f"{type(exc).__name__}: {exc}"
         else:
-            if not is_retryable_status(response.status_code) or not _may_retry(
-                policy, attempt, started
+            if (
+                not is_retryable_status(response.status_code)
+                or _already_exists(response)
+                or not _may_retry(policy, attempt, started)
             ):
                 return response
             reason = f"status {response.status_code}"
@@ -131,6 +133,17 @@ async def send_with_retries(
             "retrying %s in %.2fs (attempt %d failed: %s)", describe(), delay, attempt, reason
         )
         await sleep(delay)
+
+
+def _already_exists(response: httpx.Response) -> bool:
+    """A 409 for a duplicate (creating an id twice) stays a conflict however often it
+    is sent; only 409 ABORTED (a concurrency clash) is worth retrying."""
+    if response.status_code != 409:
+        return False
+    try:
+        return b"ALREADY_EXISTS" in response.content
+    except httpx.ResponseNotRead:
+        return False
 
 
 def _may_retry(policy: RetryPolicy, attempt: int, started: float) -> bool:

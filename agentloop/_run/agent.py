@@ -20,12 +20,14 @@ from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .background import AsyncBackgroundRun, BackgroundRun
 from .chat import Chat
+from .environment import Environment
 from .events import RunEvent
 from .output import output_spec
 from .pipeline import Pipeline, PipelineStep
 from .result import OutputT, RunResult
 from .runner import Runnable, Runner
 from .state import OnMaxTurns, RunConfig, RunState
+from .tool_search import ToolSearch
 from .toolset import ToolLike, Toolset
 
 __all__ = ["Agent"]
@@ -58,6 +60,11 @@ class Agent(Generic[DepsT, OutputT]):
         tool_errors: `"return"` sends tool failures to the model as error results;
             `"raise"` raises them.
         agent_config: the server-side agent's config (e.g. `{"type": "deep-research"}`).
+        environment: a managed agent's sandbox: an `Environment(...)` or an environment
+            id; a chat reuses the sandbox the API created across turns.
+        tool_search: declare `@tool(defer_loading=True)` tools (and MCP servers' tools)
+            only when the model's tool search finds them; `True`, or a `ToolSearch`
+            with a limit or a ranker of your own.
         background: run the interaction in the background and poll it to the end.
         poll_interval: first wait between polls, in seconds (grows to `poll_max_interval`).
         poll_max_interval: longest wait between polls.
@@ -90,6 +97,8 @@ class Agent(Generic[DepsT, OutputT]):
         max_concurrency: int | None = None,
         tool_errors: ToolErrorMode = "return",
         agent_config: JsonObject | None = None,
+        environment: Environment | str | None = None,
+        tool_search: bool | ToolSearch = False,
         background: bool = False,
         poll_interval: float = 2.0,
         poll_max_interval: float = 30.0,
@@ -131,6 +140,8 @@ class Agent(Generic[DepsT, OutputT]):
             output=output_spec(response_format),
             generation_config=generation_config,
             agent_config=agent_config,
+            environment=_environment(environment, agent),
+            tool_search=_tool_search(tool_search, toolset),
             store=store,
             background=background,
             max_turns=max_turns,
@@ -360,6 +371,34 @@ class Agent(Generic[DepsT, OutputT]):
             f"model={self.config.model!r}" if self.config.model else f"agent={self.config.agent!r}"
         )
         return f"Agent({target}, tools={len(self.config.toolset)})"
+
+
+def _environment(
+    environment: Environment | str | None, agent: str | None
+) -> JsonObject | str | None:
+    if environment is None:
+        return None
+    if agent is None:
+        raise UserError("environment= is for managed agents: pass agent=, not model=")
+    if isinstance(environment, str):
+        return environment
+    if not isinstance(environment, Environment):
+        raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
+    return environment.to_wire()
+
+
+def _tool_search(tool_search: bool | ToolSearch, toolset: Toolset) -> ToolSearch | None:
+    if isinstance(tool_search, ToolSearch):
+        return tool_search
+    if tool_search:
+        return ToolSearch()
+    deferred = [name for name, tool in toolset.functions.items() if tool.defer_loading]
+    if deferred:
+        raise UserError(
+            f"{deferred[:3]} are defer_loading tools: the model can only find them with "
+            "Agent(tool_search=True)"
+        )
+    return None
 
 
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:

@@ -36,6 +36,8 @@ class Chat(Generic[DepsT, OutputT]):
         """The result of every run, in order."""
         self.paused: RunState | None = None
         """The state of the run waiting for approval, if the chat is paused."""
+        self.environment_id: str | None = None
+        """The managed agent's sandbox, once the API has named it (reused every turn)."""
 
     def _state(self, input: Any) -> RunState:
         if self.paused is not None:
@@ -45,7 +47,9 @@ class Chat(Generic[DepsT, OutputT]):
                 "call chat.resume(approve=[...], reject={...}) first"
             )
         previous = self.previous_interaction_id if self._runner.config.store else None
-        return self._runner.new_state(input, previous, self.history)
+        state = self._runner.new_state(input, previous, self.history)
+        state.environment_id = self.environment_id
+        return state
 
     def _record(self, result: RunResult[Any]) -> RunResult[OutputT]:
         state = result.state
@@ -53,6 +57,7 @@ class Chat(Generic[DepsT, OutputT]):
         self.previous_interaction_id = result.interaction_id
         self.history = state.history
         self.paused = state if result.status == "awaiting_approval" else None
+        self.environment_id = state.environment_id
         self.results.append(result)
         return result
 

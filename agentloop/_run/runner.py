@@ -26,6 +26,7 @@ from .result import RunResult, result_of
 from .rounds import check_tools, decide
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
+from .tool_search import with_tool_search
 from .toolset import ToolSession
 
 __all__ = ["Runnable", "Runner"]
@@ -145,7 +146,14 @@ class Runner:
 
     @contextlib.asynccontextmanager
     async def tool_session(self) -> AsyncIterator[ToolSession]:
-        """The run's tools: the held session, or sources connected for this run only."""
+        """The run's tools: the held session, or sources connected for this run only
+        (deferred ones behind the tool search, with `tool_search=`)."""
+        async with self._connected_tools() as session:
+            search = self.config.tool_search
+            yield session if search is None else with_tool_search(session, search)
+
+    @contextlib.asynccontextmanager
+    async def _connected_tools(self) -> AsyncIterator[ToolSession]:
         if self._held is not None:
             yield self._held
             return

@@ -21,6 +21,7 @@ from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 from .._wire.steps import FunctionCallStep
 from .output import OutputSpec
+from .tool_search import ToolSearch
 from .toolset import Toolset
 
 __all__ = [
@@ -67,6 +68,10 @@ class RunConfig:
     extra: JsonObject = field(default_factory=dict)
     checkpoints: Checkpoints | None = None
     """The `Checkpoints` store runs are saved to after every step, if any."""
+    environment: JsonObject | str | None = None
+    """The managed agent's sandbox, as sent until the API names it (`environment_id`)."""
+    tool_search: ToolSearch | None = None
+    """Deferred tools are found through this search instead of declared up front."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,6 +197,8 @@ class RunState:
     interactions: list[Interaction] = field(default_factory=list)
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+    environment_id: str | None = None
+    """The sandbox the API gave this run; later requests (and chat turns) reuse it."""
 
     @property
     def pending_approvals(self) -> list[PendingApproval]:
@@ -224,6 +231,7 @@ class RunState:
             "interactions": [interaction.to_dict() for interaction in self.interactions],
             "tool_calls": [dataclasses.asdict(call) for call in self.tool_calls],
             "usage": self.usage.to_dict(),
+            "environment_id": self.environment_id,
         }
 
     @classmethod
@@ -262,6 +270,7 @@ class RunState:
                 interactions=[Interaction.model_validate(i) for i in data.get("interactions", [])],
                 tool_calls=[ToolCallRecord(**call) for call in data.get("tool_calls", [])],
                 usage=Usage.model_validate(data.get("usage") or {}),
+                environment_id=data.get("environment_id"),
             )
         except (TypeError, ValueError) as exc:
             raise UserError(f"a corrupt saved RunState: {exc}") from exc
