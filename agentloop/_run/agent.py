@@ -13,6 +13,7 @@ from typing import Any, Generic, Literal
 
 from .._errors import UserError
 from .._http.client import AsyncClient, Client
+from .._obs.hooks import HookSet, RunHooks
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .._tools.context import DepsT
 from .._tools.dispatch import ToolErrorMode
@@ -66,6 +67,9 @@ class Agent(Generic[DepsT, OutputT]):
             carried to tools as `ToolContext[DepsT].deps`).
         extra_body: other create fields passed as is (`service_tier`,
             `safety_settings`, fields the API adds before agentloop does).
+        hooks: `RunHooks` objects called at each point of every run, in order.
+        instrument: trace and measure this agent's runs (OpenTelemetry spans and
+            metrics, `result.trace`); None follows `agentloop.instrument()`.
     """
 
     def __init__(
@@ -93,6 +97,8 @@ class Agent(Generic[DepsT, OutputT]):
         client: AsyncClient | Client | None = None,
         deps_type: type[DepsT] | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        hooks: Sequence[RunHooks] = (),
+        instrument: bool | None = None,
     ) -> None:
         if (model is None) == (agent is None):
             raise UserError("pass exactly one of model= (e.g. 'gemini-2.5-flash') or agent=")
@@ -115,6 +121,9 @@ class Agent(Generic[DepsT, OutputT]):
                 f"extra_body cannot set {sorted(reserved)}: input and streaming are chosen "
                 "per run (agent.run(input), agent.stream(input))"
             )
+        if instrument is not None and not isinstance(instrument, bool):
+            raise UserError(f"instrument must be True, False or None, not {instrument!r}")
+        hook_set = HookSet(hooks)
         toolset = Toolset(tools)
         toolset.route(model)
         toolset.check_limits(model)
@@ -138,6 +147,8 @@ class Agent(Generic[DepsT, OutputT]):
             poll_max_interval=poll_max_interval,
             name=name,
             extra=_extra_fields(extra_body, response_modalities),
+            hooks=hook_set if hook_set else None,
+            instrument=instrument,
         )
         """The run configuration (immutable)."""
         self.response_format = response_format

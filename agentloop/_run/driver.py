@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 
 from .._http.interactions import AsyncInteractions
+from .._obs.observer import RunObserver
 from .._tools.context import ToolContext
 from .._tools.dispatch import ToolCallOutcome, dispatch_calls
 from .._wire.base import JsonObject
@@ -47,6 +48,7 @@ async def wait_until_terminal(
     config: RunConfig,
     interaction: Interaction,
     on_progress: ProgressCallback | None = None,
+    observer: RunObserver | None = None,
 ) -> Interaction:
     """Poll a background (or queued) interaction until it is terminal.
 
@@ -58,7 +60,8 @@ async def wait_until_terminal(
     while not interaction.is_terminal:
         await anyio.sleep(delay)
         delay = min(delay * 1.5, config.poll_max_interval)
-        interaction = await interactions.get(interaction.id)
+        polled = interactions.get(interaction.id)
+        interaction = await (polled if observer is None else observer.http(polled))
         if on_progress is not None:
             outcome = on_progress(interaction)
             if inspect.isawaitable(outcome):
@@ -67,9 +70,10 @@ async def wait_until_terminal(
 
 
 async def _send_streaming(
-    interactions: AsyncInteractions, body: JsonObject
+    interactions: AsyncInteractions, body: JsonObject, observer: RunObserver | None
 ) -> AsyncGenerator[RunEvent | Interaction, None]:
-    events = await interactions.create(**body, stream=True)
+    created = interactions.create(**body, stream=True)
+    events = await (created if observer is None else observer.http(created))
     async with events:
         async for event in events:
             if isinstance(event, StepDeltaEvent):
@@ -97,7 +101,12 @@ def _tool_context(
 
 
 async def _run_tools(
-    config: RunConfig, state: RunState, session: ToolSession, deps: Any, decision: RunTools
+    config: RunConfig,
+    state: RunState,
+    session: ToolSession,
+    deps: Any,
+    decision: RunTools,
+    observer: RunObserver | None,
 ) -> list[ToolCallOutcome]:
     return await dispatch_calls(
         decision.calls,
@@ -106,6 +115,7 @@ async def _run_tools(
         timeout=config.tool_timeout,
         max_concurrency=config.max_concurrency,
         tool_errors=config.tool_errors,
+        around=None if observer is None else observer.around,
     )
 
 
@@ -120,6 +130,7 @@ async def drive(
     stream: bool = False,
     first: Interaction | None = None,
     on_progress: ProgressCallback | None = None,
+    observer: RunObserver | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
 
@@ -131,22 +142,32 @@ async def drive(
             started earlier, perhaps by another process): the loop starts by
             waiting for it instead of sending a request.
         on_progress: called after every poll of a background interaction.
+        observer: the run's observer (tracing, hooks); None when nothing watches.
     """
     while True:
         interaction = first
         first = None
         if interaction is None:
             body = build_request(config, state, session.wire)
+            if observer is not None:
+                await observer.request(body)
             if stream:
-                async for item in _send_streaming(interactions, body):
+                async for item in _send_streaming(interactions, body, observer):
                     if isinstance(item, Interaction):
                         interaction = item
                     elif emit:
                         yield item
             else:
-                interaction = await interactions.create(**body)
+                created = interactions.create(**body)
+                interaction = await (created if observer is None else observer.http(created))
+        elif observer is not None:
+            observer.waiting(interaction)
         assert interaction is not None
-        interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
+        interaction = await wait_until_terminal(
+            interactions, config, interaction, on_progress, observer
+        )
+        if observer is not None:
+            await observer.interaction(interaction)
         if emit:
             yield InteractionFinishedEvent(
                 interaction_id=interaction.id,
@@ -165,7 +186,9 @@ async def drive(
                 yield ToolCallStartedEvent(
                     call_id=call.id, name=call.name, arguments=call.arguments
                 )
-        outcomes = await _run_tools(config, state, session, deps, decision)
+        if observer is not None:
+            await observer.tools_starting(decision.calls)
+        outcomes = await _run_tools(config, state, session, deps, decision, observer)
         if emit:
             # Reported in the order the calls finished, each with its own duration.
             for outcome in sorted(outcomes, key=lambda o: o.finished_at):
@@ -177,3 +200,5 @@ async def drive(
                     duration=outcome.duration,
                 )
         after_tools(state, decision, outcomes)
+        if observer is not None:
+            await observer.tools_finished(decision.calls, state.tool_calls[-len(outcomes) :])

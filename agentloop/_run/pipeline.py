@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import UserError
+from .._obs.observer import end_workflow, start_workflow
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .events import RunEvent, RunFinishedEvent
 from .result import RunResult
@@ -84,32 +85,56 @@ class Pipeline:
         """This pipeline with one more step."""
         return Pipeline([*self.steps, PipelineStep(agent, input=input)])
 
+    def _span(self) -> Any:
+        # One span over the steps when any step is instrumented (None otherwise).
+        names = [step.agent.name or "agent" for step in self.steps]
+        return start_workflow(
+            "pipeline " + " > ".join(names),
+            [step.agent.runner.config.instrument for step in self.steps],
+        )
+
     async def astream(self, input: Any, *, deps: Any = None) -> AsyncGenerator[PipelineEvent, None]:
         """Run every step, yielding each step's run events labelled with the step."""
         previous: RunResult | None = None
-        for position, step in enumerate(self.steps):
-            step_input = step.input
-            if step_input is None:
-                step_input = input if previous is None else previous.text
-            runner = step.agent.runner
-            state = runner.new_state(step_input, previous.interaction_id if previous else None)
-            async for event in runner.events(state, deps=deps):
-                yield PipelineEvent(step=position, agent_name=step.agent.name, event=event)
-                if isinstance(event, RunFinishedEvent):
-                    previous = event.result
+        span = self._span()
+        error: BaseException | None = None
+        try:
+            for position, step in enumerate(self.steps):
+                step_input = step.input
+                if step_input is None:
+                    step_input = input if previous is None else previous.text
+                runner = step.agent.runner
+                state = runner.new_state(step_input, previous.interaction_id if previous else None)
+                async for event in runner.events(state, deps=deps, parent=span):
+                    yield PipelineEvent(step=position, agent_name=step.agent.name, event=event)
+                    if isinstance(event, RunFinishedEvent):
+                        previous = event.result
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            end_workflow(span, error)
 
     async def arun(self, input: Any, *, deps: Any = None) -> PipelineResult:
         """Run every step and return all their results."""
         results: list[RunResult] = []
         previous: RunResult | None = None
-        for step in self.steps:
-            step_input = step.input
-            if step_input is None:
-                step_input = input if previous is None else previous.text
-            runner = step.agent.runner
-            state = runner.new_state(step_input, previous.interaction_id if previous else None)
-            previous = await runner.run(state, deps=deps)
-            results.append(previous)
+        span = self._span()
+        error: BaseException | None = None
+        try:
+            for step in self.steps:
+                step_input = step.input
+                if step_input is None:
+                    step_input = input if previous is None else previous.text
+                runner = step.agent.runner
+                state = runner.new_state(step_input, previous.interaction_id if previous else None)
+                previous = await runner.run(state, deps=deps, parent=span)
+                results.append(previous)
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            end_workflow(span, error)
         return PipelineResult(steps=results)
 
     def run(self, input: Any, *, deps: Any = None) -> PipelineResult:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic
+from typing import IO, Any, Generic
 
 from typing_extensions import TypeVar
 
+from .._errors import UserError
+from .._obs.trace import RunTrace
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 
@@ -34,6 +36,24 @@ class ToolCallRecord:
     """Seconds spent in the handler."""
     interaction_id: str | None = None
     """The interaction that asked for the call."""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+    """Why the call failed: the handler's own exception when it raised (e.g. a
+    `KeyError`), else the `ToolError` (unknown tool, bad arguments, timeout). Kept in
+    memory only: not part of `to_dict()` or a persisted run state."""
+
+    def to_dict(self) -> JsonObject:
+        """The record as JSON-ready data (without `exception`)."""
+        from pydantic_core import to_jsonable_python
+
+        return {
+            "call_id": self.call_id,
+            "name": self.name,
+            "arguments": to_jsonable_python(self.arguments),
+            "result": to_jsonable_python(self.result),
+            "is_error": self.is_error,
+            "duration": self.duration,
+            "interaction_id": self.interaction_id,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +73,9 @@ class RunResult(Generic[OutputT]):
     """Every tool call of the run, in order."""
     usage: Usage = field(default_factory=Usage)
     """Token usage summed over every interaction of the run."""
+    trace: RunTrace | None = field(default=None, repr=False, compare=False)
+    """The run's timeline when it was instrumented (`instrument=True` or
+    `agentloop.instrument()`), else None. See `print_trace()`."""
 
     @property
     def interaction_id(self) -> str | None:
@@ -64,6 +87,20 @@ class RunResult(Generic[OutputT]):
         """The last interaction."""
         return self.interactions[-1] if self.interactions else None
 
+    def print_trace(self, file: IO[str] | None = None, *, width: int | None = None) -> None:
+        """Draw the run as a waterfall (requests, retries, polls, tool calls on a time
+        axis, errors highlighted), in colour with rich when it is installed.
+
+        Raises:
+            UserError: the run was not instrumented, so there is no timeline.
+        """
+        if self.trace is None:
+            raise UserError(
+                "this run has no trace: build the agent with instrument=True "
+                "(or call agentloop.instrument() first)"
+            )
+        self.trace.print(file, width=width)
+
     def to_dict(self) -> JsonObject:
         """A JSON-ready summary (output, text, ids, status, usage, tool calls)."""
         from pydantic_core import to_jsonable_python
@@ -74,5 +111,5 @@ class RunResult(Generic[OutputT]):
             "interaction_id": self.interaction_id,
             "status": self.status,
             "usage": self.usage.to_dict(),
-            "tool_calls": [to_jsonable_python(call) for call in self.tool_calls],
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
         }

@@ -10,12 +10,14 @@ of them imports `agent.py` and `agent.py` may import all of them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import Any, Protocol
 
 from .._errors import UserError
 from .._http.client import AsyncClient
+from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .driver import ProgressCallback, drive
@@ -87,6 +89,21 @@ class Runner:
         finally:
             await session.aclose()
 
+    def observer(self, state: RunState, deps: Any = None, parent: Any = None) -> RunObserver | None:
+        """The observer of a run of `state` (None when nothing watches: no cost)."""
+        config = self.config
+        return observer_for(
+            name=config.name,
+            model=config.model,
+            agent=config.agent,
+            instrument=config.instrument,
+            hooks=config.hooks,
+            progress=state,
+            deps=deps,
+            previous_interaction_id=state.previous_interaction_id,
+            parent=parent,
+        )
+
     async def events(
         self,
         state: RunState,
@@ -96,8 +113,13 @@ class Runner:
         stream: bool = True,
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
+        parent: Any = None,
     ) -> AsyncGenerator[RunEvent, None]:
-        """The run's events, tools connected for as long as it goes on."""
+        """The run's events, tools connected for as long as it goes on.
+
+        `parent`: the OpenTelemetry span the run's span goes under (a pipeline's).
+        """
+        observer = self.observer(state, deps, parent)
         async with self.tool_session() as session:
             events = drive(
                 self.config,
@@ -109,9 +131,14 @@ class Runner:
                 stream=stream,
                 first=first,
                 on_progress=on_progress,
+                observer=observer,
             )
             async with aclosing(events):
-                async for event in events:
+                if observer is None:
+                    async for event in events:
+                        yield event
+                    return
+                async for event in _observed(observer, events, state, first):
                     yield event
 
     async def run(
@@ -121,10 +148,17 @@ class Runner:
         deps: Any = None,
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
+        parent: Any = None,
     ) -> RunResult[Any]:
         """Drive `state` to its end and return the result (no events built)."""
         events = self.events(
-            state, deps=deps, emit=False, stream=False, first=first, on_progress=on_progress
+            state,
+            deps=deps,
+            emit=False,
+            stream=False,
+            first=first,
+            on_progress=on_progress,
+            parent=parent,
         )
         async with aclosing(events):
             async for event in events:
@@ -143,7 +177,54 @@ class Runner:
         async with self.tool_session() as session:
             body: JsonObject = build_request(self.config, state, session.wire)
         body["background"] = True
-        return await self.client.interactions.create(**body)
+        observer = self.observer(state)
+        if observer is None:
+            return await self.client.interactions.create(**body)
+        # Observed as a run of its own that ends once the interaction exists; the
+        # run that waits for it (`wait()`) is another (linked by interaction id).
+        await observer.run_started(state.pending_input)
+        try:
+            await observer.request(body)
+            interaction = await observer.http(self.client.interactions.create(**body))
+        except BaseException as exc:
+            observer.fail(exc if isinstance(exc, Exception) else None)
+            raise
+        observer.started_in_background(interaction)
+        return interaction
+
+
+async def _observed(
+    observer: RunObserver,
+    events: AsyncGenerator[RunEvent, None],
+    state: RunState,
+    first: Interaction | None,
+) -> AsyncGenerator[RunEvent, None]:
+    """`events`, with the observer told of the run's start and end.
+
+    A run waiting on a background interaction (`first`) was started by `start()`,
+    whose observer already called `on_run_start`.
+    """
+    await observer.run_started(
+        state.pending_input, call_hooks=first is None or bool(state.interactions)
+    )
+    ended = False
+    try:
+        async for event in events:
+            if isinstance(event, RunFinishedEvent):
+                ended = True
+                await observer.run_finished(event.result)
+                if observer.trace is not None:
+                    result = dataclasses.replace(event.result, trace=observer.trace)
+                    event = RunFinishedEvent(result=result)
+            yield event
+    except Exception as exc:
+        if not ended:
+            ended = True
+            await observer.run_failed(exc)
+        raise
+    finally:
+        if not ended:
+            observer.abandon()
 
 
 class Runnable(Protocol):

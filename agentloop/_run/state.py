@@ -6,13 +6,13 @@ can save it after one step and continue from it in another process.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .._http.core import encode_json
+from .._obs.hooks import HookSet
 from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
@@ -48,6 +48,10 @@ class RunConfig:
     poll_max_interval: float
     name: str | None
     extra: JsonObject = field(default_factory=dict)
+    hooks: HookSet | None = None
+    """The agent's run hooks (None: none)."""
+    instrument: bool | None = None
+    """Trace and measure runs: True/False, or None to follow `agentloop.instrument()`."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -83,7 +87,7 @@ class RunState:
             "output_retries_left": self.output_retries_left,
             "final_answer_requested": self.final_answer_requested,
             "interactions": [interaction.to_dict() for interaction in self.interactions],
-            "tool_calls": [dataclasses.asdict(call) for call in self.tool_calls],
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
             "usage": self.usage.to_dict(),
         }
 

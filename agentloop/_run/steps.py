@@ -203,6 +203,7 @@ def after_tools(state: RunState, decision: RunTools, outcomes: list[ToolCallOutc
                 is_error=outcome.is_error,
                 duration=outcome.duration,
                 interaction_id=decision.interaction_id,
+                exception=outcome.exception,
             )
         )
     results: list[Any] = [outcome.result for outcome in outcomes]

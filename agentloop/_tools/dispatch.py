@@ -10,8 +10,10 @@ around the handler.
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,9 +35,11 @@ from .results import ResultConversionError, to_result_value
 from .schema import format_validation_error
 from .sources import CallableTool
 
-__all__ = ["ToolCallOutcome", "ToolErrorMode", "dispatch_calls"]
+__all__ = ["AroundCall", "ToolCallOutcome", "ToolErrorMode", "dispatch_calls"]
 
 ToolErrorMode = Literal["return", "raise"]
+
+logger = logging.getLogger("agentloop.tools")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +60,20 @@ class ToolCallOutcome:
     @property
     def is_error(self) -> bool:
         return self.error is not None
+
+    @property
+    def exception(self) -> BaseException | None:
+        """The handler's own exception if it raised, else the `ToolError` (if any)."""
+        error = self.error
+        if error is None:
+            return None
+        return error.__cause__ if isinstance(error.__cause__, Exception) else error
+
+
+AroundCall = Callable[
+    [FunctionCallStep, Callable[[], Awaitable[ToolCallOutcome]]], Awaitable[ToolCallOutcome]
+]
+"""Wraps the run of one call (an observer's span around it); must return its outcome."""
 
 
 def _result(call: FunctionCallStep, value: Any, *, is_error: bool = False) -> JsonObject:
@@ -147,6 +165,9 @@ async def _run_one(
             call, f"Tool {call.name!r} returned a value that cannot be sent: {exc}", started, exc
         )
     except Exception as exc:  # the tool boundary: a handler's bug must not end the run
+        logger.warning(
+            "tool %r (call %s) raised %s", call.name, call.id, type(exc).__name__, exc_info=exc
+        )
         return _execution_failure(
             call, f"Tool {call.name!r} failed: {type(exc).__name__}: {exc}", started, exc
         )
@@ -163,6 +184,7 @@ async def dispatch_calls(
     timeout: float | None = None,
     max_concurrency: int | None = None,
     tool_errors: ToolErrorMode = "return",
+    around: AroundCall | None = None,
 ) -> list[ToolCallOutcome]:
     """Run `calls` concurrently and return their outcomes in call order.
 
@@ -174,16 +196,23 @@ async def dispatch_calls(
         max_concurrency: at most this many handlers at once (None: all at once).
         tool_errors: "return" makes failures error results; "raise" raises the first
             failure (in call order) once every call has finished.
+        around: wraps each call's run (tracing); None runs it as is.
     """
     outcomes: list[ToolCallOutcome | None] = [None] * len(calls)
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
 
+    def run_one(call: FunctionCallStep) -> Awaitable[ToolCallOutcome]:
+        # A plain function returning the coroutine: no extra frame when not observed.
+        if around is None:
+            return _run_one(call, tools, make_context(call), timeout)
+        return around(call, functools.partial(_run_one, call, tools, make_context(call), timeout))
+
     async def run(position: int, call: FunctionCallStep) -> None:
         if limiter is None:
-            outcomes[position] = await _run_one(call, tools, make_context(call), timeout)
+            outcomes[position] = await run_one(call)
             return
         async with limiter:
-            outcomes[position] = await _run_one(call, tools, make_context(call), timeout)
+            outcomes[position] = await run_one(call)
 
     if len(calls) == 1:
         await run(0, calls[0])  # no task group for the common single call

@@ -1,0 +1,579 @@
+"""`RunObserver`: one per observed run; the run layer calls it at a few points.
+
+    run_started -> (request -> http(create) | waiting) -> http(poll)* -> interaction
+                -> tools_starting -> around(call)* -> tools_finished -> ... -> run_finished
+
+It emits the OpenTelemetry spans and metrics (when OpenTelemetry is installed and
+instrumentation is on), records the `RunTrace`, calls the `RunHooks` and writes the
+DEBUG lines of `agentloop.run`. Spans are never made current across a `yield` of
+the run's event generator (the caller's context would leak into it); parents are
+passed explicitly, and only a tool's span is current while its handler runs, so
+spans the handler opens nest under it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+
+from .._http.observe import OnRetry, SendAttempts, current_http_observer
+from .._tools.dispatch import ToolCallOutcome
+from .._wire.base import JsonObject
+from .._wire.interaction import Interaction
+from .._wire.steps import FunctionCallStep
+from .config import Telemetry, is_instrumented, settings, telemetry
+from .hooks import HookContext, HookSet, RunProgress
+from .trace import RunTrace, SpanKind, TraceEvent
+
+__all__ = ["RunObserver", "end_workflow", "observer_for", "run_logger", "start_workflow"]
+
+run_logger = logging.getLogger("agentloop.run")
+PROVIDER = "gcp.gemini"
+T = TypeVar("T")
+
+
+def observer_for(
+    *,
+    name: str | None,
+    model: str | None,
+    agent: str | None,
+    instrument: bool | None,
+    hooks: HookSet | None,
+    progress: RunProgress,
+    deps: Any,
+    previous_interaction_id: str | None,
+    parent: Any = None,
+) -> RunObserver | None:
+    """The observer of a run, or None when nothing watches it (the common, cheap case)."""
+    instrumented = is_instrumented(instrument)
+    if not instrumented and not hooks and not run_logger.isEnabledFor(logging.DEBUG):
+        return None
+    return RunObserver(
+        name=name,
+        model=model,
+        agent=agent,
+        hooks=hooks,
+        tele=telemetry() if instrumented else None,
+        record=instrumented,
+        capture=settings().capture_content,
+        progress=progress,
+        deps=deps,
+        conversation_id=previous_interaction_id,
+        parent=parent,
+    )
+
+
+def _json(value: Any) -> str:
+    from .._http.core import encode_json
+
+    try:
+        return encode_json(value).decode()
+    except (TypeError, ValueError):
+        return json.dumps(repr(value))
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _masked_url(url: httpx.URL) -> str:
+    return str(url.copy_set_param("key", "***") if "key" in url.params else url)
+
+
+class _HTTPWatch:
+    """The `HTTPObserver` of one model call: HTTP spans under its span."""
+
+    __slots__ = ("_index", "_observer", "_span")
+
+    def __init__(self, observer: RunObserver, span: Any, index: int | None) -> None:
+        self._observer, self._span, self._index = observer, span, index
+
+    async def observe(self, request: httpx.Request, send: SendAttempts) -> httpx.Response:
+        observer, tele = self._observer, self._observer.tele
+        path = request.url.path.split("/", 2)[-1]
+        index = observer.open(f"{request.method} {path}", "http", self._index)
+        span = None
+        if tele is not None:
+            span = tele.tracer.start_span(
+                request.method,
+                context=tele.trace.set_span_in_context(self._span) if self._span else None,
+                kind=tele.trace.SpanKind.CLIENT,
+                attributes={
+                    "http.request.method": request.method,
+                    "url.full": _masked_url(request.url),
+                    "server.address": request.url.host,
+                    "server.port": request.url.port
+                    or (443 if request.url.scheme == "https" else 80),
+                },
+            )
+        retries = 0
+
+        def on_retry(attempt: int, delay: float, reason: str) -> None:
+            nonlocal retries
+            retries = attempt
+            if index is not None:
+                observer.event(index, TraceEvent("retry", observer.now(), delay, reason))
+            if span is not None:
+                span.add_event(
+                    "retry",
+                    {
+                        "http.request.resend_count": attempt,
+                        "retry.wait": delay,
+                        "retry.reason": reason,
+                    },
+                )
+
+        retry: OnRetry = on_retry
+        try:
+            response = await send(retry)
+        except BaseException as exc:
+            status = getattr(exc, "status_code", None)
+            observer.close(index, error=f"{status or type(exc).__name__}")
+            if span is not None:
+                if status is not None:
+                    span.set_attribute("http.response.status_code", status)
+                observer.fail_span(span, exc, str(status or type(exc).__qualname__), retries)
+            raise
+        observer.close(
+            index,
+            detail=str(response.status_code) + (f" after {retries} retries" if retries else ""),
+        )
+        if span is not None:
+            span.set_attribute("http.response.status_code", response.status_code)
+            if retries:
+                span.set_attribute("http.request.resend_count", retries)
+            span.end()
+        return response
+
+
+class RunObserver:
+    """Watches one run: spans, metrics, trace, hooks and logs."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None,
+        model: str | None,
+        agent: str | None,
+        hooks: HookSet | None,
+        tele: Telemetry | None,
+        record: bool,
+        capture: bool,
+        progress: RunProgress,
+        deps: Any,
+        conversation_id: str | None,
+        parent: Any = None,
+    ) -> None:
+        self.run_id = uuid.uuid4().hex
+        self.ctx = HookContext(self.run_id, name, deps, progress)
+        self.tele = tele
+        self.trace: RunTrace | None = RunTrace() if record else None
+        self.hooks = hooks
+        self._name, self._model, self._agent = name, model, agent
+        self._capture = capture and tele is not None
+        self._conversation = conversation_id
+        self._parent = parent
+        self._t0 = time.perf_counter()
+        self._run_span: Any = None
+        self._run_index: int | None = None
+        self._operation = "generate_content" if agent is None else "invoke_agent"
+        self._model_span: Any = None
+        self._model_index: int | None = None
+        self._model_started = 0.0
+        self._watch: _HTTPWatch | None = None
+        self._rounds = 0
+
+    # -- the trace ---------------------------------------------------------------
+    def now(self) -> float:
+        return time.perf_counter() - self._t0
+
+    def open(self, name: str, kind: SpanKind, parent: int | None) -> int | None:
+        return self.trace.open(name, kind, self.now(), parent) if self.trace else None
+
+    def close(self, index: int | None, *, error: str | None = None, detail: str = "") -> None:
+        if self.trace is not None and index is not None:
+            span = self.trace.spans[index]
+            span.end, span.error, span.detail = self.now(), error, detail or span.detail
+
+    def event(self, index: int, event: TraceEvent) -> None:
+        if self.trace is not None:
+            self.trace.spans[index].events.append(event)
+
+    def fail_span(self, span: Any, exc: BaseException, error_type: str, retries: int = 0) -> None:
+        assert self.tele is not None
+        span.set_attribute("error.type", error_type)
+        if retries:
+            span.set_attribute("http.request.resend_count", retries)
+        span.record_exception(exc)
+        span.set_status(self.tele.trace.Status(self.tele.trace.StatusCode.ERROR, str(exc)[:500]))
+        span.end()
+
+    def _common(self) -> dict[str, Any]:
+        assert self.tele is not None
+        attrs = self.tele.attrs
+        common: dict[str, Any] = {attrs.GEN_AI_PROVIDER_NAME: PROVIDER}
+        if self._model is not None:
+            common[attrs.GEN_AI_REQUEST_MODEL] = self._model
+        return common
+
+    # -- the run -----------------------------------------------------------------
+    async def run_started(self, input: Any, *, call_hooks: bool = True) -> None:
+        """The run begins (spans, log, and `on_run_start` unless `call_hooks` is False:
+        a wait on a background run whose `start()` called it already)."""
+        label = f"invoke_agent {self._name or self._model or self._agent or ''}".rstrip()
+        self._run_index = self.open(label, "run", None)
+        tele = self.tele
+        if tele is not None:
+            attrs = tele.attrs
+            attributes = {
+                attrs.GEN_AI_OPERATION_NAME: "invoke_agent",
+                "agentloop.run.id": self.run_id,
+                **self._common(),
+            }
+            if self._name:
+                attributes[attrs.GEN_AI_AGENT_NAME] = self._name
+            if self._conversation:
+                attributes[attrs.GEN_AI_CONVERSATION_ID] = self._conversation
+            if self._capture and input is not None:
+                attributes[attrs.GEN_AI_INPUT_MESSAGES] = _json(input)
+            context = tele.trace.set_span_in_context(self._parent) if self._parent else None
+            self._run_span = tele.tracer.start_span(
+                label, context=context, kind=tele.trace.SpanKind.INTERNAL, attributes=attributes
+            )
+        run_logger.debug("run %s started (agent %s)", self.run_id, self._name or self._model)
+        if self.hooks is not None and call_hooks:
+            try:
+                await self.hooks.call("on_run_start", self.ctx, input)
+            except BaseException as exc:
+                self._end_run(exc)
+                raise
+
+    @property
+    def run_span(self) -> Any:
+        """The run's OpenTelemetry span (None without OpenTelemetry)."""
+        return self._run_span
+
+    async def run_finished(self, result: Any) -> None:
+        """The run ended with `result` (a `RunResult`)."""
+        if self.hooks is not None:
+            try:
+                await self.hooks.call("on_run_end", self.ctx, result)
+            except BaseException as exc:
+                self._end_run(exc)
+                raise
+        self._end_model(None)
+        span = self._run_span
+        if span is not None and self.tele is not None:
+            attrs = self.tele.attrs
+            usage = result.usage
+            if self._conversation:
+                span.set_attribute(attrs.GEN_AI_CONVERSATION_ID, self._conversation)
+            if result.interaction_id:
+                span.set_attribute(attrs.GEN_AI_RESPONSE_ID, result.interaction_id)
+            if usage.total_input_tokens is not None:
+                span.set_attribute(attrs.GEN_AI_USAGE_INPUT_TOKENS, usage.total_input_tokens)
+            if usage.total_output_tokens is not None:
+                span.set_attribute(attrs.GEN_AI_USAGE_OUTPUT_TOKENS, usage.total_output_tokens)
+            if self._capture:
+                span.set_attribute(attrs.GEN_AI_OUTPUT_MESSAGES, _json(result.text))
+            span.end()
+            self._run_span = None
+        self.close(self._run_index, detail=result.status)
+        run_logger.debug(
+            "run %s finished in %.3fs: %s, %d interactions, %d tool calls",
+            self.run_id,
+            self.now(),
+            result.status,
+            len(result.interactions),
+            len(result.tool_calls),
+        )
+
+    async def run_failed(self, error: BaseException) -> None:
+        """The run ends with `error` (raised after this returns)."""
+        try:
+            if self.hooks is not None:
+                await self.hooks.call("on_run_end", self.ctx, error)
+        finally:
+            self._end_run(error)
+
+    def abandon(self) -> None:
+        """The run stopped without result or error (closed early, cancelled)."""
+        self._end_run(None, cancelled=True)
+
+    def fail(self, error: Exception | None) -> None:
+        """End the spans with `error` (None: cancelled), calling no hook."""
+        self._end_run(error, cancelled=error is None)
+
+    def started_in_background(self, interaction: Interaction) -> None:
+        """`start()` created a background interaction: this observed part is over."""
+        self._end_model(None, interaction)
+        span, self._run_span = self._run_span, None
+        if span is not None and self.tele is not None:
+            span.set_attribute("agentloop.run.background", True)
+            span.set_attribute(self.tele.attrs.GEN_AI_RESPONSE_ID, interaction.id)
+            span.end()
+        self.close(self._run_index, detail=f"background {interaction.id}")
+
+    def _end_run(self, error: BaseException | None, *, cancelled: bool = False) -> None:
+        self._end_model(error, cancelled=cancelled)
+        span, self._run_span = self._run_span, None
+        if span is not None:
+            if error is not None:
+                self.fail_span(span, error, type(error).__qualname__)
+            else:
+                span.set_attribute("agentloop.run.cancelled", cancelled)
+                span.end()
+        index = self._run_index
+        if self.trace is not None and index is not None and self.trace.spans[index].end is None:
+            self.close(
+                self._run_index,
+                error=type(error).__name__ if error else None,
+                detail="cancelled" if cancelled else "",
+            )
+        if error is not None:
+            run_logger.debug("run %s failed after %.3fs: %r", self.run_id, self.now(), error)
+
+    # -- model calls -------------------------------------------------------------
+    async def request(self, body: JsonObject) -> None:
+        """A create request is about to go out: hooks, then its model-call span."""
+        if self.hooks is not None:
+            await self.hooks.call("on_request", self.ctx, body)
+        self._start_model(body)
+
+    def waiting(self, interaction: Interaction) -> None:
+        """The run waits on an interaction it did not create (a background run)."""
+        self._start_model(None)
+
+    def _start_model(self, body: JsonObject | None) -> None:
+        operation = self._operation
+        label = f"{operation} {self._model or self._agent}"
+        self._model_index = self.open(label, "model", self._run_index)
+        self._model_started = time.perf_counter()
+        tele = self.tele
+        if tele is not None:
+            attrs = tele.attrs
+            attributes = {attrs.GEN_AI_OPERATION_NAME: operation, **self._common()}
+            if self._agent is not None:
+                attributes[attrs.GEN_AI_AGENT_ID] = self._agent
+            if self._conversation:
+                attributes[attrs.GEN_AI_CONVERSATION_ID] = self._conversation
+            if self._capture and body is not None:
+                if "input" in body:
+                    attributes[attrs.GEN_AI_INPUT_MESSAGES] = _json(body["input"])
+                if "system_instruction" in body:
+                    attributes[attrs.GEN_AI_SYSTEM_INSTRUCTIONS] = _json(body["system_instruction"])
+            self._model_span = tele.tracer.start_span(
+                label,
+                context=tele.trace.set_span_in_context(self._run_span) if self._run_span else None,
+                kind=tele.trace.SpanKind.CLIENT,
+                attributes=attributes,
+            )
+        if self.tele is not None or self.trace is not None:
+            self._watch = _HTTPWatch(self, self._model_span, self._model_index)
+
+    async def http(self, sending: Awaitable[T]) -> T:
+        """Await `sending` (a create or a poll) with its requests observed."""
+        if self._watch is None:
+            return await sending
+        token = current_http_observer.set(self._watch)
+        try:
+            return await sending
+        finally:
+            current_http_observer.reset(token)
+
+    async def interaction(self, interaction: Interaction) -> None:
+        """An interaction reached a terminal status: end its span, then hooks."""
+        self._rounds += 1
+        if self._conversation is None:
+            self._conversation = interaction.id
+        self._end_model(None, interaction)
+        if run_logger.isEnabledFor(logging.DEBUG):
+            run_logger.debug(
+                "run %s round %d: interaction %s %s",
+                self.run_id,
+                self._rounds,
+                interaction.id,
+                interaction.status,
+            )
+        if self.hooks is not None:
+            await self.hooks.call("on_interaction", self.ctx, interaction)
+
+    def _end_model(
+        self,
+        error: BaseException | None,
+        interaction: Interaction | None = None,
+        *,
+        cancelled: bool = False,
+    ) -> None:
+        self._watch = None
+        index, self._model_index = self._model_index, None
+        if index is not None and self.trace is not None and self.trace.spans[index].end is None:
+            detail = f"{interaction.status} {interaction.id}" if interaction else ""
+            self.close(index, error=type(error).__name__ if error else None, detail=detail)
+        span, self._model_span = self._model_span, None
+        tele = self.tele
+        if span is None or tele is None:
+            return
+        attrs = tele.attrs
+        metric: dict[str, Any] = {attrs.GEN_AI_OPERATION_NAME: self._operation}
+        metric.update(self._common())
+        if interaction is not None:
+            self._describe(span, interaction)
+            if interaction.model:
+                metric[attrs.GEN_AI_RESPONSE_MODEL] = interaction.model
+            usage = interaction.usage
+            for kind, count in (
+                ("input", usage.total_input_tokens if usage else None),
+                ("output", usage.total_output_tokens if usage else None),
+            ):
+                if count is not None:
+                    tele.token_usage.record(count, {**metric, attrs.GEN_AI_TOKEN_TYPE: kind})
+        if error is not None:
+            metric["error.type"] = type(error).__qualname__
+            self.fail_span(span, error, type(error).__qualname__)
+        elif interaction is not None and interaction.status == "failed":
+            metric["error.type"] = "failed"
+            span.set_attribute("error.type", "failed")
+            span.set_status(tele.trace.Status(tele.trace.StatusCode.ERROR, "interaction failed"))
+            span.end()
+        else:
+            if cancelled:
+                span.set_attribute("agentloop.run.cancelled", True)
+            span.end()
+        tele.operation_duration.record(time.perf_counter() - self._model_started, metric)
+
+    def _describe(self, span: Any, interaction: Interaction) -> None:
+        assert self.tele is not None
+        attrs = self.tele.attrs
+        span.set_attribute(attrs.GEN_AI_RESPONSE_ID, interaction.id)
+        span.set_attribute(attrs.GEN_AI_CONVERSATION_ID, self._conversation or interaction.id)
+        span.set_attribute(attrs.GEN_AI_RESPONSE_FINISH_REASONS, [interaction.status])
+        if interaction.model:
+            span.set_attribute(attrs.GEN_AI_RESPONSE_MODEL, interaction.model)
+        usage = interaction.usage
+        if usage is not None:
+            for name, value in (
+                (attrs.GEN_AI_USAGE_INPUT_TOKENS, usage.total_input_tokens),
+                (attrs.GEN_AI_USAGE_OUTPUT_TOKENS, usage.total_output_tokens),
+                (attrs.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.total_thought_tokens),
+                (attrs.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.total_cached_tokens),
+            ):
+                if value is not None:
+                    span.set_attribute(name, value)
+        if self._capture:
+            span.set_attribute(attrs.GEN_AI_OUTPUT_MESSAGES, _json(interaction.text))
+
+    # -- tools -------------------------------------------------------------------
+    async def tools_starting(self, calls: Sequence[FunctionCallStep]) -> None:
+        """A tool round is about to run: `on_tool_start` for each call, in order."""
+        if self.hooks is not None and self.hooks.wants("on_tool_start"):
+            for call in calls:
+                await self.hooks.call("on_tool_start", self.ctx, call)
+
+    async def tools_finished(
+        self, calls: Sequence[FunctionCallStep], records: Sequence[Any]
+    ) -> None:
+        """A tool round ended: `on_tool_end` for each call with its `ToolCallRecord`."""
+        if self.hooks is not None and self.hooks.wants("on_tool_end"):
+            for call, record in zip(calls, records, strict=True):
+                await self.hooks.call("on_tool_end", self.ctx, call, record)
+
+    @property
+    def around(
+        self,
+    ) -> (
+        Callable[
+            [FunctionCallStep, Callable[[], Awaitable[ToolCallOutcome]]], Awaitable[ToolCallOutcome]
+        ]
+        | None
+    ):
+        """The wrapper of each tool call's run, or None when nothing is recorded."""
+        return self._around if self.tele is not None or self.trace is not None else None
+
+    async def _around(
+        self, call: FunctionCallStep, run: Callable[[], Awaitable[ToolCallOutcome]]
+    ) -> ToolCallOutcome:
+        label = f"execute_tool {call.name}"
+        index = self.open(label, "tool", self._run_index)
+        tele = self.tele
+        if tele is None:
+            outcome = await run()
+            self._close_tool(index, outcome)
+            return outcome
+        attrs = tele.attrs
+        attributes = {
+            attrs.GEN_AI_OPERATION_NAME: "execute_tool",
+            attrs.GEN_AI_PROVIDER_NAME: PROVIDER,
+            attrs.GEN_AI_TOOL_NAME: call.name,
+            attrs.GEN_AI_TOOL_CALL_ID: call.id,
+            attrs.GEN_AI_TOOL_TYPE: "function",
+        }
+        if self._capture:
+            attributes[attrs.GEN_AI_TOOL_CALL_ARGUMENTS] = _json(call.arguments)
+        context = tele.trace.set_span_in_context(self._run_span) if self._run_span else None
+        span = tele.tracer.start_span(
+            label, context=context, kind=tele.trace.SpanKind.INTERNAL, attributes=attributes
+        )
+        token = tele.context.attach(tele.trace.set_span_in_context(span))
+        try:
+            outcome = await run()
+        except BaseException as exc:
+            self.fail_span(span, exc, type(exc).__qualname__)
+            self.close(index, error=type(exc).__name__)
+            raise
+        finally:
+            tele.context.detach(token)
+        self._close_tool(index, outcome)
+        metric: dict[str, Any] = {attrs.GEN_AI_TOOL_NAME: call.name}
+        exception = outcome.exception
+        if self._capture:
+            span.set_attribute(attrs.GEN_AI_TOOL_CALL_RESULT, _json(outcome.result.get("result")))
+        if exception is not None:
+            metric["error.type"] = type(exception).__qualname__
+            self.fail_span(span, exception, type(exception).__qualname__)
+        else:
+            span.end()
+        tele.tool_duration.record(outcome.duration, metric)
+        return outcome
+
+    def _close_tool(self, index: int | None, outcome: ToolCallOutcome) -> None:
+        exception = outcome.exception
+        self.close(index, error=f"{type(exception).__name__}" if exception else None)
+
+
+def start_workflow(name: str, flags: Sequence[bool | None]) -> Any:
+    """The span over a pipeline's steps (`invoke_workflow {name}`), or None when no
+    step is instrumented or OpenTelemetry is missing. The caller passes it as the
+    `parent` of each step's run and ends it with `end_workflow`."""
+    if not any(is_instrumented(flag) for flag in flags):
+        return None
+    tele = telemetry()
+    if tele is None:
+        return None
+    attrs = tele.attrs
+    return tele.tracer.start_span(
+        f"invoke_workflow {name}",
+        kind=tele.trace.SpanKind.INTERNAL,
+        attributes={
+            attrs.GEN_AI_OPERATION_NAME: "invoke_workflow",
+            attrs.GEN_AI_PROVIDER_NAME: PROVIDER,
+            attrs.GEN_AI_WORKFLOW_NAME: name,
+        },
+    )
+
+
+def end_workflow(span: Any, error: BaseException | None) -> None:
+    """End a pipeline's span, with `error` if the pipeline failed."""
+    if span is None:
+        return
+    tele = telemetry()
+    if error is not None and tele is not None:
+        span.set_attribute("error.type", type(error).__qualname__)
+        span.record_exception(error)
+        span.set_status(tele.trace.Status(tele.trace.StatusCode.ERROR, str(error)[:500]))
+    span.end()
