@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from .._http.core import encode_json
 from .._http.observe import OnRetry, SendAttempts, current_http_observer
 from .._tools.dispatch import ToolCallOutcome
 from .._wire.base import JsonObject
@@ -70,8 +71,6 @@ def observer_for(
 
 
 def _json(value: Any) -> str:
-    from .._http.core import encode_json
-
     try:
         return encode_json(value).decode()
     except (TypeError, ValueError):
