@@ -122,8 +122,8 @@ class _HTTPWatch:
                     "retry",
                     {
                         "http.request.resend_count": attempt,
-                        "retry.wait": delay,
-                        "retry.reason": reason,
+                        "agentloop.retry.wait": delay,
+                        "agentloop.retry.reason": reason,
                     },
                 )
 

@@ -138,8 +138,9 @@ class Runner:
                     async for event in events:
                         yield event
                     return
-                async for event in _observed(observer, events, state, first):
-                    yield event
+                async with aclosing(_observed(observer, events, state, first)) as observed:
+                    async for event in observed:
+                        yield event
 
     async def run(
         self,
