@@ -93,7 +93,8 @@ class RunHooks:
         """A create request is about to be sent with `body` (mutations are not sent)."""
 
     def on_interaction(self, ctx: HookContext, interaction: Any) -> Any:
-        """An interaction reached a terminal status (an `Interaction`)."""
+        """The run took in a terminal `Interaction` (`ctx.usage` counts it). Not
+        called for one that ends the run with an error: `on_run_end` gets that."""
 
     def on_tool_start(self, ctx: HookContext, call: Any) -> Any:
         """A tool call (a `FunctionCallStep`) is about to run."""

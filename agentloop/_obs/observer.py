@@ -385,12 +385,15 @@ class RunObserver:
         finally:
             current_http_observer.reset(token)
 
-    async def interaction(self, interaction: Interaction) -> None:
-        """An interaction reached a terminal status: end its span, then hooks."""
+    def interaction_ended(self, interaction: Interaction) -> None:
+        """An interaction reached a terminal status: end its span."""
         self._rounds += 1
         if self._conversation is None:
             self._conversation = interaction.id
         self._end_model(None, interaction)
+
+    async def interaction(self, interaction: Interaction) -> None:
+        """The run took in a terminal interaction (not a failed one): log, hooks."""
         if run_logger.isEnabledFor(logging.DEBUG):
             run_logger.debug(
                 "run %s round %d: interaction %s %s",

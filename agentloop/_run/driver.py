@@ -167,7 +167,7 @@ async def drive(
             interactions, config, interaction, on_progress, observer
         )
         if observer is not None:
-            await observer.interaction(interaction)
+            observer.interaction_ended(interaction)
         if emit:
             yield InteractionFinishedEvent(
                 interaction_id=interaction.id,
@@ -176,6 +176,8 @@ async def drive(
                 interaction=interaction,
             )
         decision = after_interaction(config, state, interaction)
+        if observer is not None:
+            await observer.interaction(interaction)  # hooks see the state with it counted
         if isinstance(decision, Finish):
             yield RunFinishedEvent(result=decision.result)
             return
