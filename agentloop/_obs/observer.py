@@ -415,7 +415,7 @@ class RunObserver:
         self._watch = None
         index, self._model_index = self._model_index, None
         if index is not None and self.trace is not None and self.trace.spans[index].end is None:
-            detail = f"{interaction.status} {interaction.id}" if interaction else ""
+            detail = interaction.status if interaction else ""
             self.close(index, error=type(error).__name__ if error else None, detail=detail)
         span, self._model_span = self._model_span, None
         tele = self.tele

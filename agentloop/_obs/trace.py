@@ -113,22 +113,26 @@ class RunTrace:
             end = span.end if span.end is not None else total
             rows.append((label, span.start, end, note, "bold red" if span.error else None))
             for event in span.events:
-                label = f"{indent}  ↻ {event.name} ({event.detail}), wait {_seconds(event.wait)}"
+                label = f"{indent}  ↻ {event.name}: {event.detail}"
                 rows.append((label, event.at, event.at + event.wait, "", "yellow"))
-        label_width = min(48, max((len(row[0]) for row in rows), default=10))
-        bar_width = max(10, width - label_width - 24)
+        label_width = min(36, max((len(row[0]) for row in rows), default=10))
+        note_width = min(24, max((len(row[3]) for row in rows), default=0))
+        bar_width = max(10, width - label_width - note_width - 12)
         lines: list[tuple[str, str | None]] = [
-            (f"{'':<{label_width}} 0{_seconds(total):>{bar_width}}", "dim")
+            (f"{'':<{label_width}} 0{_seconds(total):>{bar_width - 1}}", "dim")
         ]
         for label, start, end, note, style in rows:
             first = min(bar_width - 1, int(start / total * bar_width))
             last = max(first + 1, min(bar_width, round(end / total * bar_width)))
             fill = "░" if style == "yellow" else "█"
             bar = " " * first + fill * (last - first) + " " * (bar_width - last)
-            label = label if len(label) <= label_width else label[: label_width - 1] + "…"
-            text = f"{label:<{label_width}} {bar} {_seconds(end - start):>8}"
-            lines.append((f"{text}  {note}".rstrip(), style))
+            text = f"{_clip(label, label_width):<{label_width}} {bar} {_seconds(end - start):>8}"
+            lines.append((f"{text}  {_clip(note, note_width)}".rstrip(), style))
         return lines
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 def _seconds(value: float) -> str:

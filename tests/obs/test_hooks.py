@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 from helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup
 
@@ -35,7 +36,9 @@ class Recorder(RunHooks):
         self.log.append((f"{self.tag}run_start", input))
 
     def on_request(self, ctx: HookContext, body: dict[str, Any]) -> None:
-        self.log.append((f"{self.tag}request", "input" in body or "previous_interaction_id" in body))
+        self.log.append(
+            (f"{self.tag}request", "input" in body or "previous_interaction_id" in body)
+        )
 
     async def on_interaction(self, ctx: HookContext, interaction: Any) -> None:
         self.log.append((f"{self.tag}interaction", interaction.status))
@@ -48,7 +51,9 @@ class Recorder(RunHooks):
         self.log.append((f"{self.tag}tool_end", call.name, record.is_error, ctx.turn))
 
     async def on_run_end(self, ctx: HookContext, result_or_error: Any) -> None:
-        outcome = result_or_error.text if isinstance(result_or_error, RunResult) else result_or_error
+        outcome = (
+            result_or_error.text if isinstance(result_or_error, RunResult) else result_or_error
+        )
         self.log.append((f"{self.tag}run_end", outcome))
 
 
@@ -179,15 +184,20 @@ async def test_the_context_carries_the_run_so_far() -> None:
 
     class Context(RunHooks):
         async def on_interaction(self, ctx: HookContext, interaction: Any) -> None:
-            seen.append((ctx.run_id, ctx.agent_name, ctx.deps, ctx.turn, ctx.usage.total_input_tokens))
+            seen.append(
+                (ctx.run_id, ctx.agent_name, ctx.deps, ctx.turn, ctx.usage.total_input_tokens)
+            )
 
     server = InteractionsServer(ScriptedModel([PARALLEL_CALLS, ANSWER]))
-    agent = Agent(MODEL, name="w", tools=[get_weather, lookup], hooks=[Context()], client=server.client())
+    agent = Agent(
+        MODEL, name="w", tools=[get_weather, lookup], hooks=[Context()], client=server.client()
+    )
     await agent.arun("Weather?", deps={"user": 7})
     (run_id, *_), second = seen
     assert seen[0][1:] == ("w", {"user": 7}, 0, 10)
     assert second[1:] == ("w", {"user": 7}, 1, 40)
-    assert second[0] == run_id and len(run_id) == 32
+    assert second[0] == run_id
+    assert len(run_id) == 32
 
 
 async def test_a_raising_hook_fails_the_run_naming_the_hook() -> None:
@@ -233,4 +243,4 @@ async def test_hooks_see_a_failed_run_through_on_run_end() -> None:
     with pytest.raises(Exception, match="max_turns") as caught:
         await agent.arun("Weather?")
     assert log[-1] == ("run_end", caught.value)
-    await anyio.sleep(0)
+    await anyio.lowlevel.checkpoint()

@@ -35,8 +35,11 @@ async def test_operation_duration_token_usage_and_tool_duration_are_recorded(ote
     assert point.attributes[gen_ai.GEN_AI_PROVIDER_NAME] == "gcp.gemini"
     assert point.attributes[gen_ai.GEN_AI_REQUEST_MODEL] == MODEL
 
-    tokens = {p.attributes[gen_ai.GEN_AI_TOKEN_TYPE]: p for p in metrics["gen_ai.client.token.usage"]}
-    assert tokens["input"].sum == 40 and tokens["input"].count == 2
+    tokens = {
+        p.attributes[gen_ai.GEN_AI_TOKEN_TYPE]: p for p in metrics["gen_ai.client.token.usage"]
+    }
+    assert tokens["input"].sum == 40
+    assert tokens["input"].count == 2
     assert tokens["output"].sum == 12
 
     tools = {
@@ -64,7 +67,8 @@ async def test_a_tool_exception_is_kept_on_its_record_and_logged_once(
     (warning,) = warnings
     assert warning.name == "agentloop.tools"
     assert "lookup" in warning.getMessage()
-    assert warning.exc_info is not None and warning.exc_info[1] is failed.exception
+    assert warning.exc_info is not None
+    assert warning.exc_info[1] is failed.exception
 
 
 async def test_run_start_rounds_and_end_are_logged_at_debug_without_content_or_key(
@@ -76,9 +80,11 @@ async def test_run_start_rounds_and_end_are_logged_at_debug_without_content_or_k
     )
     result = await weather_agent(server).arun("Weather in Paris?")
     run_lines = [r.getMessage() for r in caplog.records if r.name == "agentloop.run"]
-    assert run_lines[0].startswith("run ") and "started" in run_lines[0]
+    assert run_lines[0].startswith("run ")
+    assert "started" in run_lines[0]
     assert any(result.interactions[0].id in line for line in run_lines)
-    assert "finished" in run_lines[-1] and "2 interactions, 2 tool calls" in run_lines[-1]
+    assert "finished" in run_lines[-1]
+    assert "2 interactions, 2 tool calls" in run_lines[-1]
     http_lines = [r.getMessage() for r in caplog.records if r.name == "agentloop.http"]
     assert any(line.startswith("retrying POST") for line in http_lines)
     everything = "\n".join(caplog.text.splitlines() + run_lines + http_lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup
@@ -23,7 +24,7 @@ from agentloop.testing import InteractionsServer, ScriptedModel
 
 
 class Receiver(BaseHTTPRequestHandler):
-    received: list[tuple[str, ExportTraceServiceRequest]] = []
+    received: ClassVar[list[tuple[str, ExportTraceServiceRequest]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["content-length"]))
@@ -63,7 +64,10 @@ def test_spans_are_exported_over_otlp_http(receiver: str) -> None:
     try:
         server = InteractionsServer(ScriptedModel([PARALLEL_CALLS, ANSWER]))
         agent = Agent(
-            MODEL, tools=[get_weather, lookup], name="weather", client=server.sync_client(api_key=KEY)
+            MODEL,
+            tools=[get_weather, lookup],
+            name="weather",
+            client=server.sync_client(api_key=KEY),
         )
         assert agent.run("Weather?").text == "Sunny in Paris."
         provider.force_flush()

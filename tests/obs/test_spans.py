@@ -61,7 +61,8 @@ async def test_two_rounds_with_parallel_tools_a_failure_and_a_retry(otel) -> Non
         assert span.attributes[gen_ai.GEN_AI_OPERATION_NAME] == "generate_content"
         assert span.attributes[gen_ai.GEN_AI_RESPONSE_ID] == interaction.id
         assert span.attributes[gen_ai.GEN_AI_CONVERSATION_ID] == result.interactions[0].id
-    assert first.attributes is not None and second.attributes is not None
+    assert first.attributes is not None
+    assert second.attributes is not None
     assert first.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] == ("requires_action",)
     assert first.attributes[gen_ai.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] == 3
     assert second.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] == ("completed",)
@@ -69,7 +70,8 @@ async def test_two_rounds_with_parallel_tools_a_failure_and_a_retry(otel) -> Non
 
     weather = one(spans, "execute_tool get_weather")
     failed = one(spans, "execute_tool lookup")
-    assert weather.attributes is not None and failed.attributes is not None
+    assert weather.attributes is not None
+    assert failed.attributes is not None
     assert weather.attributes[gen_ai.GEN_AI_TOOL_NAME] == "get_weather"
     assert weather.attributes[gen_ai.GEN_AI_TOOL_CALL_ID] == "c1"
     assert weather.attributes[gen_ai.GEN_AI_TOOL_TYPE] == "function"
@@ -81,7 +83,9 @@ async def test_two_rounds_with_parallel_tools_a_failure_and_a_retry(otel) -> Non
     assert exception.attributes is not None
     assert exception.attributes["exception.type"] == "KeyError"
 
-    retried = [s for s in otel.named("POST") if s.parent and s.parent.span_id == second.context.span_id]
+    retried = [
+        s for s in otel.named("POST") if s.parent and s.parent.span_id == second.context.span_id
+    ]
     (post,) = retried
     assert post.attributes is not None
     assert post.attributes["http.response.status_code"] == 200
@@ -117,13 +121,17 @@ async def test_background_polls_are_http_spans_under_the_model_call(otel) -> Non
     assert polls, [s.name for s in children]
     for poll in polls:
         assert poll.attributes is not None
-        assert poll.attributes["url.full"].endswith(f"interactions/{result.interaction_id}?stream=false")  # type: ignore[union-attr]
+        assert poll.attributes["url.full"].endswith(
+            f"interactions/{result.interaction_id}?stream=false"
+        )  # type: ignore[union-attr]
     assert model.attributes is not None
     assert model.attributes[gen_ai.GEN_AI_RESPONSE_FINISH_REASONS] == ("completed",)
 
 
 async def test_a_stream_resume_is_an_http_span_under_the_model_call(otel) -> None:
-    server = InteractionsServer(ScriptedModel(["Sunny in Paris."]), faults=Faults(cut_stream_after=2))
+    server = InteractionsServer(
+        ScriptedModel(["Sunny in Paris."]), faults=Faults(cut_stream_after=2)
+    )
     events = [event async for event in weather_agent(server).astream("Weather?")]
     result = events[-1].result  # type: ignore[attr-defined]
     assert result.text == "Sunny in Paris."
@@ -168,7 +176,8 @@ async def test_a_pipeline_is_one_span_over_its_steps(otel) -> None:
     assert workflow.attributes[gen_ai.GEN_AI_OPERATION_NAME] == "invoke_workflow"
     for name in ("invoke_agent research", "invoke_agent summary"):
         run = one(spans, name)
-        assert run.parent is not None and run.parent.span_id == workflow.context.span_id
+        assert run.parent is not None
+        assert run.parent.span_id == workflow.context.span_id
 
 
 async def test_content_is_captured_only_when_asked(otel_content) -> None:
@@ -177,7 +186,9 @@ async def test_content_is_captured_only_when_asked(otel_content) -> None:
     spans = otel_content.spans()
     weather = one(spans, "execute_tool get_weather")
     assert weather.attributes is not None
-    assert json.loads(str(weather.attributes[gen_ai.GEN_AI_TOOL_CALL_ARGUMENTS])) == {"city": "Paris"}
+    assert json.loads(str(weather.attributes[gen_ai.GEN_AI_TOOL_CALL_ARGUMENTS])) == {
+        "city": "Paris"
+    }
     assert json.loads(str(weather.attributes[gen_ai.GEN_AI_TOOL_CALL_RESULT])) == "sunny in Paris"
     run = one(spans, "invoke_agent weather")
     assert run.attributes is not None
@@ -213,5 +224,9 @@ async def test_per_agent_instrumentation_overrides_the_global_switch(otel) -> No
     agentloop.instrument(tracer_provider=otel.tracer_provider, enabled=False)
     loud = weather_agent(server, instrument=True)
     result = await loud.arun("Hi")
-    assert [s.name for s in otel.spans()] == ["POST", f"generate_content {MODEL}", "invoke_agent weather"]
+    assert [s.name for s in otel.spans()] == [
+        "POST",
+        f"generate_content {MODEL}",
+        "invoke_agent weather",
+    ]
     assert result.trace is not None
