@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import platform
+from collections.abc import Coroutine
 from typing import Any
 
 import anyio
@@ -209,7 +210,7 @@ class HTTPCore:
                 self._urls[path] = url
         return url
 
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -221,13 +222,17 @@ class HTTPCore:
         url: str | None = None,
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
-    ) -> httpx.Response:
+    ) -> Coroutine[Any, Any, httpx.Response]:
         """Send one request (retrying as the policy allows) and return a 2xx response.
 
         `path` is under the API version; `url` (absolute) replaces it, e.g. for an
         upload session. With `stream=True` the body is left unread for the caller to
         consume and close. Raises an `APIStatusError` subclass, `APIConnectionError`
         or `APITimeoutError`.
+
+        A plain function returning the sending coroutine (await it at once): the
+        request is built here, and an observer (`_http.observe`) may wrap the send
+        without costing an extra coroutine when there is none.
         """
         client, owned = self._client()
         # One entry per header name (lowercase), the caller's `headers` winning.
@@ -261,10 +266,10 @@ class HTTPCore:
 
         observer = current_http_observer.get()
         if observer is not None:
-            return await observer.observe(
+            return observer.observe(
                 request, functools.partial(self._send, client, owned, request, stream)
             )
-        return await self._send(client, owned, request, stream, None)
+        return self._send(client, owned, request, stream, None)
 
     async def _send(
         self,

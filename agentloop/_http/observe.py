@@ -10,9 +10,9 @@ under the model call that sent it. With no observer set, a request costs one
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -28,7 +28,9 @@ SendAttempts = Callable[[OnRetry | None], Awaitable[httpx.Response]]
 class HTTPObserver(Protocol):
     """Watches one request from its first attempt to its final response or error."""
 
-    async def observe(self, request: httpx.Request, send: SendAttempts) -> httpx.Response:
+    def observe(
+        self, request: httpx.Request, send: SendAttempts
+    ) -> Coroutine[Any, Any, httpx.Response]:
         """Call `send` (passing a retry callback) and return what it returns."""
         ...
 

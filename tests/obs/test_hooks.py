@@ -8,7 +8,6 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 import pytest
-from helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup
 
 from agentloop import (
     Agent,
@@ -21,6 +20,8 @@ from agentloop import (
     UserError,
 )
 from agentloop.testing import InteractionsServer, ScriptedModel
+
+from .helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup
 
 pytestmark = pytest.mark.anyio
 

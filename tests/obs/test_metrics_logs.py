@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 
 from agentloop import Agent
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel
+
+from .helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep
 
 pytestmark = pytest.mark.anyio
 

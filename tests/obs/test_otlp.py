@@ -8,7 +8,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
-from helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
@@ -21,6 +20,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 import agentloop
 from agentloop import Agent
 from agentloop.testing import InteractionsServer, ScriptedModel
+
+from .helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup
 
 
 class Receiver(BaseHTTPRequestHandler):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep, one, tree
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.trace import StatusCode
 
 import agentloop
 from agentloop import Agent
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel
+
+from .helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep, one, tree
 
 pytestmark = pytest.mark.anyio
 

@@ -10,10 +10,11 @@ import sys
 import textwrap
 
 import pytest
-from helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep
 
 from agentloop import Agent, RunTrace, TraceSpan, UserError
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel
+
+from .helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep
 
 pytestmark = pytest.mark.anyio
 
