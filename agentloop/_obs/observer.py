@@ -184,6 +184,7 @@ class RunObserver:
         self._model_span: Any = None
         self._model_index: int | None = None
         self._model_started = 0.0
+        self._round_time = 0.0
         self._watch: _HTTPWatch | None = None
         self._rounds = 0
 
@@ -390,17 +391,19 @@ class RunObserver:
         self._rounds += 1
         if self._conversation is None:
             self._conversation = interaction.id
+        self._round_time = time.perf_counter() - self._model_started
         self._end_model(None, interaction)
 
     async def interaction(self, interaction: Interaction) -> None:
         """The run took in a terminal interaction (not a failed one): log, hooks."""
         if run_logger.isEnabledFor(logging.DEBUG):
             run_logger.debug(
-                "run %s round %d: interaction %s %s",
+                "run %s round %d: interaction %s %s in %.3fs",
                 self.run_id,
                 self._rounds,
                 interaction.id,
                 interaction.status,
+                self._round_time,
             )
         if self.hooks is not None:
             await self.hooks.call("on_interaction", self.ctx, interaction)

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.trace import StatusCode
 
 import agentloop
-from agentloop import Agent
-from agentloop.testing import Faults, InteractionsServer, ScriptedModel
+from agentloop import Agent, MCPStdio
+from agentloop.testing import Faults, InteractionsServer, Reply, ScriptedModel
 
-from .helpers import ANSWER, KEY, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep, one, tree
+from .helpers import (
+    ANSWER,
+    KEY,
+    MODEL,
+    PARALLEL_CALLS,
+    call,
+    get_weather,
+    lookup,
+    no_sleep,
+    one,
+    tree,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -231,3 +244,35 @@ async def test_per_agent_instrumentation_overrides_the_global_switch(otel) -> No
         "invoke_agent weather",
     ]
     assert result.trace is not None
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the bridge's trio run: tests/test_mcp.py
+async def test_client_side_mcp_tool_calls_are_tool_spans(otel, anyio_backend: str) -> None:
+    demo = Path(__file__).parents[1] / "mcp_servers" / "demo.py"
+    script = ScriptedModel(
+        [
+            Reply(steps=[call("c1", "add", a=2, b=3), call("c2", "fail")]),
+            "5.",
+        ]
+    )
+    server = InteractionsServer(script)
+    agent = Agent(
+        MODEL,
+        name="calc",
+        tools=[MCPStdio(sys.executable, [str(demo), "stdio"], timeout=20)],
+        client=server.client(),
+    )
+    result = await agent.arun("Add 2 and 3")
+    assert result.text == "5."
+    spans = otel.spans()
+    assert tree(spans) == [
+        (0, "invoke_agent calc", "INTERNAL"),
+        (1, f"generate_content {MODEL}", "CLIENT"),
+        (2, "POST", "CLIENT"),
+        (1, "execute_tool add", "INTERNAL"),
+        (1, "execute_tool fail", "INTERNAL"),
+        (1, f"generate_content {MODEL}", "CLIENT"),
+        (2, "POST", "CLIENT"),
+    ]
+    assert one(spans, "execute_tool add").status.status_code == StatusCode.UNSET
+    assert one(spans, "execute_tool fail").status.status_code == StatusCode.ERROR

@@ -103,3 +103,30 @@ def test_without_instrumentation_opentelemetry_is_never_imported() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert ast.literal_eval(done.stdout) == []
+
+
+def test_without_opentelemetry_an_instrumented_run_still_records_its_trace() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        sys.modules["opentelemetry"] = None  # as if agentloop[otel] were not installed
+        import agentloop
+        from agentloop import Agent
+        from agentloop.testing import InteractionsServer, ScriptedModel
+
+        agentloop.instrument()
+        server = InteractionsServer(ScriptedModel(["done"]))
+        result = Agent("m", name="quiet", client=server.client()).run("go")
+        print([span.name for span in result.trace.spans])
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert ast.literal_eval(done.stdout) == [
+        "invoke_agent quiet",
+        "generate_content m",
+        "POST interactions",
+    ]
