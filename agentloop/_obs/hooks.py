@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .._errors import AgentloopError, UserError
@@ -57,7 +57,7 @@ class HookContext:
     """The agent's `name=`."""
     deps: Any
     """The run's `deps=`."""
-    _progress: RunProgress
+    _progress: RunProgress = field(repr=False)
 
     @property
     def turn(self) -> int:
@@ -90,7 +90,7 @@ class RunHooks:
         """The run begins with `input` (None when it waits on a background interaction)."""
 
     def on_request(self, ctx: HookContext, body: dict[str, Any]) -> Any:
-        """A create request is about to be sent with `body` (mutations are not sent)."""
+        """A create request is about to be sent with `body` (treat it as read-only)."""
 
     def on_interaction(self, ctx: HookContext, interaction: Any) -> Any:
         """The run took in a terminal `Interaction` (`ctx.usage` counts it). Not

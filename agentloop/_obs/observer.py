@@ -20,22 +20,20 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-import httpx
-
 from .._http.core import encode_json
-from .._http.observe import OnRetry, SendAttempts, current_http_observer
+from .._http.observe import current_http_observer
 from .._tools.dispatch import ToolCallOutcome
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .._wire.steps import FunctionCallStep
 from .config import Telemetry, is_instrumented, settings, telemetry
 from .hooks import HookContext, HookSet, RunProgress
-from .trace import RunTrace, SpanKind, TraceEvent
+from .spans import PROVIDER, HTTPWatch, fail_span
+from .trace import Recorder, RunTrace, SpanKind
 
-__all__ = ["RunObserver", "end_workflow", "observer_for", "run_logger", "start_workflow"]
+__all__ = ["RunObserver", "observer_for", "run_logger"]
 
 run_logger = logging.getLogger("agentloop.run")
-PROVIDER = "gcp.gemini"
 T = TypeVar("T")
 
 
@@ -77,79 +75,6 @@ def _json(value: Any) -> str:
         return json.dumps(repr(value))
 
 
-_DEFAULT_PORTS = {"https": 443, "http": 80}
-
-
-def _masked_url(url: httpx.URL) -> str:
-    return str(url.copy_set_param("key", "***") if "key" in url.params else url)
-
-
-class _HTTPWatch:
-    """The `HTTPObserver` of one model call: HTTP spans under its span."""
-
-    __slots__ = ("_index", "_observer", "_span")
-
-    def __init__(self, observer: RunObserver, span: Any, index: int | None) -> None:
-        self._observer, self._span, self._index = observer, span, index
-
-    async def observe(self, request: httpx.Request, send: SendAttempts) -> httpx.Response:
-        observer, tele = self._observer, self._observer.tele
-        path = request.url.path.split("/", 2)[-1]
-        index = observer.open(f"{request.method} {path}", "http", self._index)
-        span = None
-        if tele is not None:
-            span = tele.tracer.start_span(
-                request.method,
-                context=tele.trace.set_span_in_context(self._span) if self._span else None,
-                kind=tele.trace.SpanKind.CLIENT,
-                attributes={
-                    "http.request.method": request.method,
-                    "url.full": _masked_url(request.url),
-                    "server.address": request.url.host,
-                    "server.port": request.url.port
-                    or (443 if request.url.scheme == "https" else 80),
-                },
-            )
-        retries = 0
-
-        def on_retry(attempt: int, delay: float, reason: str) -> None:
-            nonlocal retries
-            retries = attempt
-            if index is not None:
-                observer.event(index, TraceEvent("retry", observer.now(), delay, reason))
-            if span is not None:
-                span.add_event(
-                    "retry",
-                    {
-                        "http.request.resend_count": attempt,
-                        "agentloop.retry.wait": delay,
-                        "agentloop.retry.reason": reason,
-                    },
-                )
-
-        retry: OnRetry = on_retry
-        try:
-            response = await send(retry)
-        except BaseException as exc:
-            status = getattr(exc, "status_code", None)
-            observer.close(index, error=f"{status or type(exc).__name__}")
-            if span is not None:
-                if status is not None:
-                    span.set_attribute("http.response.status_code", status)
-                observer.fail_span(span, exc, str(status or type(exc).__qualname__), retries)
-            raise
-        observer.close(
-            index,
-            detail=str(response.status_code) + (f" after {retries} retries" if retries else ""),
-        )
-        if span is not None:
-            span.set_attribute("http.response.status_code", response.status_code)
-            if retries:
-                span.set_attribute("http.request.resend_count", retries)
-            span.end()
-        return response
-
-
 class RunObserver:
     """Watches one run: spans, metrics, trace, hooks and logs."""
 
@@ -171,13 +96,13 @@ class RunObserver:
         self.run_id = uuid.uuid4().hex
         self.ctx = HookContext(self.run_id, name, deps, progress)
         self.tele = tele
-        self.trace: RunTrace | None = RunTrace() if record else None
+        self.recorder = Recorder(RunTrace() if record else None)
+        self.trace = self.recorder.trace
         self.hooks = hooks
         self._name, self._model, self._agent = name, model, agent
         self._capture = capture and tele is not None
         self._conversation = conversation_id
         self._parent = parent
-        self._t0 = time.perf_counter()
         self._run_span: Any = None
         self._run_index: int | None = None
         self._operation = "generate_content" if agent is None else "invoke_agent"
@@ -185,33 +110,22 @@ class RunObserver:
         self._model_index: int | None = None
         self._model_started = 0.0
         self._round_time = 0.0
-        self._watch: _HTTPWatch | None = None
+        self._watch: HTTPWatch | None = None
         self._rounds = 0
 
     # -- the trace ---------------------------------------------------------------
     def now(self) -> float:
-        return time.perf_counter() - self._t0
+        return self.recorder.now()
 
     def open(self, name: str, kind: SpanKind, parent: int | None) -> int | None:
-        return self.trace.open(name, kind, self.now(), parent) if self.trace else None
+        return self.recorder.open(name, kind, parent)
 
     def close(self, index: int | None, *, error: str | None = None, detail: str = "") -> None:
-        if self.trace is not None and index is not None:
-            span = self.trace.spans[index]
-            span.end, span.error, span.detail = self.now(), error, detail or span.detail
+        self.recorder.close(index, error=error, detail=detail)
 
-    def event(self, index: int, event: TraceEvent) -> None:
-        if self.trace is not None:
-            self.trace.spans[index].events.append(event)
-
-    def fail_span(self, span: Any, exc: BaseException, error_type: str, retries: int = 0) -> None:
+    def fail_span(self, span: Any, exc: BaseException, error_type: str) -> None:
         assert self.tele is not None
-        span.set_attribute("error.type", error_type)
-        if retries:
-            span.set_attribute("http.request.resend_count", retries)
-        span.record_exception(exc)
-        span.set_status(self.tele.trace.Status(self.tele.trace.StatusCode.ERROR, str(exc)[:500]))
-        span.end()
+        fail_span(self.tele, span, exc, error_type)
 
     def _common(self) -> dict[str, Any]:
         assert self.tele is not None
@@ -225,8 +139,11 @@ class RunObserver:
     async def run_started(self, input: Any, *, call_hooks: bool = True) -> None:
         """The run begins (spans, log, and `on_run_start` unless `call_hooks` is False:
         a wait on a background run whose `start()` called it already)."""
-        label = f"invoke_agent {self._name or self._model or self._agent or ''}".rstrip()
-        self._run_index = self.open(label, "run", None)
+        # The span is named after the agent (the conventions' `invoke_agent {name}`);
+        # the waterfall falls back to the model for an unnamed one.
+        label = f"invoke_agent {self._name or ''}".rstrip()
+        shown = f"invoke_agent {self._name or self._model or self._agent or ''}".rstrip()
+        self._run_index = self.open(shown, "run", None)
         tele = self.tele
         if tele is not None:
             attrs = tele.attrs
@@ -374,7 +291,7 @@ class RunObserver:
                 attributes=attributes,
             )
         if self.tele is not None or self.trace is not None:
-            self._watch = _HTTPWatch(self, self._model_span, self._model_index)
+            self._watch = HTTPWatch(self.recorder, tele, self._model_span, self._model_index)
 
     async def http(self, sending: Awaitable[T]) -> T:
         """Await `sending` (a create or a poll) with its requests observed."""
@@ -549,36 +466,3 @@ class RunObserver:
     def _close_tool(self, index: int | None, outcome: ToolCallOutcome) -> None:
         exception = outcome.exception
         self.close(index, error=f"{type(exception).__name__}" if exception else None)
-
-
-def start_workflow(name: str, flags: Sequence[bool | None]) -> Any:
-    """The span over a pipeline's steps (`invoke_workflow {name}`), or None when no
-    step is instrumented or OpenTelemetry is missing. The caller passes it as the
-    `parent` of each step's run and ends it with `end_workflow`."""
-    if not any(is_instrumented(flag) for flag in flags):
-        return None
-    tele = telemetry()
-    if tele is None:
-        return None
-    attrs = tele.attrs
-    return tele.tracer.start_span(
-        f"invoke_workflow {name}",
-        kind=tele.trace.SpanKind.INTERNAL,
-        attributes={
-            attrs.GEN_AI_OPERATION_NAME: "invoke_workflow",
-            attrs.GEN_AI_PROVIDER_NAME: PROVIDER,
-            attrs.GEN_AI_WORKFLOW_NAME: name,
-        },
-    )
-
-
-def end_workflow(span: Any, error: BaseException | None) -> None:
-    """End a pipeline's span, with `error` if the pipeline failed."""
-    if span is None:
-        return
-    tele = telemetry()
-    if error is not None and tele is not None:
-        span.set_attribute("error.type", type(error).__qualname__)
-        span.record_exception(error)
-        span.set_status(tele.trace.Status(tele.trace.StatusCode.ERROR, str(error)[:500]))
-    span.end()

@@ -8,10 +8,11 @@ OpenTelemetry or without it, so `result.print_trace()` works everywhere.
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
-__all__ = ["RunTrace", "TraceEvent", "TraceSpan"]
+__all__ = ["Recorder", "RunTrace", "TraceEvent", "TraceSpan"]
 
 SpanKind = Literal["run", "model", "http", "tool"]
 
@@ -129,6 +130,35 @@ class RunTrace:
             text = f"{_clip(label, label_width):<{label_width}} {bar} {_seconds(end - start):>8}"
             lines.append((f"{text}  {_clip(note, note_width)}".rstrip(), style))
         return lines
+
+
+class Recorder:
+    """Records a run's `RunTrace` (or nothing, when `trace` is None) on its clock."""
+
+    __slots__ = ("_t0", "trace")
+
+    def __init__(self, trace: RunTrace | None) -> None:
+        self.trace = trace
+        self._t0 = time.perf_counter()
+
+    def now(self) -> float:
+        """Seconds since the run started."""
+        return time.perf_counter() - self._t0
+
+    def open(self, name: str, kind: SpanKind, parent: int | None) -> int | None:
+        """A span starting now; its index, or None when not recording."""
+        return self.trace.open(name, kind, self.now(), parent) if self.trace else None
+
+    def close(self, index: int | None, *, error: str | None = None, detail: str = "") -> None:
+        """End span `index` now."""
+        if self.trace is not None and index is not None:
+            span = self.trace.spans[index]
+            span.end, span.error, span.detail = self.now(), error, detail or span.detail
+
+    def event(self, index: int | None, event: TraceEvent) -> None:
+        """Add `event` to span `index`."""
+        if self.trace is not None and index is not None:
+            self.trace.spans[index].events.append(event)
 
 
 def _clip(text: str, width: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import UserError
-from .._obs.observer import end_workflow, start_workflow
+from .._obs.spans import end_workflow, start_workflow
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .events import RunEvent, RunFinishedEvent
 from .result import RunResult
