@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from .._version import __version__
+
 __all__ = ["Settings", "Telemetry", "instrument", "is_instrumented", "settings", "telemetry"]
 
 
@@ -102,11 +104,14 @@ def telemetry() -> Telemetry | None:
 def _load(current: Settings) -> Telemetry | None:
     try:
         from opentelemetry import context, metrics, trace
-        from opentelemetry.semconv._incubating.attributes import gen_ai_attributes
-        from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
+        from opentelemetry.semconv._incubating.attributes import (  # pyright: ignore[reportMissingTypeStubs]
+            gen_ai_attributes,
+        )
+        from opentelemetry.semconv._incubating.metrics import (  # pyright: ignore[reportMissingTypeStubs]
+            gen_ai_metrics,
+        )
     except ImportError:
         return None
-    from .._version import __version__
 
     tracer = trace.get_tracer("agentloop", __version__, tracer_provider=current.tracer_provider)
     meter = metrics.get_meter("agentloop", __version__, meter_provider=current.meter_provider)

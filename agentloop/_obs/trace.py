@@ -49,7 +49,7 @@ class TraceSpan:
     """The error it ended with, if any."""
     detail: str = ""
     """A short note: the status, the HTTP status code, the interaction id."""
-    events: list[TraceEvent] = field(default_factory=list)
+    events: list[TraceEvent] = field(default_factory=list[TraceEvent])
 
     @property
     def duration(self) -> float:
@@ -61,7 +61,7 @@ class TraceSpan:
 class RunTrace:
     """The timeline of one instrumented run; `print()` draws it as a waterfall."""
 
-    spans: list[TraceSpan] = field(default_factory=list)
+    spans: list[TraceSpan] = field(default_factory=list[TraceSpan])
     """Every span, parents before their children, in start order."""
 
     @property
