@@ -145,12 +145,18 @@ async def test_a_reattached_background_run_calls_hooks_from_the_wait() -> None:
     assert log == [("interaction", "completed"), ("run_end", "Done.")]
 
 
-async def test_every_pipeline_step_calls_its_agents_hooks() -> None:
+@pytest.mark.parametrize("streamed", [False, True], ids=["arun", "astream"])
+async def test_every_pipeline_step_calls_its_agents_hooks(streamed: bool) -> None:
     log: list[tuple[Any, ...]] = []
     server = InteractionsServer(ScriptedModel(["Report.", "Summary."]))
     first = Agent(MODEL, hooks=[Recorder(log, "a.")], client=server.client())
     second = Agent(MODEL, hooks=[Recorder(log, "b.")], client=server.client())
-    await first.then(second, input="Summarize").arun("Go")
+    pipeline = first.then(second, input="Summarize")
+    if streamed:
+        async for _ in pipeline.astream("Go"):
+            pass
+    else:
+        await pipeline.arun("Go")
     assert log == [
         ("a.run_start", "Go"),
         ("a.request", True),
