@@ -87,7 +87,8 @@ class RunHooks:
     """
 
     def on_run_start(self, ctx: HookContext, input: Any) -> Any:
-        """The run begins with `input` (None when it waits on a background interaction)."""
+        """The run begins with `input`. A background run calls it from `start()`; the
+        `wait()` that finishes the run does not call it again."""
 
     def on_request(self, ctx: HookContext, body: dict[str, Any]) -> Any:
         """A create request is about to be sent with `body` (treat it as read-only)."""

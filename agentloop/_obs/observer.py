@@ -1,7 +1,9 @@
 """`RunObserver`: one per observed run; the run layer calls it at a few points.
 
-    run_started -> (request -> http(create) | waiting) -> http(poll)* -> interaction
-                -> tools_starting -> around(call)* -> tools_finished -> ... -> run_finished
+    run_started -> (request -> http(create) | waiting) -> http(poll)*
+                -> interaction_ended -> interaction
+                -> tools_starting -> around(call)* -> tools_finished -> ...
+                -> run_finished | run_failed | abandon
 
 It emits the OpenTelemetry spans and metrics (when OpenTelemetry is installed and
 instrumentation is on), records the `RunTrace`, calls the `RunHooks` and writes the
@@ -169,11 +171,6 @@ class RunObserver:
             except BaseException as exc:
                 self._end_run(exc)
                 raise
-
-    @property
-    def run_span(self) -> Any:
-        """The run's OpenTelemetry span (None without OpenTelemetry)."""
-        return self._run_span
 
     async def run_finished(self, result: Any) -> None:
         """The run ended with `result` (a `RunResult`)."""
