@@ -222,6 +222,9 @@ async def _observed(
         if not ended:
             ended = True
             await observer.run_failed(exc)
+        if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
+            # A failed run's partial result (`RunError.result`) shows its trace too.
+            exc.result = dataclasses.replace(exc.result, trace=observer.trace)  # type: ignore[attr-defined]
         raise
     finally:
         if not ended:

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from agentloop import Agent, RunTrace, TraceSpan, UserError
+from agentloop import Agent, MaxTurnsExceeded, RunTrace, TraceSpan, UserError
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel
 
 from .helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep
@@ -130,3 +130,18 @@ def test_without_opentelemetry_an_instrumented_run_still_records_its_trace() -> 
         "generate_content m",
         "POST interactions",
     ]
+
+
+async def test_a_failed_runs_partial_result_carries_the_trace() -> None:
+    server = InteractionsServer(ScriptedModel([PARALLEL_CALLS]))
+    agent = Agent(
+        MODEL, tools=[get_weather, lookup], max_turns=0, instrument=True, client=server.client()
+    )
+    with pytest.raises(MaxTurnsExceeded) as caught:
+        await agent.arun("Weather?")
+    trace = caught.value.result.trace
+    assert trace is not None
+    assert trace.spans[0].error == "MaxTurnsExceeded"
+    out = io.StringIO()
+    caught.value.result.print_trace(out)
+    assert "✗ MaxTurnsExceeded" in out.getvalue()
