@@ -7,6 +7,7 @@ instrumentation is turned on. Without it, an instrumented run still records its
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from types import ModuleType
@@ -84,6 +85,9 @@ class Telemetry:
     attrs: ModuleType
     """The GenAI attribute names (`gen_ai_attributes`, incubating semconv)."""
     tracer: Any
+    legacy_names: bool
+    """Also set the attributes the GenAI conventions renamed (`gen_ai.system`), unless
+    `OTEL_SEMCONV_STABILITY_OPT_IN` holds `gen_ai_latest_experimental`."""
     operation_duration: Any
     token_usage: Any
     tool_duration: Any
@@ -120,6 +124,8 @@ def _load(current: Settings) -> Telemetry | None:
         context=context,
         attrs=gen_ai_attributes,
         tracer=tracer,
+        legacy_names="gen_ai_latest_experimental"
+        not in os.environ.get("OTEL_SEMCONV_STABILITY_OPT_IN", ""),
         operation_duration=gen_ai_metrics.create_gen_ai_client_operation_duration(meter),
         token_usage=gen_ai_metrics.create_gen_ai_client_token_usage(meter),
         tool_duration=meter.create_histogram(

@@ -133,6 +133,8 @@ class RunObserver:
         assert self.tele is not None
         attrs = self.tele.attrs
         common: dict[str, Any] = {attrs.GEN_AI_PROVIDER_NAME: PROVIDER}
+        if self.tele.legacy_names:
+            common[attrs.GEN_AI_SYSTEM] = PROVIDER
         if self._model is not None:
             common[attrs.GEN_AI_REQUEST_MODEL] = self._model
         return common

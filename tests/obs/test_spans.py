@@ -286,3 +286,23 @@ async def test_client_side_mcp_tool_calls_are_tool_spans(otel, anyio_backend: st
     ]
     assert one(spans, "execute_tool add").status.status_code == StatusCode.UNSET
     assert one(spans, "execute_tool fail").status.status_code == StatusCode.ERROR
+
+
+@pytest.mark.parametrize("opt_in", [None, "gen_ai_latest_experimental"])
+async def test_the_renamed_system_attribute_is_set_unless_the_latest_names_are_asked(
+    otel, monkeypatch: pytest.MonkeyPatch, opt_in: str | None
+) -> None:
+    if opt_in is not None:
+        monkeypatch.setenv("OTEL_SEMCONV_STABILITY_OPT_IN", opt_in)
+    else:
+        monkeypatch.delenv("OTEL_SEMCONV_STABILITY_OPT_IN", raising=False)
+    agentloop.instrument(tracer_provider=otel.tracer_provider)  # read the variable again
+    server = InteractionsServer(ScriptedModel(["Hi."]))
+    await weather_agent(server).arun("Hi")
+    run = one(otel.spans(), "invoke_agent weather")
+    assert run.attributes is not None
+    assert run.attributes[gen_ai.GEN_AI_PROVIDER_NAME] == "gcp.gemini"
+    if opt_in is None:
+        assert run.attributes[gen_ai.GEN_AI_SYSTEM] == "gcp.gemini"
+    else:
+        assert gen_ai.GEN_AI_SYSTEM not in run.attributes
