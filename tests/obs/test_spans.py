@@ -11,7 +11,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from opentelemetry.trace import StatusCode
 
 import agentloop
-from agentloop import Agent, MCPStdio
+from agentloop import Agent, MCPStdio, tool
 from agentloop.testing import Faults, InteractionsServer, Reply, ScriptedModel
 
 from .helpers import (
@@ -306,3 +306,28 @@ async def test_the_renamed_system_attribute_is_set_unless_the_latest_names_are_a
         assert run.attributes[gen_ai.GEN_AI_SYSTEM] == "gcp.gemini"
     else:
         assert gen_ai.GEN_AI_SYSTEM not in run.attributes
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+async def test_spans_a_tool_opens_nest_under_its_execute_tool_span(otel, kind: str) -> None:
+    tracer = otel.tracer_provider.get_tracer("app")
+
+    async def query_async(sql: str) -> str:
+        """Run a query."""
+        with tracer.start_as_current_span("db.query"):
+            return "1 row"
+
+    def query_sync(sql: str) -> str:
+        """Run a query."""
+        with tracer.start_as_current_span("db.query"):
+            return "1 row"
+
+    handler = tool(name="query")(query_async if kind == "async" else query_sync)
+    server = InteractionsServer(ScriptedModel([Reply(steps=[call("c1", "query", sql="x")]), "ok"]))
+    agent = Agent(MODEL, tools=[handler], name="db", client=server.client())
+    await agent.arun("Count")
+    spans = otel.spans()
+    inner = one(spans, "db.query")
+    outer = one(spans, "execute_tool query")
+    assert inner.parent is not None
+    assert inner.parent.span_id == outer.context.span_id
