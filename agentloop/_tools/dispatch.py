@@ -176,6 +176,19 @@ async def _run_one(
     )
 
 
+def _start(
+    call: FunctionCallStep,
+    tools: Mapping[str, CallableTool],
+    context: ToolContext[Any],
+    timeout: float | None,
+    around: AroundCall | None,
+) -> Awaitable[ToolCallOutcome]:
+    # A plain function returning the coroutine: unobserved, the call costs no extra frame.
+    if around is None:
+        return _run_one(call, tools, context, timeout)
+    return around(call, functools.partial(_run_one, call, tools, context, timeout))
+
+
 async def dispatch_calls(
     calls: Sequence[FunctionCallStep],
     tools: Mapping[str, CallableTool],
@@ -201,18 +214,12 @@ async def dispatch_calls(
     outcomes: list[ToolCallOutcome | None] = [None] * len(calls)
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
 
-    def run_one(call: FunctionCallStep) -> Awaitable[ToolCallOutcome]:
-        # A plain function returning the coroutine: no extra frame when not observed.
-        if around is None:
-            return _run_one(call, tools, make_context(call), timeout)
-        return around(call, functools.partial(_run_one, call, tools, make_context(call), timeout))
-
     async def run(position: int, call: FunctionCallStep) -> None:
         if limiter is None:
-            outcomes[position] = await run_one(call)
+            outcomes[position] = await _start(call, tools, make_context(call), timeout, around)
             return
         async with limiter:
-            outcomes[position] = await run_one(call)
+            outcomes[position] = await _start(call, tools, make_context(call), timeout, around)
 
     if len(calls) == 1:
         await run(0, calls[0])  # no task group for the common single call
