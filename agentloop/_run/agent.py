@@ -121,7 +121,7 @@ class Agent(Generic[DepsT, OutputT]):
                 f"extra_body cannot set {sorted(reserved)}: input and streaming are chosen "
                 "per run (agent.run(input), agent.stream(input))"
             )
-        if instrument is not None and not isinstance(instrument, bool):
+        if instrument not in (None, True, False):
             raise UserError(f"instrument must be True, False or None, not {instrument!r}")
         hook_set = HookSet(hooks)
         toolset = Toolset(tools)

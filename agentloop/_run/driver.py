@@ -158,7 +158,7 @@ async def drive(
                     elif emit:
                         yield item
             else:
-                created = interactions.create(**body)
+                created = interactions.create(**body, stream=False)
                 interaction = await (created if observer is None else observer.http(created))
         elif observer is not None:
             observer.waiting(interaction)

@@ -180,13 +180,14 @@ class Runner:
         body["background"] = True
         observer = self.observer(state)
         if observer is None:
-            return await self.client.interactions.create(**body)
+            return await self.client.interactions.create(**body, stream=False)
         # Observed as a run of its own that ends once the interaction exists; the
         # run that waits for it (`wait()`) is another (linked by interaction id).
         await observer.run_started(state.pending_input)
         try:
             await observer.request(body)
-            interaction = await observer.http(self.client.interactions.create(**body))
+            created = self.client.interactions.create(**body, stream=False)
+            interaction = await observer.http(created)
         except BaseException as exc:
             observer.fail(exc if isinstance(exc, Exception) else None)
             raise
