@@ -19,9 +19,9 @@ from agentloop import (
     ToolCallRecord,
     UserError,
 )
-from agentloop.testing import InteractionsServer, ScriptedModel
+from agentloop.testing import Faults, InteractionsServer, ScriptedModel
 
-from .helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup
+from .helpers import ANSWER, MODEL, PARALLEL_CALLS, get_weather, lookup, no_sleep
 
 pytestmark = pytest.mark.anyio
 
@@ -251,3 +251,17 @@ async def test_hooks_see_a_failed_run_through_on_run_end() -> None:
         await agent.arun("Weather?")
     assert log[-1] == ("run_end", caught.value)
     await anyio.lowlevel.checkpoint()
+
+
+async def test_a_resumed_stream_calls_each_hook_once() -> None:
+    log: list[tuple[Any, ...]] = []
+    server = InteractionsServer(ScriptedModel(["Sunny."]), faults=Faults(cut_stream_after=2))
+    agent = Agent(MODEL, hooks=[Recorder(log)], client=server.client(_sleep=no_sleep))
+    async for _ in agent.astream("Weather?"):
+        pass
+    assert log == [
+        ("run_start", "Weather?"),
+        ("request", True),
+        ("interaction", "completed"),
+        ("run_end", "Sunny."),
+    ]
