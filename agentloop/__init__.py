@@ -51,6 +51,13 @@ if TYPE_CHECKING:
     from ._mcp.bridge import MCPHttp as MCPHttp
     from ._mcp.bridge import MCPStdio as MCPStdio
     from ._mcp.connection import MCPConnectionError as MCPConnectionError
+    from ._obs.config import instrument as instrument
+    from ._obs.hooks import HookContext as HookContext
+    from ._obs.hooks import HookError as HookError
+    from ._obs.hooks import RunHooks as RunHooks
+    from ._obs.trace import RunTrace as RunTrace
+    from ._obs.trace import TraceEvent as TraceEvent
+    from ._obs.trace import TraceSpan as TraceSpan
     from ._run.agent import Agent as Agent
     from ._run.background import AsyncBackgroundRun as AsyncBackgroundRun
     from ._run.background import BackgroundProgress as BackgroundProgress

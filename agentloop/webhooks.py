@@ -2,10 +2,14 @@
 
 ```python
 from agentloop import Agent
-from agentloop.webhooks import WebhookApp, verify
+from agentloop.webhooks import WebhookApp, WebhookEvent, verify
 
-event = verify(body, headers, secret)        # raises WebhookVerificationError
-app = WebhookApp(secret=secret, agent=agent)  # ASGI: `uvicorn module:app`
+agent = Agent("gemini-2.5-flash")
+app = WebhookApp(secret="whsec_...", agent=agent)  # ASGI: `uvicorn module:app`
+
+
+def receive(body: bytes, headers: dict[str, str]) -> WebhookEvent:
+    return verify(body, headers, "whsec_...")  # raises WebhookVerificationError
 ```
 
 `WebhookApp` answers `interaction.requires_action` by running the agent's tools and

@@ -14,6 +14,7 @@ from typing import Any, Generic, Literal
 from .._durable.checkpoints import Checkpoints, check_store
 from .._errors import UserError
 from .._http.client import AsyncClient, Client
+from .._obs.hooks import HookSet, RunHooks
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .._tools.context import DepsT
 from .._tools.dispatch import ToolErrorMode
@@ -77,6 +78,9 @@ class Agent(Generic[DepsT, OutputT]):
         checkpoints: a store (`SQLiteCheckpoints("runs.db")`, `MemoryCheckpoints()`,
             or anything with save/load/delete) the run's state is saved to after
             every step, so `agent.resume(run_id)` continues it after a crash.
+        hooks: `RunHooks` objects called at each point of every run, in order.
+        instrument: trace and measure this agent's runs (OpenTelemetry spans and
+            metrics, `result.trace`); None follows `agentloop.instrument()`.
     """
 
     def __init__(
@@ -107,6 +111,8 @@ class Agent(Generic[DepsT, OutputT]):
         deps_type: type[DepsT] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         checkpoints: Checkpoints | None = None,
+        hooks: Sequence[RunHooks] = (),
+        instrument: bool | None = None,
     ) -> None:
         if (model is None) == (agent is None):
             raise UserError("pass exactly one of model= (e.g. 'gemini-2.5-flash') or agent=")
@@ -129,6 +135,9 @@ class Agent(Generic[DepsT, OutputT]):
                 f"extra_body cannot set {sorted(reserved)}: input and streaming are chosen "
                 "per run (agent.run(input), agent.stream(input))"
             )
+        if instrument not in (None, True, False):
+            raise UserError(f"instrument must be True, False or None, not {instrument!r}")
+        hook_set = HookSet(hooks)
         toolset = Toolset(tools)
         toolset.route(model)
         toolset.check_limits(model)
@@ -155,6 +164,8 @@ class Agent(Generic[DepsT, OutputT]):
             name=name,
             extra=_extra_fields(extra_body, response_modalities),
             checkpoints=None if checkpoints is None else check_store(checkpoints),
+            hooks=hook_set if hook_set else None,
+            instrument=instrument,
         )
         """The run configuration (immutable)."""
         self.response_format = response_format

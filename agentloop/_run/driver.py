@@ -19,6 +19,7 @@ import anyio
 
 from .._durable.checkpoints import CheckpointWriter
 from .._http.interactions import AsyncInteractions
+from .._obs.observer import RunObserver
 from .._wire.base import JsonObject
 from .._wire.events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta
 from .._wire.interaction import Interaction
@@ -46,6 +47,7 @@ async def wait_until_terminal(
     config: RunConfig,
     interaction: Interaction,
     on_progress: ProgressCallback | None = None,
+    observer: RunObserver | None = None,
 ) -> Interaction:
     """Poll a background (or queued) interaction until it is terminal.
 
@@ -57,7 +59,8 @@ async def wait_until_terminal(
     while not interaction.is_terminal:
         await anyio.sleep(delay)
         delay = min(delay * 1.5, config.poll_max_interval)
-        interaction = await interactions.get(interaction.id)
+        polled = interactions.get(interaction.id)
+        interaction = await (polled if observer is None else observer.http(polled))
         if on_progress is not None:
             outcome = on_progress(interaction)
             if inspect.isawaitable(outcome):
@@ -66,9 +69,10 @@ async def wait_until_terminal(
 
 
 async def _send_streaming(
-    interactions: AsyncInteractions, body: JsonObject
+    interactions: AsyncInteractions, body: JsonObject, observer: RunObserver | None
 ) -> AsyncGenerator[RunEvent | Interaction, None]:
-    events = await interactions.create(**body, stream=True)
+    created = interactions.create(**body, stream=True)
+    events = await (created if observer is None else observer.http(created))
     async with events:
         async for event in events:
             if isinstance(event, StepDeltaEvent):
@@ -94,6 +98,7 @@ async def drive(
     first: Interaction | None = None,
     on_progress: ProgressCallback | None = None,
     checkpoint: CheckpointWriter | None = None,
+    observer: RunObserver | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
 
@@ -106,6 +111,7 @@ async def drive(
             waiting for it instead of sending a request.
         on_progress: called after every poll of a background interaction.
         checkpoint: where the state is saved after every step that changes it.
+        observer: the run's observer (tracing, hooks); None when nothing watches.
 
     A state holding a tool round (a paused or crashed run) starts with that round;
     one paused on approvals ends with a `run_finished` whose status is
@@ -114,7 +120,7 @@ async def drive(
     save = _saver(state, checkpoint)
     if state.round is not None:  # a paused or crashed run starts with its tool round
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save)
+            run_round(config, state, session, deps=deps, emit=emit, save=save, observer=observer)
         ) as rnd:
             async for event in rnd:
                 yield event
@@ -129,20 +135,29 @@ async def drive(
             interaction = await interactions.get(state.current_interaction_id)
         if interaction is None:
             body = build_request(config, state, session.wire)
+            if observer is not None:
+                await observer.request(body)
             if stream:
-                async for item in _send_streaming(interactions, body):
+                async for item in _send_streaming(interactions, body, observer):
                     if isinstance(item, Interaction):
                         interaction = item
                     elif emit:
                         yield item
             else:
-                interaction = await interactions.create(**body)
+                created = interactions.create(**body, stream=False)
+                interaction = await (created if observer is None else observer.http(created))
+        elif observer is not None:
+            observer.waiting(interaction)
         assert interaction is not None
         if not interaction.is_terminal:
             state.current_interaction_id = interaction.id
             if save is not None:
                 await save()
-        interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
+        interaction = await wait_until_terminal(
+            interactions, config, interaction, on_progress, observer
+        )
+        if observer is not None:
+            observer.interaction_ended(interaction)
         if emit:
             yield InteractionFinishedEvent(
                 interaction_id=interaction.id,
@@ -153,13 +168,15 @@ async def drive(
         decision = after_interaction(config, state, interaction)
         if save is not None:
             await save()
+        if observer is not None:
+            await observer.interaction(interaction)  # hooks see the state with it counted
         if isinstance(decision, Finish):
             yield RunFinishedEvent(result=decision.result)
             return
         if not isinstance(decision, RunTools):
             continue  # Send: the state holds the next request's input
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save)
+            run_round(config, state, session, deps=deps, emit=emit, save=save, observer=observer)
         ) as rnd:
             async for event in rnd:
                 yield event

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import UserError
+from .._obs.spans import end_workflow, start_workflow
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .events import RunEvent, RunFinishedEvent
 from .result import PendingApproval, RunResult
@@ -99,21 +100,37 @@ class Pipeline:
         """This pipeline with one more step."""
         return Pipeline([*self.steps, PipelineStep(agent, input=input)])
 
+    def _span(self) -> Any:
+        # One span over the steps when any step is instrumented (None otherwise).
+        names = [step.agent.name or "agent" for step in self.steps]
+        return start_workflow(
+            "pipeline " + " > ".join(names),
+            [step.agent.runner.config.instrument for step in self.steps],
+        )
+
     async def astream(self, input: Any, *, deps: Any = None) -> AsyncGenerator[PipelineEvent, None]:
         """Run every step, yielding each step's run events labelled with the step."""
         previous: RunResult | None = None
-        for position, step in enumerate(self.steps):
-            step_input = step.input
-            if step_input is None:
-                step_input = input if previous is None else previous.text
-            runner = step.agent.runner
-            state = runner.new_state(step_input, previous.interaction_id if previous else None)
-            async for event in runner.events(state, deps=deps):
-                yield PipelineEvent(step=position, agent_name=step.agent.name, event=event)
-                if isinstance(event, RunFinishedEvent):
-                    previous = event.result
-            if previous is not None and previous.status == "awaiting_approval":
-                return  # paused: the last event's result holds the state
+        span = self._span()
+        error: BaseException | None = None
+        try:
+            for position, step in enumerate(self.steps):
+                step_input = step.input
+                if step_input is None:
+                    step_input = input if previous is None else previous.text
+                runner = step.agent.runner
+                state = runner.new_state(step_input, previous.interaction_id if previous else None)
+                async for event in runner.events(state, deps=deps, parent=span):
+                    yield PipelineEvent(step=position, agent_name=step.agent.name, event=event)
+                    if isinstance(event, RunFinishedEvent):
+                        previous = event.result
+                if previous is not None and previous.status == "awaiting_approval":
+                    return  # paused: the last event's result holds the state
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            end_workflow(span, error)
 
     async def arun(self, input: Any, *, deps: Any = None) -> PipelineResult:
         """Run every step and return all their results (stopping at a paused step)."""
@@ -122,16 +139,24 @@ class Pipeline:
     async def _run_from(self, done: PipelineResult, deps: Any) -> PipelineResult:
         results = list(done.steps)
         previous: RunResult | None = results[-1] if results else None
-        for step in self.steps[len(results) :]:
-            step_input = step.input
-            if step_input is None:
-                step_input = done.input if previous is None else previous.text
-            runner = step.agent.runner
-            state = runner.new_state(step_input, previous.interaction_id if previous else None)
-            previous = await runner.run(state, deps=deps)
-            results.append(previous)
-            if previous.status == "awaiting_approval":
-                break
+        span = self._span()
+        error: BaseException | None = None
+        try:
+            for step in self.steps[len(results) :]:
+                step_input = step.input
+                if step_input is None:
+                    step_input = done.input if previous is None else previous.text
+                runner = step.agent.runner
+                state = runner.new_state(step_input, previous.interaction_id if previous else None)
+                previous = await runner.run(state, deps=deps, parent=span)
+                results.append(previous)
+                if previous.status == "awaiting_approval":
+                    break
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            end_workflow(span, error)
         return PipelineResult(steps=results, input=done.input)
 
     async def aresume(

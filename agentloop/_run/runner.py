@@ -10,6 +10,7 @@ of them imports `agent.py` and `agent.py` may import all of them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import aclosing
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from .._durable.checkpoints import CheckpointWriter
 from .._errors import AgentloopError, UserError
 from .._http.client import AsyncClient
+from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .driver import ProgressCallback, drive
@@ -166,6 +168,21 @@ class Runner:
         finally:
             await session.aclose()
 
+    def observer(self, state: RunState, deps: Any = None, parent: Any = None) -> RunObserver | None:
+        """The observer of a run of `state` (None when nothing watches: no cost)."""
+        config = self.config
+        return observer_for(
+            name=config.name,
+            model=config.model,
+            agent=config.agent,
+            instrument=config.instrument,
+            hooks=config.hooks,
+            progress=state,
+            deps=deps,
+            previous_interaction_id=state.previous_interaction_id,
+            parent=parent,
+        )
+
     async def events(
         self,
         state: RunState,
@@ -176,10 +193,12 @@ class Runner:
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
+        parent: Any = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """The run's events, tools connected for as long as it goes on.
 
         A `new_run` with checkpoints refuses a run id that already has one.
+        `parent`: the OpenTelemetry span the run's span goes under (a pipeline's).
         """
         checkpoint = self._writer(state)
         if new_run and checkpoint is not None and await checkpoint.load() is not None:
@@ -187,6 +206,7 @@ class Runner:
                 f"run {state.run_id!r} already has a checkpoint: continue it with "
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
+        observer = self.observer(state, deps, parent)
         try:
             async with self.tool_session() as session:
                 events = drive(
@@ -200,10 +220,16 @@ class Runner:
                     first=first,
                     on_progress=on_progress,
                     checkpoint=checkpoint,
+                    observer=observer,
                 )
                 async with aclosing(events):
-                    async for event in events:
-                        yield event
+                    if observer is None:
+                        async for event in events:
+                            yield event
+                        return
+                    async with aclosing(_observed(observer, events, state, first)) as observed:
+                        async for event in observed:
+                            yield event
         except AgentloopError as exc:
             # Every run error carries the state, so the run can resume once the cause is fixed.
             if exc.state is None:
@@ -220,6 +246,7 @@ class Runner:
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
+        parent: Any = None,
     ) -> RunResult[Any]:
         """Drive `state` to its end (or pause) and return the result (no events built)."""
         events = self.events(
@@ -230,6 +257,7 @@ class Runner:
             first=first,
             on_progress=on_progress,
             new_run=new_run,
+            parent=parent,
         )
         return await self.last(events)
 
@@ -267,7 +295,21 @@ class Runner:
         async with self.tool_session() as session:
             body: JsonObject = build_request(self.config, state, session.wire)
         body["background"] = True
-        interaction = await self.client.interactions.create(**body)
+        observer = self.observer(state)
+        if observer is None:
+            interaction = await self.client.interactions.create(**body, stream=False)
+        else:
+            # Observed as a run of its own that ends once the interaction exists; the
+            # run that waits for it (`wait()`) is another (linked by interaction id).
+            await observer.run_started(state.pending_input)
+            try:
+                await observer.request(body)
+                created = self.client.interactions.create(**body, stream=False)
+                interaction = await observer.http(created)
+            except BaseException as exc:
+                observer.fail(exc if isinstance(exc, Exception) else None)
+                raise
+            observer.started_in_background(interaction)
         if self.config.checkpoints is not None:
             # Keyed by the interaction id, so `attach(id)` finds the run in any process.
             state.run_id = interaction.id
@@ -276,6 +318,43 @@ class Runner:
             assert writer is not None
             await writer.save(state.to_json)
         return interaction
+
+
+async def _observed(
+    observer: RunObserver,
+    events: AsyncGenerator[RunEvent, None],
+    state: RunState,
+    first: Interaction | None,
+) -> AsyncGenerator[RunEvent, None]:
+    """`events`, with the observer told of the run's start and end.
+
+    A run waiting on a background interaction (`first`) was started by `start()`,
+    whose observer already called `on_run_start`.
+    """
+    await observer.run_started(
+        state.pending_input, call_hooks=first is None or bool(state.interactions)
+    )
+    ended = False
+    try:
+        async for event in events:
+            if isinstance(event, RunFinishedEvent):
+                ended = True
+                await observer.run_finished(event.result)
+                if observer.trace is not None:
+                    result = dataclasses.replace(event.result, trace=observer.trace)
+                    event = RunFinishedEvent(result=result)
+            yield event
+    except Exception as exc:
+        if not ended:
+            ended = True
+            await observer.run_failed(exc)
+        if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
+            # A failed run's partial result (`RunError.result`) shows its trace too.
+            exc.result = dataclasses.replace(exc.result, trace=observer.trace)  # type: ignore[attr-defined]
+        raise
+    finally:
+        if not ended:
+            observer.abandon()
 
 
 class Runnable(Protocol):

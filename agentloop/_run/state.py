@@ -7,15 +7,17 @@ process: `RunState.from_json(state.to_json())` is the same run.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic_core import to_jsonable_python
+
 from .._durable.checkpoints import Checkpoints
 from .._errors import UserError
 from .._http.core import encode_json
+from .._obs.hooks import HookSet
 from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
@@ -72,6 +74,10 @@ class RunConfig:
     """The managed agent's sandbox, as sent until the API names it (`environment_id`)."""
     tool_search: ToolSearch | None = None
     """Deferred tools are found through this search instead of declared up front."""
+    hooks: HookSet | None = None
+    """The agent's run hooks (None: none)."""
+    instrument: bool | None = None
+    """Trace and measure runs: True/False, or None to follow `agentloop.instrument()`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +99,22 @@ class ToolCallRecord:
     """Seconds spent in the handler."""
     interaction_id: str | None = None
     """The interaction that asked for the call."""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+    """Why the call failed: the handler's own exception when it raised (e.g. a
+    `KeyError`), else the `ToolError` (unknown tool, bad arguments, timeout). Kept in
+    memory only: not part of `to_dict()` or a persisted run state."""
+
+    def to_dict(self) -> JsonObject:
+        """The record as JSON-ready data (without `exception`)."""
+        return {
+            "call_id": self.call_id,
+            "name": self.name,
+            "arguments": to_jsonable_python(self.arguments),
+            "result": to_jsonable_python(self.result),
+            "is_error": self.is_error,
+            "duration": self.duration,
+            "interaction_id": self.interaction_id,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,6 +151,8 @@ class ToolRound:
     """Calls a person approved that have not run yet."""
     pending: list[str] = field(default_factory=list)
     """Calls waiting for approval at the last pause."""
+    exceptions: dict[str, BaseException] = field(default_factory=dict, repr=False, compare=False)
+    """Why each failed call failed, by call id (in memory only, never persisted)."""
     _steps: list[FunctionCallStep] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -229,7 +253,7 @@ class RunState:
             "output_retries_left": self.output_retries_left,
             "final_answer_requested": self.final_answer_requested,
             "interactions": [interaction.to_dict() for interaction in self.interactions],
-            "tool_calls": [dataclasses.asdict(call) for call in self.tool_calls],
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
             "usage": self.usage.to_dict(),
             "environment_id": self.environment_id,
         }
