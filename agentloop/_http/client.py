@@ -37,6 +37,7 @@ class ClientOptions(TypedDict, total=False):
     default_headers: dict[str, str] | None
     http_client: httpx.AsyncClient | None
     transport: httpx.AsyncBaseTransport | None
+    retry_ambiguous: bool
 
 
 class AsyncClient:
@@ -53,6 +54,12 @@ class AsyncClient:
         default_headers: extra headers sent with every request.
         http_client: an `httpx.AsyncClient` to use; it stays yours to close.
         transport: an httpx transport for the client agentloop creates.
+        retry_ambiguous: send a create again when it reached the server but its reply
+            was lost (a reset, a read timeout, a body cut short). True (the default)
+            keeps runs going at the risk of a second, billed interaction; a repeat
+            the server refuses because the first attempt answered the calls raises
+            `CallAlreadyAnsweredError`. False raises `ReplyLostError` instead.
+            Requests that cannot have been carried out are always retried.
     """
 
     def __init__(
@@ -67,6 +74,7 @@ class AsyncClient:
         default_headers: dict[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        retry_ambiguous: bool = True,
         _sleep: Sleep | None = None,
     ) -> None:
         self._core = HTTPCore(
@@ -80,6 +88,7 @@ class AsyncClient:
             http_client=http_client,
             transport=transport,
             sleep=_sleep,
+            retry_ambiguous=retry_ambiguous,
         )
         self.interactions = AsyncInteractions(self._core)
         """Create, get, cancel and delete interactions."""

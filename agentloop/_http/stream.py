@@ -4,6 +4,11 @@ A stream that ends without `interaction.completed` (or an `error` event), or who
 connection breaks, is cut: it resumes with `GET .../interactions/{id}?stream=true
 &last_event_id=...` within the retry budget, and never yields an event twice.
 Creating a new interaction instead would bill the work twice and lose the first one.
+After a resume, the final interaction is the one the server stored (fetched once at
+the end), so a stream ends complete or raises `StreamError`: never a partial answer.
+
+Only a create cut before its first event (the id never arrived) cannot resume; it is
+sent again if the client's `retry_ambiguous` allows, else `ReplyLostError`.
 """
 
 from __future__ import annotations
@@ -17,10 +22,17 @@ import anyio
 import httpx
 from pydantic import ValidationError
 
-from .._errors import APIError, ResponseValidationError, StreamError, describe_request
+from .._errors import (
+    APIError,
+    ReplyLostError,
+    ResponseValidationError,
+    StreamError,
+    describe_request,
+)
 from .._wire.accumulate import InteractionAccumulator
 from .._wire.events import ErrorEvent, InteractionCompletedEvent, StreamEvent, parse_event
 from .._wire.interaction import Interaction
+from .._wire.limits import validation_summary
 from .._wire.sse import DONE, ServerSentEvent, SSEDecoder
 from .retry import RetryPolicy, Sleep
 
@@ -28,6 +40,8 @@ __all__ = ["AsyncInteractionStream", "Reconnect"]
 
 Reconnect = Callable[[str, str | None], Awaitable[httpx.Response]]
 """Opens `GET .../interactions/{id}?stream=true&last_event_id=...` for a resume."""
+Recreate = Callable[[], Awaitable[httpx.Response]]
+"""Sends a streaming create again (after it was cut before its first event)."""
 
 
 class AsyncInteractionStream:
@@ -49,6 +63,8 @@ class AsyncInteractionStream:
         interaction_id: str | None = None,
         last_event_id: str | None = None,
         fetch: Callable[[str], Awaitable[Interaction]] | None = None,
+        recreate: Recreate | None = None,
+        retry_ambiguous: bool = True,
     ) -> None:
         self._response = response
         self._reconnect = reconnect
@@ -60,6 +76,11 @@ class AsyncInteractionStream:
         self._events = self._iterate()
         self._closed = False
         self._fetch = fetch
+        self._recreate = recreate
+        self._retry_ambiguous = retry_ambiguous
+        self._resumed = False
+        self._yielded = False
+        self._final: Interaction | None = None
         self.last_event_id: str | None = last_event_id
         """The id of the last event yielded (or resumed after); pass it as
         `last_event_id` to resume."""
@@ -107,7 +128,7 @@ class AsyncInteractionStream:
                 f"stream=True, last_event_id={self.last_event_id!r})).",
                 event_id=self.last_event_id,
             )
-        return self._accumulator.snapshot()
+        return self._final or self._accumulator.snapshot()
 
     async def _iterate(self) -> AsyncGenerator[StreamEvent, None]:
         failures = 0
@@ -140,6 +161,7 @@ class AsyncInteractionStream:
                         failures = 0
                         delivered += 1
                         self._accumulator.feed(event)
+                        self._yielded = True
                         yield event
                         if isinstance(event, ErrorEvent):
                             raise self._error_from(event)
@@ -147,15 +169,40 @@ class AsyncInteractionStream:
                 cause = exc
             finally:
                 await self._response.aclose()
-            if self._closed or self._accumulator.completed:
+            if self._closed:
                 return
-            if delivered == 0 and await self._already_finished():
+            if self._accumulator.completed:
+                if self._resumed:
+                    await self._use_stored()
+                return
+            if delivered == 0 and self._resumed and await self._already_finished():
                 return
             failures += 1
             self._response = await self._resume(failures, cause)
 
+    async def _use_stored(self) -> None:
+        """After a resume, make the server's stored interaction the final one.
+
+        The events were each delivered once, but a resume is where a client can go
+        wrong; the stored interaction is the truth. One GET, only after a resume; if
+        it fails (e.g. `store=False`), the reassembled interaction stands.
+        """
+        interaction_id = self.interaction_id
+        if self._fetch is None or not interaction_id:
+            return
+        try:
+            interaction = await self._fetch(interaction_id)
+        except APIError:
+            return
+        if interaction.is_terminal:
+            self._final = _this_turn(interaction)
+
     async def _already_finished(self) -> bool:
-        """After an empty replay: is the interaction over (we resumed after its end)?"""
+        """After an empty replay: is the interaction over (we resumed after its end)?
+
+        If so, the stored interaction is the final one: the events this stream missed
+        are in it, where the partial reassembly would silently lack them.
+        """
         interaction_id = self.interaction_id
         if self._fetch is None or not interaction_id:
             return False
@@ -168,6 +215,7 @@ class AsyncInteractionStream:
         self._accumulator.feed(
             InteractionCompletedEvent(event_type="interaction.completed", interaction=interaction)
         )
+        self._final = _this_turn(interaction)
         return True
 
     def _parse(self, data: str) -> StreamEvent:
@@ -175,7 +223,7 @@ class AsyncInteractionStream:
             return parse_event(data)
         except ValidationError as exc:
             raise ResponseValidationError(
-                f"an event of the stream is not valid: {exc.errors(include_url=False)[:3]}",
+                f"an event of the stream is not valid: {validation_summary(exc)}",
                 request=self._response.request,
                 body=data,
             ) from exc
@@ -194,11 +242,8 @@ class AsyncInteractionStream:
         what = f"{type(cause).__name__}: {cause}" if cause else "it ended early"
         interaction_id = self.interaction_id
         if not interaction_id:
-            raise StreamError(
-                f"the stream broke before the interaction's id was known ({what}); "
-                "it cannot be resumed. Send the request again.",
-                request=self._response.request,
-            ) from cause
+            return await self._create_again(failures, what, cause)
+        self._resumed = True
         if failures > self._policy.max_retries:
             raise StreamError(
                 f"the stream of interaction {interaction_id} broke ({what}) and "
@@ -218,6 +263,37 @@ class AsyncInteractionStream:
                 request=exc.request,
                 event_id=self.last_event_id,
             ) from exc
+
+    async def _create_again(
+        self, failures: int, what: str, cause: BaseException | None
+    ) -> httpx.Response:
+        """A create cut before its first event: the server may have created the
+        interaction, but its id never arrived, so there is nothing to resume."""
+        request = self._response.request
+        if self._recreate is None or self._yielded or failures > self._policy.max_retries:
+            raise StreamError(
+                f"the stream broke before the interaction's id was known ({what}); "
+                "it cannot be resumed.",
+                request=request,
+            ) from cause
+        if not self._retry_ambiguous:
+            raise ReplyLostError(
+                f"{describe_request(request)} was answered, but its stream broke before "
+                f"the first event ({what}). The interaction may exist on the server; it "
+                "was not created again (retry_ambiguous=False).",
+                request=request,
+            ) from cause
+        await self._sleep(self._policy.backoff(failures))
+        return await self._recreate()
+
+
+def _this_turn(interaction: Interaction) -> Interaction:
+    """A fetched interaction as a stream would have built it: a GET returns the whole
+    timeline, inputs included; a stream carries this turn's steps only."""
+    output = list(interaction.output_steps)
+    if len(output) == len(interaction.steps):
+        return interaction
+    return interaction.model_copy(update={"steps": output})
 
 
 def is_event_stream(response: httpx.Response) -> bool:

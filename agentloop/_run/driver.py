@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 
+from .._errors import CallAlreadyAnsweredError, ReplyLostError
 from .._http.interactions import AsyncInteractions
 from .._tools.context import ToolContext
 from .._tools.dispatch import ToolCallOutcome, dispatch_calls
@@ -137,14 +138,21 @@ async def drive(
         first = None
         if interaction is None:
             body = build_request(config, state, session.wire)
-            if stream:
-                async for item in _send_streaming(interactions, body):
-                    if isinstance(item, Interaction):
-                        interaction = item
-                    elif emit:
-                        yield item
-            else:
-                interaction = await interactions.create(**body)
+            try:
+                if stream:
+                    async for item in _send_streaming(interactions, body):
+                        if isinstance(item, Interaction):
+                            interaction = item
+                        elif emit:
+                            yield item
+                else:
+                    interaction = await interactions.create(**body)
+            except (CallAlreadyAnsweredError, ReplyLostError) as exc:
+                # The request's fate is unknown (or its repeat was refused): hand the
+                # caller the run as it stood before it, to inspect or continue.
+                exc.state = state
+                exc.result = state.partial_result()
+                raise
         assert interaction is not None
         interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
         if emit:

@@ -17,6 +17,7 @@ from .._errors import (
     InteractionFailedError,
     MaxTurnsExceeded,
     OutputValidationError,
+    ResponseValidationError,
     RunCancelledError,
 )
 from .._tools.dispatch import ToolCallOutcome
@@ -139,6 +140,11 @@ def after_interaction(
             raise InteractionFailedError(
                 f"interaction {interaction.id} requires action but holds no function call",
                 result=state.partial_result(),
+            )
+        if any(not call.id for call in calls):
+            raise ResponseValidationError(
+                f"interaction {interaction.id} holds a function_call without an id; a "
+                "result cannot be matched to it, so the run cannot go on."
             )
         if state.final_answer_requested or state.turns >= config.max_turns:
             if config.on_max_turns == "final_answer" and not state.final_answer_requested:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from hostile import HostileServer  # noqa: E402
+from .hostile import HostileServer
 
 KEY = "hostile-key-9b1e77c2"
 
