@@ -151,7 +151,8 @@ class HostileServer:
 
     def __exit__(self, *exc_info: object) -> None:
         loop = self._loop
-        assert loop is not None and self._thread is not None
+        assert loop is not None
+        assert self._thread is not None
 
         async def stop() -> None:
             assert self._server is not None
