@@ -11,11 +11,13 @@ collapses at hundreds of concurrent runs) and httpx's own transport under trio.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import platform
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import quote
 
@@ -187,6 +189,8 @@ class HTTPCore:
         self._transport = transport
         self._owned_client: httpx.AsyncClient | None = None
         self._owned_loop: object = None
+        self._guard: AsyncGenerator[None, None] | None = None
+        self._guard_started = False
         self._sent_headers: dict[str, str] | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._timeouts = self.timeout.as_dict()
@@ -214,6 +218,9 @@ class HTTPCore:
             self._owned_loop = loop
             if on_loop_thread():
                 adopt(self, self._owned_client)
+            else:
+                self._guard = _close_with_loop(self._owned_client)
+                self._guard_started = False
         return self._owned_client, True
 
     def _base_headers(self) -> dict[str, str]:
@@ -274,6 +281,9 @@ class HTTPCore:
         again after such a loss (a stream cut before its first event).
         """
         client, owned = self._client()
+        if not self._guard_started and self._guard is not None:
+            self._guard_started = True
+            await anext(self._guard)
         # One entry per header name (lowercase), the caller's `headers` winning.
         sent_headers = self._base_headers().copy()
         sent_headers["accept"] = "text/event-stream" if stream else "application/json"
@@ -377,11 +387,31 @@ class HTTPCore:
     async def aclose(self) -> None:
         """Close the HTTP client this core created (an injected one stays the caller's)."""
         client, self._owned_client = self._owned_client, None
-        if client is not None:
+        guard, self._guard = self._guard, None
+        if guard is not None and self._guard_started:
+            await guard.aclose()  # closes `client`
+        elif client is not None:
             await client.aclose()
 
     def __repr__(self) -> str:
         return f"HTTPCore(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+
+async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """Closes `client` when its event loop ends, or when the core is collected.
+
+    A client that is never closed (`asyncio.run(agent.arun(...))` with the default
+    client, a bare `AsyncClient()` dropped) would leave its connections open and
+    aiohttp would say so at exit. The event loop closes every unfinished async
+    generator when it ends (`asyncio.run`'s `shutdown_asyncgens`, trio at the end
+    of `trio.run`), and schedules `aclose()` of one that is garbage-collected: this
+    one, parked at its `yield` for the client's life, closes the client then.
+    """
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            await client.aclose()
 
 
 def _already_answered(error: APIStatusError, body: object) -> APIStatusError | None:

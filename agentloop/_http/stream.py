@@ -13,10 +13,11 @@ sent again if the client's `retry_ambiguous` allows, else `ReplyLostError`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+import zlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from types import TracebackType
-from typing import cast
+from typing import Any, cast
 
 import anyio
 import httpx
@@ -308,11 +309,79 @@ async def aiter_sse(response: httpx.Response) -> AsyncGenerator[ServerSentEvent,
     not yielded (a resumed stream replays it).
     """
     decoder = SSEDecoder()
-    # httpx types it as an iterator, but it is a generator: close it when we stop early.
-    body = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
-    async with aclosing(body) as chunks:
+    async with aclosing(_body_chunks(response)) as chunks:
         async for chunk in chunks:
             for event in decoder.feed(chunk):
                 if event.data == DONE:
                     return
                 yield event
+
+
+async def _body_chunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """The decoded body, read from the transport's stream directly.
+
+    `response.aiter_bytes()` nests two async generators that nothing closes when a
+    consumer stops early; trio then reports them as garbage-collected unfinished.
+    Iterating the stream ourselves lets us close the one generator there is.
+    """
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in _DECOMPRESSORS:
+        body = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+        async with aclosing(body) as chunks:
+            async for chunk in chunks:
+                yield chunk
+        return
+    make = _DECOMPRESSORS[encoding]
+    decompressor = make() if make is not None else None
+    stream = cast(httpx.AsyncByteStream, response.stream)
+    raw = stream.__aiter__()
+    finished = False
+    try:
+        async for chunk in raw:
+            if decompressor is None:
+                yield chunk
+                continue
+            try:
+                data = decompressor.decompress(chunk)
+            except zlib.error as exc:
+                raise httpx.DecodingError(str(exc), request=response.request) from exc
+            if data:
+                yield data
+        finished = True
+        if decompressor is not None and (tail := decompressor.flush()):
+            yield tail
+    finally:
+        if not finished:
+            await _finish_early(raw, response)
+
+
+async def _finish_early(raw: AsyncIterator[bytes], response: httpx.Response) -> None:
+    """Stop reading a body before its end, leaving no generator suspended.
+
+    httpx's and httpcore's streams are nested async generators, and closing the
+    outer one leaves the inner ones suspended until the GC finds them (trio warns
+    then). Close the connection first, so that each layer can only fail, then ask
+    for one more chunk under a cancelled scope: the failure (or the cancellation)
+    runs through every layer and finishes them all.
+    """
+    await response.aclose()
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        for _ in range(10_000):  # buffered data can come before the failure
+            try:
+                await raw.__anext__()
+            except (StopAsyncIteration, Exception):
+                break
+    close = getattr(raw, "aclose", None)
+    if close is not None:
+        with anyio.CancelScope(shield=True):
+            await close()
+
+
+_DECOMPRESSORS: dict[str, Callable[[], Any] | None] = {
+    "identity": None,
+    "": None,
+    "gzip": lambda: zlib.decompressobj(zlib.MAX_WBITS | 16),
+    "deflate": lambda: zlib.decompressobj(),
+}
+"""The encodings agentloop asks for (`accept-encoding: gzip, deflate`)."""
