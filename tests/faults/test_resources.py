@@ -61,7 +61,9 @@ async def settle(baseline: int) -> int:
     # The server thread closes its side of each connection when it sees ours close;
     # give it a moment (this is a wait for a condition, not a timing assertion).
     deadline = time.monotonic() + 5
-    while open_fds() > baseline and time.monotonic() < deadline:
+    for _ in range(250):
+        if open_fds() <= baseline or time.monotonic() > deadline:
+            break
         await anyio.sleep(0.02)
     return open_fds()
 
