@@ -284,6 +284,7 @@ class HTTPCore:
         if not self._guard_started and self._guard is not None:
             self._guard_started = True
             await anext(self._guard)
+            _keep_until_run_ends(self._guard)
         # One entry per header name (lowercase), the caller's `headers` winning.
         sent_headers = self._base_headers().copy()
         sent_headers["accept"] = "text/event-stream" if stream else "application/json"
@@ -412,6 +413,30 @@ async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, No
     finally:
         with contextlib.suppress(Exception):
             await client.aclose()
+
+
+def _keep_until_run_ends(guard: AsyncGenerator[None, None]) -> None:
+    """Under trio, hold `guard` until `trio.run` ends, which then closes it.
+
+    Trio warns about an async generator collected unfinished (asyncio closes it
+    quietly), so a guard must not be left to the GC there.
+    """
+    global _trio_guards
+    if sniffio.current_async_library() != "trio":
+        return
+    import trio
+
+    if _trio_guards is None:
+        _trio_guards = trio.lowlevel.RunVar("agentloop_client_guards")
+    held: set[Any] | None = _trio_guards.get(None)
+    if held is None:
+        held = set()
+        _trio_guards.set(held)
+    held.add(guard)
+
+
+_trio_guards: Any = None
+"""A `trio.lowlevel.RunVar` (created on first use, so trio is imported only under trio)."""
 
 
 def _already_answered(error: APIStatusError, body: object) -> APIStatusError | None:

@@ -45,6 +45,10 @@ FaultKind = Literal[
 ]
 
 
+class Raw(str):
+    """JSON text sent as is where a value goes (a model's broken arguments, ...)."""
+
+
 @dataclass(frozen=True)
 class Fault:
     """One misbehaviour for one request."""
@@ -112,6 +116,9 @@ class HostileServer:
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.extra_steps: list[dict[str, Any]] = []
         """Steps appended to every model turn (e.g. unknown step types)."""
+        self.turns: deque[list[dict[str, Any]]] = deque()
+        """Scripted model turns, used before the fixed model: a turn holding a
+        `function_call` ends `requires_action`, others `completed`."""
         self._queue: deque[tuple[str | None, Fault]] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -276,7 +283,7 @@ class HostileServer:
                 await writer.drain()
             writer.close()
             return False
-        body = json.dumps(payload).encode()
+        body = dumps(payload).encode()
         if kind in ("close_mid_body", "truncate"):
             await _send_raw(writer, _head(status, len(body), "application/json"))
             writer.write(body[: len(body) // 2])
@@ -348,7 +355,12 @@ class HostileServer:
         text_input = _text_of(inputs)
         steps: list[dict[str, Any]]
         pending: list[str] = []
-        if call_ids:
+        scripted = self.turns.popleft() if self.turns else None
+        if scripted is not None:
+            steps = scripted
+            pending = [str(s.get("id")) for s in steps if s.get("type") == "function_call"]
+            status = "requires_action" if pending else "completed"
+        elif call_ids:
             total = sum(
                 _number(step.get("result"))
                 for step in inputs
@@ -415,10 +427,11 @@ class HostileServer:
                 for start in range(0, len(text), self.chunk):
                     delta = {"type": "text", "text": text[start : start + self.chunk]}
                     events.append({"event_type": "step.delta", "index": index, "delta": delta})
-            elif step["type"] == "function_call":
+            elif step["type"] == "function_call" and "arguments" in step:
                 start_step = {**step, "arguments": {}}
                 events.append({"event_type": "step.start", "index": index, "step": start_step})
-                arguments = json.dumps(step["arguments"])
+                raw = step.get("arguments")
+                arguments = raw if isinstance(raw, Raw) else json.dumps(raw)
                 for start in range(0, len(arguments), self.chunk):
                     delta = {
                         "type": "arguments_delta",
@@ -465,8 +478,28 @@ def _text_of(inputs: Any) -> str:
     return ""
 
 
+def dumps(value: Any) -> str:
+    """`json.dumps`, with every `Raw` value spliced in as the text it holds."""
+    raws: list[str] = []
+
+    def mark(node: Any) -> Any:
+        if isinstance(node, Raw):
+            raws.append(node)
+            return f"\x01raw{len(raws) - 1}\x01"
+        if isinstance(node, dict):
+            return {key: mark(item) for key, item in node.items()}
+        if isinstance(node, list):
+            return [mark(item) for item in node]
+        return node
+
+    text = json.dumps(mark(value))
+    for number, raw in enumerate(raws):
+        text = text.replace(json.dumps(f"\x01raw{number}\x01"), raw, 1)
+    return text
+
+
 def _sse(event: dict[str, Any]) -> bytes:
-    return f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n".encode()
+    return f"event: {event['event_type']}\ndata: {dumps(event)}\n\n".encode()
 
 
 def _head(
