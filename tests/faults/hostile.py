@@ -60,6 +60,8 @@ class Fault:
     delay: float = 0.0
     offset: int = 0
     content_type: str = "application/json"
+    body_status: int = 200
+    """The status of a `body` fault."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,13 @@ class HostileServer:
             return True
         if kind == "body":
             assert fault is not None
-            await _send(writer, 200, fault.body, content_type=fault.content_type)
+            await _send(
+                writer,
+                fault.body_status,
+                fault.body,
+                headers=fault.headers,
+                content_type=fault.content_type,
+            )
             return True
         if kind == "stall":
             assert fault is not None
