@@ -191,10 +191,9 @@ async def test_unknown_step_types_after_the_answer_keep_the_text(
 async def test_a_non_json_success_on_a_stream_request_is_typed(server: HostileServer) -> None:
     server.queue(Fault("body", body=b"<html>hi</html>", content_type="text/html"))
     async with fast_client(server) as client:
+        stream = await client.interactions.create(model="m", input="x", stream=True)
         with pytest.raises(ResponseValidationError, match="event stream"):
-            stream = await client.interactions.create(model="m", input="x", stream=True)
-            async for _ in stream:
-                pass
+            await stream.get_final_interaction()
 
 
 async def test_status_errors_are_typed_by_meaning(server: HostileServer) -> None:
