@@ -121,6 +121,8 @@ class HostileServer:
         self.turns: deque[list[dict[str, Any]]] = deque()
         """Scripted model turns, used before the fixed model: a turn holding a
         `function_call` ends `requires_action`, others `completed`."""
+        self.upload_url: str | None = None
+        """Where `POST /upload/...` (a Files API upload start) sends the bytes."""
         self._queue: deque[tuple[str | None, Fault]] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -257,6 +259,9 @@ class HostileServer:
         if kind == "stall":
             assert fault is not None
             await asyncio.sleep(fault.delay)
+        if request.path.startswith("/upload/") and self.upload_url is not None:
+            await _send(writer, 200, b"{}", headers={"x-goog-upload-url": self.upload_url})
+            return True
         status, payload, events = self._process(request)
         if kind == "reset_after":
             _reset(writer)
