@@ -176,7 +176,9 @@ class AsyncInteractionStream:
                 if self._resumed:
                     await self._use_stored()
                 return
-            if delivered == 0 and self._resumed and await self._already_finished():
+            # An empty replay can mean we resumed after the end, or a replay cut
+            # short itself; only a second one in a row makes us ask the server.
+            if delivered == 0 and failures >= 2 and await self._already_finished():
                 return
             failures += 1
             self._response = await self._resume(failures, cause)
