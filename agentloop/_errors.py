@@ -5,8 +5,8 @@ AgentloopError
 ├── APIError                      anything that went wrong talking to the API
 │   ├── APIConnectionError        no usable HTTP response (DNS, refused, reset, ...)
 │   │   ├── APITimeoutError       the request timed out
-│   │   └── ReplyLostError        a create reached the server, its reply was lost, and
-│   │                             it was not sent again (retry_ambiguous=False)
+│   │   └── ReplyLostError        a create reached the server and its reply was lost
+│   │                             (not sent again, or every repeat was lost too)
 │   ├── APIStatusError            the server answered with a 4xx/5xx status
 │   │   ├── BadRequestError       400
 │   │   │   └── CallAlreadyAnsweredError  a repeated create was refused: its first
@@ -250,7 +250,8 @@ class APITimeoutError(APIConnectionError):
 
 class ReplyLostError(APIConnectionError):
     """A request that is not safe to repeat (a create) reached the server, and its
-    reply was lost; with `retry_ambiguous=False` it is not sent again.
+    reply was lost: with `retry_ambiguous=False` it is not sent again, and with
+    `True` this is raised when every repeat lost its reply too.
 
     The server may or may not have carried it out. In an agent run, `state` holds the
     run's `RunState` as it was before the request (its `pending_input` is what was

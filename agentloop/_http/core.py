@@ -38,7 +38,7 @@ from .._errors import (
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
 from .extensions import BUFFER_BODY
-from .retry import Attempts, LostReply, RetryPolicy, Sleep, send_with_retries
+from .retry import Attempts, LostReply, RetryPolicy, Sleep, reached_server, send_with_retries
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -364,6 +364,13 @@ class HTTPCore:
                 request=request,
             ) from exc
         except httpx.TransportError as exc:
+            if not idempotent and reached_server(exc):
+                raise ReplyLostError(
+                    f"{describe_request(request)} reached the server, but its reply was "
+                    f"lost ({type(exc).__name__}: {exc}), and so were the replies of its "
+                    f"{attempts.count - 1} repeats. It may have been carried out.",
+                    request=request,
+                ) from exc
             raise APIConnectionError(
                 f"{describe_request(request)} failed: {type(exc).__name__}: {exc}. "
                 "Check the network and base_url; the request was retried "

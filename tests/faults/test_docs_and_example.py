@@ -1,0 +1,81 @@
+"""docs/reliability.md's code and examples/agent_reliability.py run offline, against
+the hostile server: once as they are, once with a lost reply to reach their
+`except` branch."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from .hostile import Fault, HostileServer, Request
+
+ROOT = Path(__file__).parents[2]
+PAGE = ROOT / "docs" / "reliability.md"
+EXAMPLE = ROOT / "examples" / "agent_reliability.py"
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.DOTALL)
+
+
+def lose_reply_to_results(server: HostileServer) -> None:
+    lost: list[Request] = []
+
+    def plan(request: Request) -> Fault | None:
+        if request.call_ids and not lost:
+            lost.append(request)
+            return Fault("reset_after")
+        return None
+
+    server.plan = plan
+
+
+@pytest.fixture
+def offline(server: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileServer:
+    monkeypatch.setenv("AGENTLOOP_BASE_URL", server.base_url)
+    monkeypatch.setenv("GEMINI_API_KEY", "docs-key")
+    return server
+
+
+@pytest.mark.parametrize("lost", [False, True], ids=["clean", "lost_reply"])
+def test_page_code_runs(
+    offline: HostileServer, capsys: pytest.CaptureFixture[str], lost: bool
+) -> None:
+    blocks = python_blocks()
+    assert blocks
+    if lost:
+        lose_reply_to_results(offline)
+    for block in blocks:
+        exec(compile(block, str(PAGE), "exec"), {"__name__": "docs"})
+    out = capsys.readouterr().out
+    if lost:
+        assert "CallAlreadyAnsweredError: 2 tool calls so far" in out
+    else:
+        assert "sum=2" in out
+
+
+@pytest.mark.parametrize("lost", [False, True], ids=["clean", "lost_reply"])
+def test_example_runs(
+    offline: HostileServer, capsys: pytest.CaptureFixture[str], lost: bool
+) -> None:
+    if lost:
+        lose_reply_to_results(offline)
+    spec = importlib.util.spec_from_file_location("agent_reliability", EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    try:
+        module.main()
+    finally:
+        module.client.close()
+    out = capsys.readouterr().out
+    if lost:
+        assert out.startswith("CallAlreadyAnsweredError: ")
+        assert out.rstrip().endswith("continuing int_1, 2 tool calls made")
+    else:
+        assert out.splitlines()[0] == "sum=2"
+        assert "add({'a': 0, 'b': 0}) -> {'result': 0}" in out
