@@ -96,13 +96,13 @@ def path_segment(value: object, what: str) -> str:
         or any(ord(char) < 0x20 or ord(char) == 0x7F for char in value)
     ):
         raise UserError(
-            f"not a valid {what}: {bounded_repr(value)}; pass the id the API returned "
+            f"not a valid {what}: {_bounded_repr(value)}; pass the id the API returned "
             "(not empty, '.' or '..', and without control characters)."
         )
     return quote(value, safe="")
 
 
-def bounded_repr(value: object, limit: int = 100) -> str:
+def _bounded_repr(value: object, limit: int = 100) -> str:
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}..."
 

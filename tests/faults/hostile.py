@@ -118,6 +118,8 @@ class HostileServer:
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.extra_steps: list[dict[str, Any]] = []
         """Steps appended to every model turn (e.g. unknown step types)."""
+        self.extra_events: list[dict[str, Any]] = []
+        """Events sent before every stream's `interaction.completed` (unknown types...)."""
         self.turns: deque[list[dict[str, Any]]] = deque()
         """Scripted model turns, used before the fixed model: a turn holding a
         `function_call` ends `requires_action`, others `completed`."""
@@ -454,6 +456,7 @@ class HostileServer:
             else:
                 events.append({"event_type": "step.start", "index": index, "step": step})
             events.append({"event_type": "step.stop", "index": index})
+        events.extend(dict(event) for event in self.extra_events)
         events.append(
             {
                 "event_type": "interaction.completed",

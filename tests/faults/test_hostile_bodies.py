@@ -203,3 +203,16 @@ async def test_status_errors_are_typed_by_meaning(server: HostileServer) -> None
             await client.interactions.get("int_1")
     assert caught.value.status_code == 418
     assert isinstance(caught.value.response, httpx.Response)
+
+
+async def test_unknown_event_types_are_yielded_and_change_nothing(server: HostileServer) -> None:
+    server.extra_events = [
+        {"event_type": "interaction.hologram", "frames": [1, 2]},
+        {"event_type": "step.delta", "index": 0, "delta": {"type": "smell", "notes": "rose"}},
+    ]
+    async with fast_client(server) as client:
+        stream = await client.interactions.create(model="m", input="text:12", stream=True)
+        events = [event async for event in stream]
+        final = await stream.get_final_interaction()
+    assert final.text == "abcdefghijkl"
+    assert sum(1 for event in events if event.is_unknown) >= 1
