@@ -1,4 +1,4 @@
-"""docs/reliability.md's code and examples/agent_reliability.py run offline, against
+"""docs/reliability.md's code and examples/reliability_lost_replies.py run offline, against
 the hostile server: once as they are, once with a lost reply to reach their
 `except` branch."""
 
@@ -14,7 +14,7 @@ from .hostile import Fault, HostileServer, Request
 
 ROOT = Path(__file__).parents[2]
 PAGE = ROOT / "docs" / "reliability.md"
-EXAMPLE = ROOT / "examples" / "agent_reliability.py"
+EXAMPLE = ROOT / "examples" / "reliability_lost_replies.py"
 
 
 def python_blocks() -> list[str]:
@@ -63,7 +63,7 @@ def test_example_runs(
 ) -> None:
     if lost:
         lose_reply_to_results(offline)
-    spec = importlib.util.spec_from_file_location("agent_reliability", EXAMPLE)
+    spec = importlib.util.spec_from_file_location("reliability_lost_replies", EXAMPLE)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -10,7 +10,7 @@ and no tool ever runs twice. See docs/reliability.md.
 
 Needs GEMINI_API_KEY (or AGENTLOOP_BASE_URL pointing at an Interactions server):
 
-    python examples/agent_reliability.py
+    python examples/reliability_lost_replies.py
 """
 
 import json
