@@ -397,6 +397,8 @@ class HTTPCore:
         client, self._owned_client = self._owned_client, None
         guard, self._guard = self._guard, None
         if guard is not None and self._guard_started:
+            if _trio_guards is not None and sniffio.current_async_library() == "trio":
+                _trio_guards.get(set()).discard(guard)
             await guard.aclose()  # closes `client`
         elif client is not None:
             await client.aclose()
