@@ -13,6 +13,7 @@ sent again if the client's `retry_ambiguous` allows, else `ReplyLostError`.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
@@ -144,8 +145,9 @@ class AsyncInteractionStream:
                     request=self._response.request,
                 )
             delivered = 0
+            decoder = SSEDecoder()
             try:
-                async with aclosing(aiter_sse(self._response)) as frames:
+                async with aclosing(aiter_sse(self._response, decoder)) as frames:
                     async for sse in frames:
                         if self._accumulator.completed:
                             # Read on to the end of the body rather than hang up: the
@@ -181,7 +183,7 @@ class AsyncInteractionStream:
             if delivered == 0 and failures >= 2 and await self._already_finished():
                 return
             failures += 1
-            self._response = await self._resume(failures, cause)
+            self._response = await self._resume(failures, cause, decoder.pending_data)
 
     async def _use_stored(self) -> None:
         """After a resume, make the server's stored interaction the final one.
@@ -241,9 +243,15 @@ class AsyncInteractionStream:
             event_id=event.event_id,
         )
 
-    async def _resume(self, failures: int, cause: BaseException | None) -> httpx.Response:
+    async def _resume(
+        self, failures: int, cause: BaseException | None, pending: str = ""
+    ) -> httpx.Response:
         what = f"{type(cause).__name__}: {cause}" if cause else "it ended early"
         interaction_id = self.interaction_id
+        if not interaction_id and not self._yielded:
+            # Cut inside the first event: if its id made it through, follow the
+            # interaction from its start instead of creating it again.
+            interaction_id = self._known_id = id_in_partial_created_event(pending)
         if not interaction_id:
             return await self._create_again(failures, what, cause)
         self._resumed = True
@@ -304,13 +312,31 @@ def is_event_stream(response: httpx.Response) -> bool:
     return "text/event-stream" in response.headers.get("content-type", "")
 
 
-async def aiter_sse(response: httpx.Response) -> AsyncGenerator[ServerSentEvent, None]:
+_CREATED_ID = re.compile(
+    r'"event_type"\s*:\s*"interaction\.created".*?"interaction"\s*:\s*\{\s*"id"\s*:\s*"([^"\\]+)"',
+    re.DOTALL,
+)
+
+
+def id_in_partial_created_event(data: str) -> str | None:
+    """The interaction id in the first part of an `interaction.created` event's data.
+
+    The id is the first field the server sends, so a first event cut after it still
+    names the interaction: then the stream can follow it from its start.
+    """
+    match = _CREATED_ID.search(data)
+    return match.group(1) if match else None
+
+
+async def aiter_sse(
+    response: httpx.Response, decoder: SSEDecoder | None = None
+) -> AsyncGenerator[ServerSentEvent, None]:
     """The events of `response`'s body, until it ends or sends `[DONE]`.
 
     An event not terminated by a blank line when the body ends is incomplete and is
-    not yielded (a resumed stream replays it).
+    not yielded (a resumed stream replays it); `decoder.pending_data` holds its data.
     """
-    decoder = SSEDecoder()
+    decoder = decoder or SSEDecoder()
     async with aclosing(_body_chunks(response)) as chunks:
         async for chunk in chunks:
             for event in decoder.feed(chunk):

@@ -206,3 +206,22 @@ def test_calls_are_function_call_steps() -> None:
     # The types the assertions above rely on are the public ones.
     step: Any = FunctionCallStep(id="c", name="add", arguments={"a": 1})
     assert step.arguments == {"a": 1}
+
+
+async def test_stream_cut_inside_its_first_event_after_the_id_follows_it_from_the_start(
+    server: HostileServer,
+) -> None:
+    counting = Counting()
+    agent, client = make_agent(server, counting)
+    head = 'event: interaction.created\ndata: {"event_type": "interaction.created", '
+    head += '"interaction": {"id": "int_1", "sta'
+    fault_once(server, Fault("cut_sse", offset=len(head.encode())), answering=False)
+    async with client:
+        result = await run(agent, stream=True)
+    assert result.text == "sum=2"
+    assert len(server.processed) == 2  # not created again
+    streamed = [r for r in server.requests if r.kind == "get_stream"]
+    assert [(r.path, r.query.get("last_event_id")) for r in streamed] == [
+        ("/v1beta/interactions/int_1", None)
+    ]
+    assert_each_call_ran_once(server, counting)

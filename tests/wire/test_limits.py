@@ -14,6 +14,7 @@ from agentloop._wire.limits import (
     parse_arguments,
     trim_deep_json,
 )
+from agentloop._wire.sse import SSEDecoder
 from agentloop.types import FunctionCallStep, Interaction, StepStartEvent
 
 
@@ -112,3 +113,18 @@ def test_deep_event_parses_with_the_deep_part_marked() -> None:
     assert isinstance(event, StepStartEvent)
     assert isinstance(event.step, FunctionCallStep)
     assert "nested too deeply" in (event.step.arguments_error or "")
+
+
+@pytest.mark.parametrize(
+    ("chunk", "pending"),
+    [
+        (b'event: x\ndata: {"a":\ndata: 1', '{"a":\n1'),
+        (b"data:no space", "no space"),
+        (b"data: done\n\n", ""),
+        (b": comment\n", ""),
+    ],
+)
+def test_sse_decoder_pending_data(chunk: bytes, pending: str) -> None:
+    decoder = SSEDecoder()
+    decoder.feed(chunk)
+    assert decoder.pending_data == pending
