@@ -273,7 +273,7 @@ class HostileServer:
             await _send(writer, fault.status, b'{"error":{"code":503,"message":"lost"}}')
             return True
         if events is not None:
-            data = b"".join(_sse(event) for event in events)
+            data = b"".join(sse_frame(event) for event in events)
             if kind == "cut_sse":
                 assert fault is not None
                 await _send_raw(writer, _head(200, None, "text/event-stream", close=True))
@@ -514,7 +514,7 @@ def dumps(value: Any) -> str:
     return text
 
 
-def _sse(event: dict[str, Any]) -> bytes:
+def sse_frame(event: dict[str, Any]) -> bytes:
     return f"event: {event['event_type']}\ndata: {dumps(event)}\n\n".encode()
 
 

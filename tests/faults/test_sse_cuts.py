@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from agentloop import Agent, CallAlreadyAnsweredError, Client, RetryPolicy, RunFinishedEvent
 
 from .conftest import KEY, Counting
-from .hostile import Fault, HostileServer, Request, _sse
+from .hostile import Fault, HostileServer, Request, sse_frame
 
 NO_WAIT = RetryPolicy(initial_delay=0.0, jitter=0.0, max_retries=6)
 CASES = settings(
@@ -41,7 +41,7 @@ def body_length(server: HostileServer, prompt: str, client: Client) -> tuple[int
     """The SSE body length of an uncut stream of `prompt`, and its first event's."""
     final = client.interactions.create(model="m", input=prompt, stream=True)
     interaction = final.get_final_interaction()
-    frames = [_sse(event) for event in server.events[interaction.id]]
+    frames = [sse_frame(event) for event in server.events[interaction.id]]
     return sum(map(len, frames)), len(frames[0])
 
 
