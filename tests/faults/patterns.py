@@ -61,6 +61,10 @@ def main(pattern: str) -> None:
         print(agent().run("add").text)
     elif pattern == "sync_client":
         print(Client().interactions.create(model="m", input="text:5").text)
+    elif pattern == "sync_stream_closed_early":
+        with Client().interactions.create(model="m", input="text:400", stream=True) as stream:
+            for _ in stream:
+                break
     elif pattern == "asyncio_run_arun":
         print(asyncio.run(agent().arun("add")).text)
     elif pattern == "bare_async_client":

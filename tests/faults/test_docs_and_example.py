@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from agentloop import BadRequestError
+
 from .hostile import Fault, HostileServer, Request
 
 ROOT = Path(__file__).parents[2]
@@ -21,13 +23,13 @@ def python_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.DOTALL)
 
 
-def lose_reply_to_results(server: HostileServer) -> None:
+def lose_reply_to_results(server: HostileServer, how: str = "reset_after") -> None:
     lost: list[Request] = []
 
     def plan(request: Request) -> Fault | None:
         if request.call_ids and not lost:
             lost.append(request)
-            return Fault("reset_after")
+            return Fault(how)  # type: ignore[arg-type]
         return None
 
     server.plan = plan
@@ -40,21 +42,37 @@ def offline(server: HostileServer, monkeypatch: pytest.MonkeyPatch) -> HostileSe
     return server
 
 
-@pytest.mark.parametrize("lost", [False, True], ids=["clean", "lost_reply"])
+@pytest.mark.parametrize(
+    ("block", "fault", "printed"),
+    [
+        (0, None, "sum=2"),
+        (0, "reset_after", "CallAlreadyAnsweredError: 2 tool calls so far"),
+        (1, None, "sum=2"),
+        # Lost before the server carried it out: sending it again goes on.
+        (1, "reset_before", "sum=2"),
+    ],
+)
 def test_page_code_runs(
-    offline: HostileServer, capsys: pytest.CaptureFixture[str], lost: bool
+    offline: HostileServer,
+    capsys: pytest.CaptureFixture[str],
+    block: int,
+    fault: str | None,
+    printed: str,
 ) -> None:
     blocks = python_blocks()
-    assert blocks
-    if lost:
-        lose_reply_to_results(offline)
-    for block in blocks:
-        exec(compile(block, str(PAGE), "exec"), {"__name__": "docs"})
-    out = capsys.readouterr().out
-    if lost:
-        assert "CallAlreadyAnsweredError: 2 tool calls so far" in out
-    else:
-        assert "sum=2" in out
+    assert len(blocks) == 2
+    if fault is not None:
+        lose_reply_to_results(offline, fault)
+    exec(compile(blocks[block], str(PAGE), "exec"), {"__name__": "docs"})
+    assert capsys.readouterr().out.strip() == printed
+
+
+def test_continuing_after_a_lost_reply_the_server_had_carried_out_is_refused(
+    offline: HostileServer,
+) -> None:
+    lose_reply_to_results(offline, "reset_after")
+    with pytest.raises(BadRequestError, match="already answered"):
+        exec(compile(python_blocks()[1], str(PAGE), "exec"), {"__name__": "docs"})
 
 
 @pytest.mark.parametrize("lost", [False, True], ids=["clean", "lost_reply"])

@@ -27,6 +27,7 @@ ROOT = Path(__file__).parents[2]
     [
         "sync_run",
         "sync_client",
+        "sync_stream_closed_early",
         "asyncio_run_arun",
         "trio_run_arun",
         "bare_async_client",
