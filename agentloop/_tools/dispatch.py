@@ -121,6 +121,7 @@ async def _run_one(
         if timeout is None:  # no cancel scope to enter and leave: the common case
             value = await tool.invoke(call.arguments, context)
         else:
+            value = None  # set unless the scope cancels the call (handled below)
             with anyio.move_on_after(timeout) as scope:
                 value = await tool.invoke(call.arguments, context)
             if scope.cancelled_caught:
