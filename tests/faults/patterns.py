@@ -67,6 +67,10 @@ def main(pattern: str) -> None:
                 break
     elif pattern == "asyncio_run_arun":
         print(asyncio.run(agent().arun("add")).text)
+    elif pattern == "asyncio_run_twice":
+        reused = agent()
+        print(asyncio.run(reused.arun("add")).text)
+        print(asyncio.run(reused.arun("add")).text)
     elif pattern == "bare_async_client":
         asyncio.run(bare_client_collected())
     elif pattern == "async_with_agent":

@@ -29,6 +29,7 @@ ROOT = Path(__file__).parents[2]
         "sync_client",
         "sync_stream_closed_early",
         "asyncio_run_arun",
+        "asyncio_run_twice",
         "trio_run_arun",
         "bare_async_client",
         "async_with_agent",
