@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 
 from .._durable.checkpoints import CheckpointWriter
+from .._errors import CallAlreadyAnsweredError, ReplyLostError
 from .._http.interactions import AsyncInteractions
 from .._obs.observer import RunObserver
 from .._wire.base import JsonObject
@@ -137,15 +138,22 @@ async def drive(
             body = build_request(config, state, session.wire)
             if observer is not None:
                 await observer.request(body)
-            if stream:
-                async for item in _send_streaming(interactions, body, observer):
-                    if isinstance(item, Interaction):
-                        interaction = item
-                    elif emit:
-                        yield item
-            else:
-                created = interactions.create(**body, stream=False)
-                interaction = await (created if observer is None else observer.http(created))
+            try:
+                if stream:
+                    async for item in _send_streaming(interactions, body, observer):
+                        if isinstance(item, Interaction):
+                            interaction = item
+                        elif emit:
+                            yield item
+                else:
+                    created = interactions.create(**body, stream=False)
+                    interaction = await (created if observer is None else observer.http(created))
+            except (CallAlreadyAnsweredError, ReplyLostError) as exc:
+                # The request's fate is unknown (or its repeat was refused): hand the
+                # caller the run as it stood before it, to inspect or continue.
+                exc.state = state
+                exc.result = result_of(state)
+                raise
         elif observer is not None:
             observer.waiting(interaction)
         assert interaction is not None
