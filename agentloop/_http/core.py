@@ -419,7 +419,7 @@ class HTTPCore:
         secret = self._api_key.get() if self._api_key is not None else None
         error = status_error_from_response(response, secret=secret)
         if not idempotent and (repeated or attempts.count > 1):
-            raise _already_answered(error, body) or error
+            raise already_answered(error, body) or error
         raise error
 
     def _same_origin(self, url: httpx.URL) -> bool:
@@ -483,7 +483,7 @@ _trio_guards: Any = None
 """A `trio.lowlevel.RunVar` (created on first use, so trio is imported only under trio)."""
 
 
-def _already_answered(error: APIStatusError, body: object) -> APIStatusError | None:
+def already_answered(error: APIStatusError, body: object) -> CallAlreadyAnsweredError | None:
     """A refusal of a repeated create that answers function calls: the first attempt
     (whose reply was lost) already answered them."""
     if error.status_code not in (400, 409) or not isinstance(body, dict):

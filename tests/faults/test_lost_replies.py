@@ -120,6 +120,29 @@ async def test_lost_reply_is_not_repeated_when_told(
     assert dict(counting.executions) == dict.fromkeys(answered, 1)
 
 
+async def test_a_run_resumed_after_a_lost_reply_runs_no_tool_again(
+    server: HostileServer,
+) -> None:
+    # What docs/reliability.md shows: resume from the error's state. The results are
+    # sent once more (the server may refuse them: the first attempt went through);
+    # the tools never run again.
+    counting = Counting()
+    agent, client = make_agent(server, counting, retry_ambiguous=False)
+    fault_once(server, LOST["reset_after"], answering=True)
+    async with client:
+        with pytest.raises(ReplyLostError) as caught:
+            await agent.arun("add")
+        with pytest.raises(CallAlreadyAnsweredError) as refused:
+            await agent.aresume(caught.value.state)
+
+    first = server.processed[0]
+    answered = sorted(f"{first}_call_{n}" for n in range(2))
+    assert dict(counting.executions) == dict.fromkeys(answered, 1)
+    assert dict(server.accepted) == dict.fromkeys(answered, 1)
+    assert sorted(refused.value.call_ids) == answered
+    assert refused.value.state is not None
+
+
 async def test_a_503_is_retried_even_when_told_not_to_repeat(server: HostileServer) -> None:
     # A status says the request was not carried out; a server that lies about it
     # still cannot make the run die of a bare BadRequestError.
