@@ -694,7 +694,7 @@ def test_serve_answers_over_loopback_and_stops_cleanly(tmp_path: Path) -> None:
         url = served.url
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
         endpoint = f"{url}/v1beta/interactions"
-        body = {"model": "demo", "input": "Hello!"}
+        body = {"model": "gemini-2.5-flash", "input": "Hello!"}
         assert httpx.post(endpoint, json=body, timeout=10).status_code == 401
         created = httpx.post(endpoint, json=body, headers={"x-goog-api-key": API_KEY}, timeout=10)
         assert created.status_code == 200
@@ -726,7 +726,7 @@ def test_serve_runs_an_agent_with_tools_over_http() -> None:
     with serving("--step-delay", "0.01") as served:
         client = Client(base_url=served.url, api_key="any")
         try:
-            result = agentloop.Agent("demo", tools=[get_weather], client=client).run(
+            result = agentloop.Agent("gemini-2.5-flash", tools=[get_weather], client=client).run(
                 "What's the weather in Paris and Tokyo?"
             )
         finally:

@@ -16,8 +16,6 @@ lives in `_cli_input.py`, printing in `_cli_output.py`.
 from __future__ import annotations
 
 import json
-import signal
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,24 +98,75 @@ def build_app() -> typer.Typer:
 
     @app.command()
     def serve(
-        host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
-        port: int = typer.Option(8765, help="Port to listen on (0: any free port)."),
-        db: str | None = typer.Option(None, help="SQLite file that keeps interactions."),
-        api_key: str | None = typer.Option(
-            None, "--api-key", help="Require this key (x-goog-api-key) on every request."
+        host: str = typer.Option(
+            "127.0.0.1", metavar="HOST", help="Interface to bind (loopback by default)."
         ),
-        model: str = typer.Option("demo", help="The model that answers: demo."),
-        dialect: str = typer.Option("steps", help="Wire dialect: steps or legacy."),
+        port: int = typer.Option(8765, metavar="PORT", help="Port to listen on (0: any free)."),
+        db: str | None = typer.Option(
+            None, metavar="PATH", help="SQLite file that keeps interactions."
+        ),
+        api_key_file: Path | None = typer.Option(  # noqa: B008
+            None,
+            "--api-key-file",
+            metavar="PATH",
+            help="Require the key in this file on every request (x-goog-api-key).",
+        ),
+        api_key: str | None = typer.Option(
+            None,
+            "--api-key",
+            metavar="KEY",
+            help="Require this key (visible in the process list: prefer "
+            "AGENTLOOP_API_KEY or --api-key-file).",
+        ),
+        model: str = typer.Option("demo", metavar="NAME", help="The model that answers: demo."),
+        dialect: str = typer.Option(
+            "auto",
+            metavar="DIALECT",
+            help="Wire dialect: auto (each caller's: google-genai 1.x gets legacy "
+            "outputs[], others steps), steps or legacy.",
+        ),
+        lenient: bool = typer.Option(
+            False, "--lenient", help="Accept any model or agent name (default: the API's)."
+        ),
         step_delay: float = typer.Option(
-            0.5, "--step-delay", help="Seconds between background steps becoming visible."
+            0.5,
+            "--step-delay",
+            metavar="SECONDS",
+            help="Seconds between background steps becoming visible.",
         ),
     ) -> None:
-        """Serve the Interactions API locally, answered by the demo model."""
+        """Serve the Interactions API and Files API locally, answered by the demo model.
+
+        The key, when one is required, comes from --api-key-file, --api-key or the
+        AGENTLOOP_API_KEY environment variable; it is never logged.
+
+        Examples:
+
+            agentloop serve --port 8765
+
+            AGENTLOOP_API_KEY=secret agentloop serve --dialect legacy
+        """
+        from .input import CommandError
+        from .serve import read_api_key
+        from .serve import serve as run_server
+
         if model not in MODELS:
             raise _fail(f"unknown model {model!r}; available: {', '.join(MODELS)}", 2)
-        if dialect not in ("steps", "legacy"):
-            raise _fail(f"--dialect must be 'steps' or 'legacy', not {dialect!r}", 2)
-        _serve(host, port, db, api_key, dialect, step_delay)
+        if dialect not in ("auto", "steps", "legacy"):
+            raise _fail(f"--dialect must be auto, steps or legacy, not {dialect!r}", 2)
+        try:
+            key = read_api_key(api_key, api_key_file)
+            run_server(
+                host=host,
+                port=port,
+                db=db,
+                api_key=key,
+                dialect=None if dialect == "auto" else dialect,
+                step_delay=step_delay,
+                lenient=lenient,
+            )
+        except CommandError as exc:
+            raise _fail(str(exc), exc.code) from None
 
     # Options as defaults is typer's idiom (B008 minds only the list-typed, repeatable ones).
     @app.command()
@@ -336,75 +385,6 @@ def build_app() -> typer.Typer:
                 print_output(report if summary is None else summary, structured=False)
 
     return app
-
-
-def _serve(
-    host: str, port: int, db: str | None, api_key: str | None, dialect: str, step_delay: float
-) -> None:
-    import typer
-
-    try:
-        import uvicorn
-    except ModuleNotFoundError as exc:
-        raise _fail("`agentloop serve` needs uvicorn: pip install 'agentloop[server]'") from exc
-    from agentloop.testing import DemoModel, InteractionsServer, SQLiteStore
-
-    store = SQLiteStore(db) if db else None
-    server = InteractionsServer(
-        DemoModel(),
-        api_key=api_key,
-        store=store,
-        dialect=dialect,
-        background_step_delay=step_delay,
-    )
-    # Bind here rather than in uvicorn, so `--port 0` can print the port it got.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(2048)  # listening before the URL is printed: no refused first request
-    except OSError as exc:
-        sock.close()
-        raise _fail(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    bound = sock.getsockname()[1]
-    url = f"http://[{host}]:{bound}" if ":" in host else f"http://{host}:{bound}"
-    typer.echo(f"agentloop local Interactions server (model: demo, dialect: {dialect})")
-    typer.echo(f"listening on {url}  (storage: {db or 'memory'}; Ctrl+C to stop)")
-    typer.echo("point agentloop (the CLI, Client(), Agent) at it with:")
-    typer.echo(f"  export AGENTLOOP_BASE_URL={url}")
-    if api_key:
-        typer.echo("  export GEMINI_API_KEY=<the key given to --api-key>")
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        typer.secho(
-            f"warning: {host} is reachable beyond this machine; anyone who can connect can "
-            "use this server" + ("" if api_key else " (pass --api-key to require a key)"),
-            fg="yellow",
-            err=True,
-        )
-    sys.stdout.flush()
-    config = uvicorn.Config(server, lifespan="on", log_level="info", timeout_graceful_shutdown=2)
-    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; make
-    # that a clean exit (status 0) instead of a traceback or a death by signal.
-    previous = signal.signal(signal.SIGTERM, _stop)
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
-    except (KeyboardInterrupt, _Stopped):
-        pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        sock.close()
-        if store is not None:
-            store.close()
-    typer.echo("agentloop serve: stopped")
-
-
-class _Stopped(Exception):
-    """SIGTERM arrived (after uvicorn's graceful shutdown)."""
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise _Stopped
 
 
 def _stderr() -> Console:
