@@ -86,6 +86,13 @@ class FileService:
         router.add("GET", "/{version}/files/{id}", self._get)
         router.add("DELETE", "/{version}/files/{id}", self._delete)
 
+    def is_upload_session(self, request: Request) -> bool:
+        """Whether `request` sends bytes to an upload session this server started."""
+        return (
+            request.path.startswith("/upload/")
+            and request.query.get("upload_id", "") in self._uploads
+        )
+
     def __len__(self) -> int:
         self._expire()
         return len(self._files)
