@@ -27,6 +27,7 @@ from typer.testing import CliRunner, Result
 
 import agentloop
 import agentloop._cli.app
+import agentloop._cli.context
 import agentloop._cli.demo
 from agentloop import Client
 from agentloop._cli.app import build_app, main
@@ -81,7 +82,7 @@ LIMIT = 3
 
 def use(server: InteractionsServer, monkeypatch: pytest.MonkeyPatch) -> InteractionsServer:
     """Every command's client talks to `server`, in-process."""
-    monkeypatch.setattr(agentloop._cli.app, "_client", server.sync_client)
+    monkeypatch.setattr(agentloop._cli.context, "client", server.sync_client)
     return server
 
 
@@ -505,8 +506,11 @@ def test_unknown_id_exits_1_with_the_api_error(local: InteractionsServer, comman
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("error: NotFoundError: ")
-    assert "Interaction 'int_missing' was not found." in result.stderr
+    assert result.stderr.startswith(
+        "error: agentloop.local answered 404 NOT_FOUND: Interaction 'int_missing' was not found; "
+        "check the id"
+    )
+    assert result.stderr.count("\n") == 1
 
 
 def test_get_without_key_or_server_says_what_to_set() -> None:
@@ -580,8 +584,8 @@ def test_help_lists_every_command() -> None:
     result = invoke("--help")
 
     assert result.exit_code == 0
-    for command in ("demo", "serve", "run", "get", "cancel", "delete", "research"):
-        assert re.search(rf"^│ {command} ", result.stdout, re.MULTILINE), command
+    for command in ("demo", "chat", "serve", "run", "get", "cancel", "delete", "research"):
+        assert re.search(rf"^  {command} +[A-Z]", result.stdout, re.MULTILINE), command
 
 
 # ---- entry points --------------------------------------------------------------------

@@ -32,7 +32,7 @@ from .._errors import (
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
 from .extensions import BUFFER_BODY
-from .retry import RetryPolicy, Sleep, send_with_retries
+from .retry import RetryPolicy, Sleep, send_with_retries, unresolvable
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "API_REVISION", "HTTPCore", "Secret"]
 
@@ -293,10 +293,14 @@ class HTTPCore:
                 request=request,
             ) from exc
         except httpx.TransportError as exc:
+            retried = (
+                "the host name does not resolve, so it was not retried"
+                if unresolvable(exc)
+                else f"the request was retried {self.retry_policy.max_retries} times"
+            )
             raise APIConnectionError(
                 f"{describe_request(request)} failed: {type(exc).__name__}: {exc}. "
-                "Check the network and base_url; the request was retried "
-                f"{self.retry_policy.max_retries} times.",
+                f"Check the network and base_url; {retried}.",
                 request=request,
             ) from exc
         if logger.isEnabledFor(logging.DEBUG):

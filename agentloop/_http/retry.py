@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,7 +24,13 @@ from dataclasses import dataclass
 import anyio
 import httpx
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_after_seconds", "send_with_retries"]
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "RetryPolicy",
+    "retry_after_seconds",
+    "send_with_retries",
+    "unresolvable",
+]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 """Retried besides every 5xx. Any other 4xx fails at once: sending it again cannot help."""
@@ -116,7 +123,7 @@ async def send_with_retries(
         try:
             response = await send()
         except httpx.TransportError as exc:
-            if not _may_retry(policy, attempt, started):
+            if unresolvable(exc) or not _may_retry(policy, attempt, started):
                 raise
             reason = f"{type(exc).__name__}: {exc}"
         else:
@@ -131,6 +138,18 @@ async def send_with_retries(
             "retrying %s in %.2fs (attempt %d failed: %s)", describe(), delay, attempt, reason
         )
         await sleep(delay)
+
+
+def unresolvable(exc: BaseException) -> bool:
+    """A host name that did not resolve (a typo, no network): retrying cannot help."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _may_retry(policy: RetryPolicy, attempt: int, started: float) -> bool:
