@@ -412,7 +412,7 @@ def test_run_without_key_or_server_says_what_to_set() -> None:
     result = invoke("run", "Hi")
 
     assert result.exit_code == 1
-    assert "No API key" in result.stderr
+    assert "no API key: set GEMINI_API_KEY or pass --api-key" in result.stderr
     assert "AGENTLOOP_BASE_URL" in result.stderr
 
 
@@ -517,7 +517,7 @@ def test_get_without_key_or_server_says_what_to_set() -> None:
     result = invoke("get", "int_1")
 
     assert result.exit_code == 1
-    assert "No API key" in result.stderr
+    assert "no API key: set GEMINI_API_KEY or pass --api-key" in result.stderr
 
 
 # ---- research ------------------------------------------------------------------------

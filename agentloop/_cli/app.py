@@ -38,6 +38,8 @@ def build_app() -> typer.Typer:
     """The typer application (imports typer and rich)."""
     import typer
 
+    from .style import Command
+
     app = typer.Typer(
         name="agentloop",
         help="agentloop: agents on Gemini's Interactions API.\n\n"
@@ -93,15 +95,9 @@ def build_app() -> typer.Typer:
             echo "Summarize this" | agentloop run -
         """
         context.SETTINGS.api_key, context.SETTINGS.base_url = api_key, base_url
-        if verbose:
-            logging.basicConfig(
-                level=logging.DEBUG if verbose > 1 else logging.INFO,
-                format="%(levelname)s %(name)s: %(message)s",
-                stream=sys.stderr,
-                force=True,
-            )
+        _log_to_stderr(logging.DEBUG if verbose > 1 else logging.INFO if verbose else None)
 
-    @app.command(short_help="Tour every core feature offline (no key, no network).")
+    @app.command(cls=Command, short_help="Tour every core feature offline (no key, no network).")
     def demo() -> None:
         """Run the tour: tools, structured output, state and background research,
         against agentloop's local server (no network, no API key)."""
@@ -117,7 +113,7 @@ def build_app() -> typer.Typer:
             raise typer.Exit(1) from exc
 
     # Options as defaults is typer's idiom (B008 minds only the list-typed, repeatable ones).
-    @app.command(short_help="Run an agent once (tools, schema, files, stream).")
+    @app.command(cls=Command, short_help="Run an agent once (tools, schema, files, stream).")
     def run(
         prompt: str | None = typer.Argument(
             None,
@@ -283,7 +279,7 @@ def build_app() -> typer.Typer:
             if not (stream and not structured):
                 print_output(result, structured=structured)
 
-    @app.command(short_help="Talk with a model or your own Agent in the terminal.")
+    @app.command(cls=Command, short_help="Talk with a model or your own Agent in the terminal.")
     def chat(
         model: str | None = typer.Option(
             None,
@@ -373,6 +369,32 @@ def build_app() -> typer.Typer:
 
     add_commands(app)
     return app
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (a test may swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+_VERBOSE = _Stderr()
+_VERBOSE.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+
+def _log_to_stderr(level: int | None) -> None:
+    """Send agentloop's logs to stderr at `level` (None: as the library does)."""
+    logger = logging.getLogger("agentloop")
+    logger.removeHandler(_VERBOSE)
+    logger.setLevel(logging.NOTSET)
+    if level is not None:
+        logger.addHandler(_VERBOSE)
+        logger.setLevel(level)
 
 
 def main(argv: list[str] | None = None) -> None:

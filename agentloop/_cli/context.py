@@ -3,6 +3,7 @@ the memory of the last conversation and the user's own Agent."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,16 +50,16 @@ def client() -> Client:
     from .input import CommandError
 
     base_url = SETTINGS.base_url or default_base_url()
-    try:
-        return Client(api_key=SETTINGS.api_key, base_url=base_url)
-    except Exception as exc:  # agentloop's UserError: worded for Python, say it for a shell
-        if "api key" in str(exc).lower():
-            raise CommandError(
-                "No API key: set GEMINI_API_KEY or pass --api-key; or point "
-                "AGENTLOOP_BASE_URL at a local server (agentloop serve)",
-                FAILED,
-            ) from None
-        raise
+    has_key = (
+        SETTINGS.api_key or os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+    )
+    if not has_key and not base_url:
+        raise CommandError(
+            "no API key: set GEMINI_API_KEY or pass --api-key; or point AGENTLOOP_BASE_URL "
+            "at a local server (agentloop serve)",
+            FAILED,
+        )
+    return Client(api_key=SETTINGS.api_key, base_url=base_url)
 
 
 def read_prompt(prompt: str | None) -> str:

@@ -13,6 +13,7 @@ import typer
 
 from . import context
 from .errors import FAILED, USAGE, fail, reporting
+from .style import Command
 
 __all__ = ["add_commands"]
 
@@ -25,7 +26,7 @@ MODELS = ("demo",)
 def add_commands(app: typer.Typer) -> None:
     """Add the commands to `app`."""
 
-    @app.command(short_help="Serve the Interactions and Files APIs locally.")
+    @app.command(cls=Command, short_help="Serve the Interactions and Files APIs locally.")
     def serve(
         host: str = typer.Option(
             "127.0.0.1", metavar="HOST", help="Interface to bind (loopback by default)."
@@ -97,9 +98,9 @@ def add_commands(app: typer.Typer) -> None:
         except CommandError as exc:
             raise fail(str(exc), exc.code) from None
 
-    @app.command()
+    @app.command(cls=Command)
     def get(
-        id: str = typer.Argument(..., help="The interaction id."),
+        id: str = typer.Argument(..., metavar="ID", help="The interaction id."),
         as_json: bool = typer.Option(False, "--json", help="Print the interaction as JSON."),
     ) -> None:
         """Show an interaction: its status, usage and every step."""
@@ -113,9 +114,9 @@ def add_commands(app: typer.Typer) -> None:
         else:
             print_interaction(Console(highlight=False, soft_wrap=True), interaction)
 
-    @app.command()
+    @app.command(cls=Command)
     def cancel(
-        id: str = typer.Argument(..., help="The id of a background interaction."),
+        id: str = typer.Argument(..., metavar="ID", help="The id of a background interaction."),
         as_json: bool = typer.Option(False, "--json", help="Print the interaction as JSON."),
     ) -> None:
         """Stop a background interaction."""
@@ -127,9 +128,9 @@ def add_commands(app: typer.Typer) -> None:
         else:
             typer.echo(f"{id} is {interaction.status}: nothing left to cancel")
 
-    @app.command()
+    @app.command(cls=Command)
     def delete(
-        id: str = typer.Argument(..., help="The interaction id."),
+        id: str = typer.Argument(..., metavar="ID", help="The interaction id."),
         as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
     ) -> None:
         """Delete a stored interaction."""
@@ -139,11 +140,11 @@ def add_commands(app: typer.Typer) -> None:
         else:
             typer.echo(f"deleted {id}")
 
-    @app.command(short_help="Deep Research in the background, then a summary.")
+    @app.command(cls=Command, short_help="Deep Research in the background, then a summary.")
     def research(
         topic: str = typer.Argument(..., metavar="TOPIC", help="What to research (or: attach ID)."),
         attach_id: str | None = typer.Argument(
-            None, metavar="[ID]", help="With `attach`: the research run to wait for again."
+            None, metavar="ID", help="With `attach`: the research run to wait for again."
         ),
         summarize_with: str | None = typer.Option(
             None, "--summarize-with", metavar="MODEL", help="Then summarize with this model."
