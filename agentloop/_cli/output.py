@@ -135,10 +135,10 @@ class ToolProgress:
         self._task: TaskID | None = None
 
     def started(self, name: str) -> None:
-        if self._task is None:
-            self._progress.start()
-            self._task = self._progress.add_task("")
         self._running.append(name)
+        if self._task is None:
+            self._task = self._progress.add_task(f"running {name}")
+            self._progress.start()
         self._show()
 
     def finished(self, name: str) -> None:

@@ -326,7 +326,7 @@ def _plan_calls(request: ModelRequest, ctx: Context, latest: str) -> list[JsonOb
         found = current or (list(ctx.entities) if is_named else [])
         if not found and is_named:
             found = _nouns(latest, name_words | described)
-        plan = _arguments(tool, found, latest, ctx)
+        plan = _arguments(tool, found, latest, ctx, any_kind=is_named)
         if plan is None:
             continue
         arguments, derived = plan
@@ -372,10 +372,12 @@ def _is_entity_parameter(key: str, schema: JsonObject) -> bool:
 
 
 def _arguments(
-    tool: JsonObject, entities: list[Entity], latest: str, ctx: Context
+    tool: JsonObject, entities: list[Entity], latest: str, ctx: Context, *, any_kind: bool = True
 ) -> tuple[list[JsonObject], bool] | None:
     """The arguments of each call (one call per entity for a one-entity tool) and
-    whether the text supplied any; None when a required parameter stays empty."""
+    whether the text supplied any; None when a required parameter stays empty. Unless
+    `any_kind` (the text names the tool), a place parameter takes no person and a
+    person parameter no place: "I'm Ada" asks for no weather."""
     params = resolve(tool.get("parameters") or {}, tool.get("parameters"))
     schemas = {k: resolve(v, params) for k, v in (params.get("properties") or {}).items()}
     required = [k for k in params.get("required") or [] if k in schemas]
@@ -400,6 +402,8 @@ def _arguments(
         "place" if has_key(first, PLACE_KEYS) else "person" if has_key(first, PERSON_KEYS) else ""
     )
     pool = [e.text for e in entities if e.kind == kind] or [e.text for e in entities]
+    if kind and not any_kind and all(e.kind not in (kind, "thing") for e in entities):
+        return None  # only people for a place (or places for a person)
     if len(entity_keys) == 1:
         chosen = [{first: text} for text in pool]
     else:  # several entity parameters ("from Paris to Rome"): one call, in order
