@@ -98,16 +98,32 @@ def build_app() -> typer.Typer:
         _log_to_stderr(logging.DEBUG if verbose > 1 else logging.INFO if verbose else None)
 
     @app.command(cls=Command, short_help="Tour every core feature offline (no key, no network).")
-    def demo() -> None:
+    def demo(
+        wire: bool = typer.Option(
+            False,
+            "--wire",
+            help="Also show the wire: the requires_action interaction, the "
+            "function_results by call_id, the follow-up.",
+        ),
+    ) -> None:
         """Run the tour: tools, structured output, state and background research,
-        against agentloop's local server (no network, no API key)."""
+        against agentloop's local server (no network, no API key).
+
+        Examples:
+
+            agentloop demo
+
+            agentloop demo --wire
+        """
         from rich.console import Console
 
         from .demo import run_demo
 
+        # Off a terminal (a pipe, a log) long lines are not broken mid-sentence.
         console = Console()
+        console.soft_wrap = not console.is_terminal
         try:
-            run_demo(console)
+            run_demo(console, wire=wire)
         except Exception as exc:  # any failure: say which part, exit non-zero
             console.print(f"[red]✗ demo failed:[/] {type(exc).__name__}: {exc}")
             raise typer.Exit(1) from exc
