@@ -17,7 +17,8 @@ def test_the_wire_view_shows_requires_action_results_by_call_id_and_the_follow_u
     out = result.stdout
     first = re.search(r"→ POST /interactions  input=\"What's the weather like", out)
     paused = re.search(r"← requires_action  (int_\w+)", out)
-    assert first and paused
+    assert first
+    assert paused
     assert 'function_call id=call_1 get_weather({"city": "Paris"})' in out
     assert 'function_call id=call_2 get_weather({"city": "Tokyo"})' in out
     follow_up = (
