@@ -139,6 +139,12 @@ class DemoModel:
             return _answer(_remote_mcp(remote), seed)
         searched = any(t.get("type") == "google_search" for t in request.tools)
         steps = _search_steps(1, [gist(latest, 8)]) if searched and latest else []
+        if steps and not request.history:
+            found = (
+                f"I searched for “{gist(latest, 8)}”, but agentloop's local demo search finds "
+                "no real pages, so I have no sourced answer."
+            )
+            return [*steps, *_answer(found, seed)]
         if request.history:
             return [*steps, *_answer(_follow_up(latest, texts[:-1], ctx, calls), seed)]
         return [*steps, *_answer(_plain(latest, ctx, request.input), seed)]
