@@ -224,6 +224,7 @@ class InteractionsApp:
 
     async def _create(self, request: Request) -> None:
         body = await request.json()
+        self.files.check_uris(body.get("input"), request.base_url)
         record = await self.engine.create(body)
         if body.get("stream"):
             await self._stream(request, record.id, None, record=record)

@@ -33,6 +33,18 @@ MAX_FILE_BYTES = 2 * 1024**3
 """The API's limit per file (2 GB)."""
 
 
+def _uris(value: object, depth: int = 0) -> list[str]:
+    """Every `uri` of the content blocks in a request's input (nested steps included)."""
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        found = [value["uri"]] if isinstance(value.get("uri"), str) else []
+        return found + [u for v in value.values() for u in _uris(v, depth + 1)]
+    if isinstance(value, list):
+        return [u for item in value for u in _uris(item, depth + 1)]
+    return []
+
+
 def _timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -92,6 +104,23 @@ class FileService:
             request.path.startswith("/upload/")
             and request.query.get("upload_id", "") in self._uploads
         )
+
+    def check_uris(self, value: object, base_url: str) -> None:
+        """Refuse (403, as the API) content that points at a file of this server that is
+        not there (never uploaded, deleted or expired)."""
+        for uri in _uris(value):
+            for version in ("v1beta", "v1"):
+                prefix = f"{base_url}/{version}/files/"
+                if uri.startswith(prefix):
+                    id = uri.removeprefix(prefix)
+                    self._expire()
+                    if id not in self._files:
+                        raise ApiError(
+                            403,
+                            "PERMISSION_DENIED",
+                            f"You do not have permission to access the File {id} or it may "
+                            "not exist.",
+                        )
 
     def __len__(self) -> int:
         self._expire()

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from agentloop import AsyncClient, BadRequestError, Image, NotFoundError
+from agentloop import AsyncClient, BadRequestError, Image, NotFoundError, PermissionDeniedError
 from agentloop.testing import DemoModel, InteractionsServer
 
 pytestmark = pytest.mark.anyio
@@ -156,3 +156,22 @@ async def test_an_unknown_upload_session_is_404(http: httpx.AsyncClient) -> None
 async def test_a_bad_page_size_is_refused(client: AsyncClient) -> None:
     with pytest.raises(BadRequestError, match="pageSize"):
         await client.files.list(page_size=500)
+
+
+async def test_content_pointing_at_a_deleted_file_is_refused_like_the_api(
+    client: AsyncClient,
+) -> None:
+    file = await client.files.upload(DATA, mime_type="image/png")
+    await client.files.delete(file)
+    with pytest.raises(PermissionDeniedError, match="or it may not exist"):
+        await client.interactions.create(
+            model="gemini-2.5-flash", input=[Image.from_uri(str(file.uri), "image/png"), "Hi"]
+        )
+
+
+async def test_content_pointing_elsewhere_is_not_checked(client: AsyncClient) -> None:
+    interaction = await client.interactions.create(
+        model="gemini-2.5-flash",
+        input=[Image.from_uri("https://example.org/files/cat.png", "image/png"), "Hi"],
+    )
+    assert interaction.status == "completed"
