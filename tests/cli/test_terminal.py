@@ -13,6 +13,7 @@ import os
 import pty
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -170,3 +171,25 @@ def test_chat_reads_one_message_per_line_from_a_pipe(
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == "Nice to meet you, Ada! I'll remember that.\nYour name is Ada.\n"
     assert ran.stderr.startswith("agentloop chat with gemini-2.5-flash")
+
+
+def test_ctrl_c_stops_an_answer_and_the_chat_goes_on(
+    terminal_env: dict[str, str], tmp_path: Path
+) -> None:
+    terminal = Terminal(
+        agentloop("chat", "--tool", "slow_tools:get_weather"), terminal_env, tmp_path
+    )
+    at = terminal.wait_for(r">")
+    terminal.type("Hi, I'm Ada.\r")
+    at = terminal.wait_for(r"Nice to meet you, Ada!", after=at)
+    at = terminal.wait_for(r">", after=at)
+    terminal.type("What is the weather in Paris?\r")
+    at = terminal.wait_for(r"→ get_weather\(city='Paris'\)", after=at)
+    terminal.process.send_signal(signal.SIGINT)  # what Ctrl+C sends
+    at = terminal.wait_for(r"\(stopped\)", after=at)
+    at = terminal.wait_for(r">", after=at)
+    terminal.type("What is my name?\r")
+    at = terminal.wait_for(r"Your name is Ada\.", after=at)
+    terminal.wait_for(r">", after=at)
+    terminal.type("/exit\r")
+    assert terminal.close() == 0
