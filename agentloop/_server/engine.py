@@ -81,8 +81,11 @@ def _input_steps(value: Any) -> list[JsonObject]:
     return list(normalized)
 
 
-# Names the API serves (its model enum is open: any plausible Gemini version passes).
-_MODEL_NAME = re.compile(r"^(?:models/)?gemini-\d+(?:\.\d+)?(?:-[a-z0-9.]+)+$")
+# Names the API serves (its model enum is open: any Gemini version of a known family
+# passes, whatever its suffixes; a misspelt family, "gemini-2.5-flsh", does not).
+_MODEL_NAME = re.compile(
+    r"^(?:models/)?gemini-\d+(?:\.\d+)?-(?:flash|pro|ultra|nano)(?:-[a-z0-9.]+)*$"
+)
 _AGENT_NAME = re.compile(r"^(?:deep-research|antigravity)(?:-[a-z0-9.]+)*$")
 
 DIALECTS = ("steps", "legacy")

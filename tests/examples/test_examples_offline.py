@@ -124,6 +124,13 @@ EXPECTED: dict[str, list[str]] = {
         r"- shop_price \(pear\): 0\.8",
     ],
     "mcp_remote_weather": [r"route: remote", r"remote MCP server weather_service"],
+    "testing_local_server": [
+        r"Refused as the API would: models/gemini-2\.5-flsh is not found",
+        r"Uploaded dot\.png as files/\w+ \(ACTIVE\)",
+        r"The model: I received 1 attachment\(s\) \(image\)",
+        r"Research: in_progress",
+        r"An hour later: completed",
+    ],
 }
 NOT_RUN = {"mcp_shop_server": "the MCP server mcp_local_stdio starts"}
 FILES_WRITTEN = {
@@ -152,8 +159,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ran]]:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
 
+        base = tmp_path_factory.mktemp("examples")
+
         def run(name: str) -> tuple[str, Ran]:
-            directory = tmp_path_factory.mktemp(name)
+            directory = base / name
+            directory.mkdir()
             done = subprocess.run(
                 [sys.executable, str(EXAMPLES / f"{name}.py")],
                 cwd=directory,

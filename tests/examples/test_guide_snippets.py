@@ -123,8 +123,11 @@ def run_snippets(python: Path, folder: Path, tmp: pytest.TempPathFactory) -> dic
             "PYTHONWARNINGS": "ignore::UserWarning",
         }
 
+        base = tmp.mktemp(folder.name)
+
         def run(name: str) -> tuple[str, Ran]:
-            directory = tmp.mktemp(f"{folder.name}-{name}")
+            directory = base / name
+            directory.mkdir()
             _media(directory)
             shutil.copy(folder / f"{name}.py", directory / f"{name}.py")
             done = subprocess.run(

@@ -183,6 +183,7 @@ def test_a_dialect_that_does_not_exist_is_refused() -> None:
     [
         ({"model": "gpt-4o"}, 404),
         ({"model": "gemini-foo"}, 404),
+        ({"model": "gemini-2.5-flsh"}, 404),
         ({"model": ""}, 400),
         ({"model": 3}, 400),
         ({"agent": "my-agent"}, 404),
@@ -204,6 +205,8 @@ async def test_unknown_models_and_agents_are_refused_like_the_api(
         {"model": "gemini-2.5-flash"},
         {"model": "models/gemini-3-pro-preview"},
         {"model": "gemini-3.1-pro-preview-customtools"},
+        {"model": "gemini-2.5-flash-lite"},
+        {"model": "gemini-3-pro-image-preview"},
         {"agent": "deep-research-pro-preview-12-2025", "background": True},
     ],
 )
