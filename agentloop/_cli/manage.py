@@ -1,7 +1,7 @@
 """The commands around runs: `serve`, `get`, `cancel`, `delete` and `research`.
 
-Registered on the app by `add_commands`; they share the app's client, error style
-and memory of the last conversation (`app.py`).
+Registered on the app by `add_commands`; they share the commands' client and
+memory of the last conversation (`context.py`) and the error style (`errors.py`).
 """
 
 from __future__ import annotations
