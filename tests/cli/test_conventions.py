@@ -307,10 +307,7 @@ def test_a_host_that_does_not_resolve_fails_at_once_with_a_hint(
 def test_help_has_real_metavars_and_examples(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
-    options = [line for line in result.stdout.splitlines() if line.startswith("  -")]
-    assert options
-    assert not [line for line in options if "<" in line.split("  ")[1]]
-    assert "<bool>" not in result.stdout
+    assert re.search(r"<(str|bool|int|float|path)>", result.stdout) is None
     assert "{" not in result.stdout.splitlines()[0]
     if command != "get":
         assert "Examples:" in result.stdout
