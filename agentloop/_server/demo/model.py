@@ -145,6 +145,9 @@ class DemoModel:
                 "no real pages, so I have no sourced answer."
             )
             return [*steps, *_answer(found, seed)]
+        offline = _offline_tools(request.tools) if latest and not request.history else ""
+        if offline:
+            return [*steps, *_answer(offline, seed)]
         if request.history:
             return [*steps, *_answer(_follow_up(latest, texts[:-1], ctx, calls), seed)]
         return [*steps, *_answer(_plain(latest, ctx, request.input), seed)]
@@ -300,6 +303,22 @@ def _media(prompt: str, asked: JsonObject) -> JsonObject:
     }
     content = [{"type": "text", "text": caption}, block] if asked.get("with_text") else [block]
     return {"type": "model_output", "content": content}
+
+
+def _offline_tools(tools: list[JsonObject]) -> str:
+    """What the demo cannot do of the server-side tools asked for, said plainly."""
+    kinds = {str(t.get("type")) for t in tools}
+    said = []
+    if "code_execution" in kinds:
+        said.append("run code (code_execution)")
+    if "url_context" in kinds:
+        said.append("fetch pages (url_context)")
+    if not said:
+        return ""
+    return (
+        f"agentloop's local demo model cannot {' or '.join(said)}: it runs offline. "
+        "With Gemini, the API would run the tool and answer from its result."
+    )
 
 
 def _remote_mcp(servers: list[JsonObject]) -> str:
