@@ -417,6 +417,18 @@ _NEXT_STEP: dict[type[APIStatusError], str] = {
 }
 
 
+def _not_found_hint(request: httpx.Request | None) -> str:
+    """A 404's likely cause, from what was asked for (an id, a file, or an endpoint)."""
+    path = request.url.path if request is not None else ""
+    if "/interactions/" in path:
+        return _NEXT_STEP[NotFoundError]
+    if "/files/" in path:
+        return (
+            "Check the file name: uploaded files expire after 48 hours, and deleted ones are gone."
+        )
+    return "Check the base URL: the server there does not have this endpoint."
+
+
 def _request_id(response: httpx.Response) -> str | None:
     for name in ("x-request-id", "x-goog-request-id", "request-id"):
         value: str | None = response.headers.get(name)
@@ -473,6 +485,8 @@ def status_error_from_response(
     elif detail:
         message += f": {bounded(detail)}"
     next_step = _NEXT_STEP.get(cls)
+    if cls is NotFoundError:
+        next_step = _not_found_hint(response.request)
     if next_step:
         message += f" {next_step}"
     return cls(message, response=response, body=body, code=code, status=status, detail=detail)

@@ -104,9 +104,19 @@ class InteractionsServer(InteractionsApp):
             `DemoModel`, or anything with `respond(request)`).
         api_key: when set, requests must carry it (`x-goog-api-key` or `?key=`).
         store: where interactions live (memory by default; `SQLiteStore(path)`).
-        dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect).
+        dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect) for
+            every caller; None (the default) answers each caller in its SDK's dialect
+            (google-genai 1.x: legacy; 2.x and later, agentloop and others: steps).
         faults: failures to inject.
         background_step_delay: seconds between background steps becoming visible.
+        stream_event_delay: seconds between two streamed events.
+        lenient: accept any model or agent name (the default, for test doubles);
+            False refuses names the API does not serve, with the API's 404.
+        clock: the server's time (seconds since the epoch, `time.time` by default);
+            a fake clock moves background work forward without sleeping.
+
+    The Files API (resumable upload, get, list, delete) is served too; `files`
+    holds what was uploaded.
         resources: the routes beyond /interactions (agents, environments, credentials,
             triggers, webhooks, decisions): `Resources(data_dir=..., clock=ManualClock(),
             lenient=True)`; in memory by default. `server.resources` inspects them.

@@ -13,7 +13,7 @@ The guide downloads `cats-and-dogs.jpg` first; here the file comes from the comm
 line (by default `car.png` next to this script).
 
 Needs GEMINI_API_KEY (or AGENTLOOP_BASE_URL pointing at a server that also has the
-Files API; `agentloop serve` does not):
+Files API, such as `agentloop serve`):
 
     python examples/agent_files_upload.py [FILE]
 """

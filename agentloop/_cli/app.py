@@ -1,72 +1,56 @@
 """The `agentloop` command.
 
     agentloop demo                      every core feature, offline, in a few seconds
+    agentloop chat [options]            a conversation in the terminal (tools shown live)
     agentloop serve [--port 8765]       a local Interactions API (demo model) on loopback
     agentloop run "prompt" [options]    one agent run (tools, schema, files, stream, ...)
     agentloop research "topic"          Deep Research in the background, then a summary
+    agentloop research attach ID        wait for a research run again (after Ctrl+C)
     agentloop get|cancel|delete ID      look at, stop or remove an interaction
     agentloop webhooks listen ...       drive your agent's background runs from webhooks
 
-Commands talk to AGENTLOOP_BASE_URL when set, else to Gemini (GEMINI_API_KEY), as any
-`Client()` does. Exit status: 0 done, 1 the run or the API failed, 2 a usage error.
-Built only on the public API. typer, rich and uvicorn come with the `cli` extra and
-are imported when the command runs, never by `import agentloop`; option parsing
-lives in `_cli_input.py`, printing in `_cli_output.py`.
+Commands talk to --base-url / AGENTLOOP_BASE_URL when set, else to Gemini
+(--api-key / GEMINI_API_KEY). Defaults and state: `config.py`; the error style and
+exit statuses: `errors.py`. Built only on the public API. typer, rich and
+prompt_toolkit come with the `cli` extra and are imported when the command runs,
+never by `import agentloop`; option parsing lives in `input.py`, printing in
+`output.py`.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import socket
+import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
+
+from . import context
+from .errors import INTERRUPTED, USAGE, error_line, fail, reporting
 
 if TYPE_CHECKING:
     import typer
     from rich.console import Console
 
-    from agentloop import Client
 
 __all__ = ["build_app", "main"]
-
-DEFAULT_MODEL = "gemini-2.5-flash"
-RESEARCH_AGENT = "deep-research-pro-preview-12-2025"
-SUMMARY_PROMPT = "Summarize the report in 5 bullets."
-MODELS = ("demo",)
-"""The models `agentloop serve` can answer with."""
-
-T = TypeVar("T")
-
-
-def _client() -> Client:
-    """The client every command uses: configured from the environment
-    (`AGENTLOOP_BASE_URL`, `GEMINI_API_KEY`), like any `Client()`."""
-    from agentloop import Client
-
-    return Client()
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    import typer
-
-    typer.secho(f"error: {message}", fg="red", err=True)
-    return typer.Exit(code)
 
 
 def build_app() -> typer.Typer:
     """The typer application (imports typer and rich)."""
     import typer
 
+    from .style import Command
+
     app = typer.Typer(
         name="agentloop",
-        help="agentloop: agents on Gemini's Interactions API.",
+        help="agentloop: agents on Gemini's Interactions API.\n\n"
+        "Exit status: 0 done, 1 the run or the API failed, 2 a usage error, 130 interrupted.",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
 
     def show_version(value: bool) -> None:
@@ -81,56 +65,98 @@ def build_app() -> typer.Typer:
         version: bool = typer.Option(
             False, "--version", callback=show_version, is_eager=True, help="Print the version."
         ),
+        verbose: int = typer.Option(
+            0,
+            "-v",
+            "--verbose",
+            count=True,
+            show_default=False,
+            help="Log to stderr: -v requests and retries, -vv everything.",
+        ),
+        api_key: str | None = typer.Option(
+            None,
+            "--api-key",
+            metavar="KEY",
+            help="The Gemini API key (default: GEMINI_API_KEY).",
+        ),
+        base_url: str | None = typer.Option(
+            None,
+            "--base-url",
+            metavar="URL",
+            help="Talk to this server (default: AGENTLOOP_BASE_URL, the config file, Gemini).",
+        ),
     ) -> None:
-        """agentloop: agents on Gemini's Interactions API."""
+        """agentloop: agents on Gemini's Interactions API.
 
-    from .webhooks import add_webhooks_commands
+        Examples:
 
-    add_webhooks_commands(app)
+            agentloop demo
 
-    @app.command()
-    def demo() -> None:
+            agentloop chat -m gemini-2.5-flash
+
+            echo "Summarize this" | agentloop run -
+        """
+        context.SETTINGS.api_key, context.SETTINGS.base_url = api_key, base_url
+        _log_to_stderr(logging.DEBUG if verbose > 1 else logging.INFO if verbose else None)
+
+    @app.command(cls=Command, short_help="Tour every core feature offline (no key, no network).")
+    def demo(
+        wire: bool = typer.Option(
+            False,
+            "--wire",
+            help="Also show the wire: the requires_action interaction, the "
+            "function_results by call_id, the follow-up.",
+        ),
+    ) -> None:
         """Run the tour: tools, structured output, state and background research,
-        against agentloop's local server (no network, no API key)."""
+        against agentloop's local server (no network, no API key).
+
+        Examples:
+
+            agentloop demo
+
+            agentloop demo --wire
+        """
         from rich.console import Console
 
         from .demo import run_demo
 
+        # Off a terminal (a pipe, a log) long lines are not broken mid-sentence.
         console = Console()
+        console.soft_wrap = not console.is_terminal
         try:
-            run_demo(console)
+            run_demo(console, wire=wire)
         except Exception as exc:  # any failure: say which part, exit non-zero
             console.print(f"[red]✗ demo failed:[/] {type(exc).__name__}: {exc}")
             raise typer.Exit(1) from exc
 
-    @app.command()
-    def serve(
-        host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
-        port: int = typer.Option(8765, help="Port to listen on (0: any free port)."),
-        db: str | None = typer.Option(None, help="SQLite file that keeps interactions."),
-        api_key: str | None = typer.Option(
-            None, "--api-key", help="Require this key (x-goog-api-key) on every request."
-        ),
-        model: str = typer.Option("demo", help="The model that answers: demo."),
-        dialect: str = typer.Option("steps", help="Wire dialect: steps or legacy."),
-        step_delay: float = typer.Option(
-            0.5, "--step-delay", help="Seconds between background steps becoming visible."
-        ),
-    ) -> None:
-        """Serve the Interactions API locally, answered by the demo model."""
-        if model not in MODELS:
-            raise _fail(f"unknown model {model!r}; available: {', '.join(MODELS)}", 2)
-        if dialect not in ("steps", "legacy"):
-            raise _fail(f"--dialect must be 'steps' or 'legacy', not {dialect!r}", 2)
-        _serve(host, port, db, api_key, dialect, step_delay)
-
     # Options as defaults is typer's idiom (B008 minds only the list-typed, repeatable ones).
-    @app.command()
+    @app.command(cls=Command, short_help="Run an agent once (tools, schema, files, stream).")
     def run(
-        prompt: str = typer.Argument(..., help="What to ask."),
-        model: str | None = typer.Option(None, help=f"Model id (default {DEFAULT_MODEL})."),
-        agent: str | None = typer.Option(None, help="A server-side agent id instead."),
-        instructions: str | None = typer.Option(None, help="The system instruction."),
+        prompt: str | None = typer.Argument(
+            None,
+            metavar="PROMPT",
+            help="What to ask; - (or nothing, with a pipe) reads it from stdin.",
+        ),
+        model: str | None = typer.Option(
+            None,
+            "-m",
+            "--model",
+            metavar="MODEL",
+            help="Model id (default: AGENTLOOP_MODEL, the config file, gemini-2.5-flash).",
+        ),
+        agent: str | None = typer.Option(
+            None, "--agent", metavar="AGENT_ID", help="A server-side agent id instead."
+        ),
+        agent_ref: str | None = typer.Option(
+            None,
+            "--agent-ref",
+            metavar="MODULE:OBJECT",
+            help="Run your own agentloop Agent (its tools, schema and all).",
+        ),
+        instructions: str | None = typer.Option(
+            None, "--instructions", metavar="TEXT", help="The system instruction."
+        ),
         tools: list[str] | None = typer.Option(  # noqa: B008
             None, "--tool", metavar="MODULE:FUNCTION", help="A Python function as a tool."
         ),
@@ -155,6 +181,12 @@ def build_app() -> typer.Typer:
             metavar="PATH",
             help="Attach a file: image, audio, video or document.",
         ),
+        continue_: bool = typer.Option(
+            False, "-c", "--continue", help="Continue the last conversation with this server."
+        ),
+        previous: str | None = typer.Option(
+            None, "--previous", metavar="ID", help="Continue after this interaction."
+        ),
         stream: bool = typer.Option(False, "--stream", help="Print the answer as it comes."),
         background: bool = typer.Option(
             False, "--background", help="Run in the background and poll."
@@ -164,7 +196,21 @@ def build_app() -> typer.Typer:
             False, "--trace", help="Draw the run as a waterfall on stderr when it ends."
         ),
     ) -> None:
-        """Run an agent once: against AGENTLOOP_BASE_URL if set, else Gemini."""
+        """Run an agent once: against AGENTLOOP_BASE_URL if set, else Gemini.
+
+        Tool calls show as they start, with a spinner while they run; the answer
+        goes to stdout, everything else to stderr.
+
+        Examples:
+
+            agentloop run "What is the weather in Paris?" --tool tools:get_weather
+
+            git diff | agentloop run - --instructions "Review this change."
+
+            agentloop run -c "And in Tokyo?"
+
+            agentloop run --agent-ref myapp.agents:support "Where is my order?"
+        """
         from agentloop import Agent, UserError
 
         from .input import (
@@ -175,21 +221,27 @@ def build_app() -> typer.Typer:
             load_tools,
             mcp_servers,
         )
-        from .output import (
-            print_output,
-            print_steps,
-            print_tool_calls,
-            stream_run,
-            wait_in_background,
-        )
+        from .output import print_output, print_tool_calls, stream_run, wait_in_background
 
         if model is not None and agent is not None:
-            raise _fail("pass --model or --agent, not both", 2)
+            raise fail("pass --model or --agent, not both", USAGE)
+        if agent_ref is not None and (
+            model or agent or instructions or tools or search or code_execution
+        ):
+            raise fail(
+                "--agent-ref runs your Agent as you configured it",
+                USAGE,
+                "drop --model, --agent, --instructions, --tool and the tool flags",
+            )
+        if agent_ref is not None and (url_context or mcp or schema):
+            raise fail("--agent-ref runs your Agent as you configured it", USAGE)
         if stream and (as_json or background):
-            raise _fail(
-                "--stream is for a foreground run read by a person: drop --json or --background", 2
+            raise fail(
+                "--stream is for a foreground run read by a person: drop --json or --background",
+                USAGE,
             )
         try:
+            text = context.read_prompt(prompt)
             chosen = [
                 *load_tools(tools or []),
                 *builtin_tools(
@@ -199,266 +251,180 @@ def build_app() -> typer.Typer:
             ]
             response_format = load_schema(schema) if schema else None
             media = attachments(files or [])
+            previous_id = context.previous(continue_, previous)
+            client = None if agent_ref else context.client()
         except CommandError as exc:
-            raise _fail(str(exc), exc.code) from None
-        input: Any = [prompt, *media] if media else prompt
-        client = _client()
-        console = _stderr()
-        with _reporting(client):
-            try:
-                runner = Agent(
-                    None if agent else model or DEFAULT_MODEL,
-                    agent=agent,
-                    instructions=instructions,
-                    tools=chosen,
-                    response_format=response_format,
-                    background=background,
-                    poll_interval=0.5,
-                    poll_max_interval=5.0,
-                    client=client,
-                    instrument=True if trace else None,
-                )
-            except UserError as exc:  # a bad schema, a tool mix the API cannot serve, ...
-                raise _fail(str(exc), 2) from None
-            structured = response_format is not None
+            raise fail(str(exc), exc.code) from None
+        input: Any = [text, *media] if media else text
+        console = context.stderr()
+        if trace and agent_ref is not None:
+            import agentloop
+
+            agentloop.instrument()  # the user's Agent: trace it through the global switch
+        with reporting(client):
+            if agent_ref is not None:
+                runner = context.user_agent(agent_ref)
+            else:
+                from .config import default_model
+
+                try:
+                    runner = Agent(
+                        None if agent else default_model(model),
+                        agent=agent,
+                        instructions=instructions,
+                        tools=chosen,
+                        response_format=response_format,
+                        background=background,
+                        poll_interval=0.5,
+                        poll_max_interval=5.0,
+                        client=client,
+                        instrument=True if trace else None,
+                    )
+                except UserError as exc:  # a bad schema, a tool mix the API cannot serve
+                    raise fail(str(exc), USAGE) from None
+            structured = runner.response_format is not None
             if as_json:
-                result = runner.run(input)
+                result = runner.run(input, previous_interaction_id=previous_id)
+                context.remember(result.interaction_id)
                 typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
                 _print_trace(console, result, trace)
                 return
-            if stream:
-                result = stream_run(runner, input, console, echo_text=not structured)
-                if structured:
-                    print_output(result, structured=True)
-                _print_trace(console, result, trace)
-                return
             if background:  # progress lines show the server's tool calls as they come
+                if previous_id:
+                    raise fail("--background starts a new run: drop -c/--previous", USAGE)
                 result = wait_in_background(runner, input, console, label="run")
-            else:
-                result = runner.run(input)
-                print_steps(console, result.interactions)
-            print_tool_calls(console, result)
-            print_output(result, structured=structured)
+                print_tool_calls(console, result)
+            else:  # live: each tool call shows as it starts, a spinner while it runs
+                result = stream_run(
+                    runner,
+                    input,
+                    console,
+                    echo_text=stream and not structured,
+                    previous_interaction_id=previous_id,
+                )
+            context.remember(result.interaction_id)
+            if not (stream and not structured):
+                print_output(result, structured=structured)
             _print_trace(console, result, trace)
 
-    @app.command()
-    def get(
-        id: str = typer.Argument(..., help="The interaction id."),
-        as_json: bool = typer.Option(False, "--json", help="Print the interaction as JSON."),
-    ) -> None:
-        """Show an interaction: its status, usage and every step."""
-        from rich.console import Console
-
-        from .output import print_interaction
-
-        interaction = _call(lambda client: client.interactions.get(id))
-        if as_json:
-            typer.echo(json.dumps(interaction.to_dict(), ensure_ascii=False))
-        else:
-            print_interaction(Console(highlight=False, soft_wrap=True), interaction)
-
-    @app.command()
-    def cancel(
-        id: str = typer.Argument(..., help="The id of a background interaction."),
-        as_json: bool = typer.Option(False, "--json", help="Print the interaction as JSON."),
-    ) -> None:
-        """Stop a background interaction."""
-        interaction = _call(lambda client: client.interactions.cancel(id))
-        if as_json:
-            typer.echo(json.dumps(interaction.to_dict(), ensure_ascii=False))
-        elif interaction.status == "cancelled":
-            typer.echo(f"cancelled {id}")
-        else:
-            typer.echo(f"{id} is {interaction.status}: nothing left to cancel")
-
-    @app.command()
-    def delete(
-        id: str = typer.Argument(..., help="The interaction id."),
-        as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
-    ) -> None:
-        """Delete a stored interaction."""
-        _call(lambda client: client.interactions.delete(id))
-        if as_json:
-            typer.echo(json.dumps({"id": id, "deleted": True}))
-        else:
-            typer.echo(f"deleted {id}")
-
-    @app.command()
-    def research(
-        topic: str = typer.Argument(..., help="What to research."),
-        summarize_with: str | None = typer.Option(
-            None, "--summarize-with", metavar="MODEL", help="Then summarize with this model."
+    @app.command(cls=Command, short_help="Talk with a model or your own Agent in the terminal.")
+    def chat(
+        model: str | None = typer.Option(
+            None,
+            "-m",
+            "--model",
+            metavar="MODEL",
+            help="Model id (default: AGENTLOOP_MODEL, the config file, gemini-2.5-flash).",
         ),
-        summary_prompt: str = typer.Option(
-            SUMMARY_PROMPT, "--summary-prompt", help="What the summarizer is asked."
+        agent_ref: str | None = typer.Option(
+            None,
+            "--agent-ref",
+            metavar="MODULE:OBJECT",
+            help="Chat with your own agentloop Agent (its tools, schema and all).",
         ),
-        agent: str = typer.Option(RESEARCH_AGENT, help="The research agent."),
-        poll_interval: float = typer.Option(
-            5.0,
-            "--poll-interval",
-            min=0.01,
-            help="Seconds before the first poll (then 1.5x longer each time).",
+        instructions: str | None = typer.Option(
+            None, "--instructions", metavar="TEXT", help="The system instruction."
         ),
-        timeout: float | None = typer.Option(
-            None, min=0.0, help="Stop waiting after this many seconds (the run goes on)."
+        tools: list[str] | None = typer.Option(  # noqa: B008
+            None, "--tool", metavar="MODULE:FUNCTION", help="A Python function as a tool."
         ),
-        as_json: bool = typer.Option(False, "--json", help="Print both results as JSON."),
+        search: bool = typer.Option(False, "--search", help="Ground with Google Search."),
+        continue_: bool = typer.Option(
+            False, "-c", "--continue", help="Continue the last conversation with this server."
+        ),
+        previous: str | None = typer.Option(
+            None, "--previous", metavar="ID", help="Continue after this interaction."
+        ),
     ) -> None:
-        """Run Deep Research in the background, then optionally summarize the report
-        with a model (continuing the research interaction)."""
+        """Talk with a model (or your own Agent) in the terminal.
+
+        Enter sends, Esc then Enter starts a new line, arrows and Ctrl+R recall
+        earlier input; /reset starts over, /exit (or Ctrl+D) leaves. Tool calls
+        show as they run. Piped input: one message per line.
+
+        Examples:
+
+            agentloop chat
+
+            agentloop chat -m gemini-2.5-pro --tool tools:get_weather
+
+            agentloop chat --agent-ref myapp.agents:support -c
+        """
         from agentloop import Agent, UserError
 
-        from .output import print_output, wait_in_background
+        from .chat import run_chat
+        from .config import default_model, state_dir
+        from .input import CommandError, builtin_tools, load_tools
 
-        client = _client()
-        console = _stderr()
-        with _reporting(client):
-            try:
-                researcher = Agent(
-                    agent=agent,
-                    background=True,
-                    poll_interval=poll_interval,
-                    poll_max_interval=max(30.0, poll_interval),
-                    client=client,
-                )
-                summarizer = Agent(summarize_with, client=client) if summarize_with else None
-            except UserError as exc:
-                raise _fail(str(exc), 2) from None
-            report = wait_in_background(
-                researcher, topic, console, label="research", timeout=timeout
+        if agent_ref is not None and (model or instructions or tools or search):
+            raise fail(
+                "--agent-ref chats with your Agent as you configured it",
+                USAGE,
+                "drop --model, --instructions, --tool and --search",
             )
-            summary = None
-            if summarizer is not None:
-                # The guide's "mixing interactions": a model continues the agent's
-                # interaction, so the report is not sent again.
-                with console.status(f"summarizing with {summarize_with}…"):
-                    summary = summarizer.run(
-                        summary_prompt, previous_interaction_id=report.interaction_id
-                    )
-                console.print(
-                    f"✓ summarized by {summarize_with} ({summary.interaction_id})", markup=False
-                )
-            if as_json:
-                both = {
-                    "research": report.to_dict(),
-                    "summary": summary.to_dict() if summary else None,
-                }
-                typer.echo(json.dumps(both, ensure_ascii=False))
+        try:
+            chosen = [
+                *load_tools(tools or []),
+                *builtin_tools(search=search, code_execution=False, url_context=False),
+            ]
+            previous_id = context.previous(continue_, previous)
+            client = context.client()
+        except CommandError as exc:
+            raise fail(str(exc), exc.code) from None
+        console = context.stderr()
+        with reporting(client):
+            if agent_ref is not None:
+                talker = context.user_agent(agent_ref)
+                title = agent_ref
             else:
-                print_output(report if summary is None else summary, structured=False)
+                try:
+                    name = default_model(model)
+                    talker = Agent(name, instructions=instructions, tools=chosen, client=client)
+                except UserError as exc:
+                    raise fail(str(exc), USAGE) from None
+                title = name
+            status = run_chat(
+                talker,
+                console,
+                title=title,
+                history_file=state_dir() / "chat_history",
+                previous_interaction_id=previous_id,
+                remember=context.remember,
+            )
+        raise typer.Exit(status)
 
+    from .manage import add_commands
+    from .webhooks import add_webhooks_commands
+
+    add_commands(app)
+    add_webhooks_commands(app)
     return app
 
 
-def _serve(
-    host: str, port: int, db: str | None, api_key: str | None, dialect: str, step_delay: float
-) -> None:
-    import typer
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (a test may swap it)."""
 
-    try:
-        import uvicorn
-    except ModuleNotFoundError as exc:
-        raise _fail("`agentloop serve` needs uvicorn: pip install 'agentloop[server]'") from exc
-    from agentloop.testing import DemoModel, InteractionsServer, SQLiteStore
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
 
-    store = SQLiteStore(db) if db else None
-    server = InteractionsServer(
-        DemoModel(),
-        api_key=api_key,
-        store=store,
-        dialect=dialect,
-        background_step_delay=step_delay,
-    )
-    # Bind here rather than in uvicorn, so `--port 0` can print the port it got.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(2048)  # listening before the URL is printed: no refused first request
-    except OSError as exc:
-        sock.close()
-        raise _fail(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    bound = sock.getsockname()[1]
-    url = f"http://[{host}]:{bound}" if ":" in host else f"http://{host}:{bound}"
-    typer.echo(f"agentloop local Interactions server (model: demo, dialect: {dialect})")
-    typer.echo(f"listening on {url}  (storage: {db or 'memory'}; Ctrl+C to stop)")
-    typer.echo("point agentloop (the CLI, Client(), Agent) at it with:")
-    typer.echo(f"  export AGENTLOOP_BASE_URL={url}")
-    if api_key:
-        typer.echo("  export GEMINI_API_KEY=<the key given to --api-key>")
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        typer.secho(
-            f"warning: {host} is reachable beyond this machine; anyone who can connect can "
-            "use this server" + ("" if api_key else " (pass --api-key to require a key)"),
-            fg="yellow",
-            err=True,
-        )
-    sys.stdout.flush()
-    config = uvicorn.Config(server, lifespan="on", log_level="info", timeout_graceful_shutdown=2)
-    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; make
-    # that a clean exit (status 0) instead of a traceback or a death by signal.
-    previous = signal.signal(signal.SIGTERM, _stop)
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
-    except (KeyboardInterrupt, _Stopped):
+    @stream.setter
+    def stream(self, value: Any) -> None:
         pass
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        sock.close()
-        if store is not None:
-            store.close()
-    typer.echo("agentloop serve: stopped")
 
 
-class _Stopped(Exception):
-    """SIGTERM arrived (after uvicorn's graceful shutdown)."""
+_VERBOSE = _Stderr()
+_VERBOSE.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
 
 
-def _stop(signum: int, frame: object) -> None:
-    raise _Stopped
-
-
-def _stderr() -> Console:
-    """Where progress, tool calls and thoughts go (stdout keeps only the answer)."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _print_trace(console: Console, result: Any, trace: bool) -> None:
-    """`--trace`: the run's waterfall, on stderr with the other progress output."""
-    if trace and result.trace is not None:
-        console.print()
-        result.trace.print(console.file, width=console.width)
-
-
-@contextmanager
-def _reporting(client: Client) -> Iterator[None]:
-    """A command's failure as one `error:` line and its exit status, never a
-    traceback; the client is closed either way."""
-    from agentloop import AgentloopError
-
-    from .input import CommandError
-
-    try:
-        yield
-    except CommandError as exc:
-        raise _fail(str(exc), exc.code) from None
-    except AgentloopError as exc:
-        raise _fail(f"{type(exc).__name__}: {exc}") from None
-    except KeyboardInterrupt:
-        raise _fail("interrupted", 130) from None
-    finally:
-        client.close()
-
-
-def _call(request: Callable[[Client], T]) -> T:
-    """One request with a fresh client: an API error exits 1 with its message."""
-    client = _client()
-    with _reporting(client):
-        return request(client)
-    raise AssertionError("unreachable")  # pragma: no cover - _reporting re-raises
+def _log_to_stderr(level: int | None) -> None:
+    """Send agentloop's logs to stderr at `level` (None: as the library does)."""
+    logger = logging.getLogger("agentloop")
+    logger.removeHandler(_VERBOSE)
+    logger.setLevel(logging.NOTSET)
+    if level is not None:
+        logger.addHandler(_VERBOSE)
+        logger.setLevel(level)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -470,4 +436,37 @@ def main(argv: list[str] | None = None) -> None:
             f"agentloop's command line needs {exc.name}: pip install 'agentloop[cli]'\n"
         )
         raise SystemExit(2) from exc
-    app(args=argv, prog_name="agentloop")
+    import typer
+
+    try:
+        status = app(args=argv, prog_name="agentloop", standalone_mode=False)
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        sys.stderr.write(_red(error_line("interrupted")) + "\n")
+        raise SystemExit(INTERRUPTED) from None
+    except typer.TyperException as exc:  # click's usage errors: one line, no boxed panel
+        context = getattr(exc, "ctx", None)
+        code = int(getattr(exc, "exit_code", USAGE))
+        hint = f"see '{context.command_path} --help'" if context is not None else None
+        message = _lower_first(exc.format_message())
+        sys.stderr.write(_red(error_line(message, hint)) + "\n")
+        raise SystemExit(code) from None
+    raise SystemExit(status if isinstance(status, int) else 0)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _red(text: str) -> str:
+    import click
+
+    return click.style(text, fg="red") if sys.stderr.isatty() else text
+
+
+def _print_trace(console: Console, result: Any, trace: bool) -> None:
+    """`--trace`: the run's waterfall, on stderr with the other progress output."""
+    if trace and result.trace is not None:
+        console.print()
+        result.trace.print(console.file, width=console.width)

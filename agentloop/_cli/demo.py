@@ -18,7 +18,9 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 
 from agentloop import Agent, AsyncClient, BackgroundProgress, tool
-from agentloop.testing import DemoModel, InteractionsServer
+from agentloop.testing import DemoModel
+
+from .wire import WireRecorder, print_exchange
 
 __all__ = ["DemoFailed", "run_demo"]
 
@@ -69,7 +71,7 @@ def _heading(console: Console, number: str, title: str) -> None:
     console.rule(f"[bold]{number}. {title}", align="left")
 
 
-def _weather(console: Console, client: AsyncClient) -> None:
+def _weather(console: Console, client: AsyncClient, wire: WireRecorder | None = None) -> None:
     _heading(console, "a", "Tools: one question, two parallel tool calls")
     agent = Agent(MODEL, tools=[get_weather], client=client)
     question = "What's the weather like in Paris and Tokyo?"
@@ -98,6 +100,16 @@ def _weather(console: Console, client: AsyncClient) -> None:
     console.print(
         f"[dim]2 calls of {TOOL_SECONDS:.1f} s each finished in {took:.2f} s: parallel.[/]"
     )
+    if wire is not None:
+        console.print("[bold]On the wire[/] [dim](what agent.stream did for you)[/]")
+        print_exchange(console, wire.exchanges)
+        answered = [e for e in wire.exchanges if e.status == "requires_action"]
+        _check(bool(answered), "the wire view saw no requires_action interaction")
+        console.print(
+            "[dim]The model asked for two calls (requires_action); agentloop ran them, "
+            "sent each result back by call_id,\nand continued with "
+            "previous_interaction_id until the interaction completed.[/]"
+        )
 
 
 def _structured(console: Console, client: AsyncClient) -> None:
@@ -182,13 +194,14 @@ def _research(console: Console, client: AsyncClient) -> None:
     console.print(summary.text, markup=False, highlight=False)
 
 
-def run_demo(console: Console, *, step_delay: float = 0.04) -> None:
-    """Run every part of the demo, printing as it goes.
+def run_demo(console: Console, *, step_delay: float = 0.04, wire: bool = False) -> None:
+    """Run every part of the demo, printing as it goes; with `wire`, part (a) also
+    shows the requests and answers of the tool loop.
 
     Raises:
         DemoFailed: a part did not behave as it should.
     """
-    server = InteractionsServer(DemoModel(), background_step_delay=step_delay)
+    server = WireRecorder(DemoModel(), background_step_delay=step_delay, lenient=False)
     client = server.client()
     console.print(
         Panel(
@@ -199,7 +212,7 @@ def run_demo(console: Console, *, step_delay: float = 0.04) -> None:
         )
     )
     started = time.monotonic()
-    _weather(console, client)
+    _weather(console, client, server if wire else None)
     _structured(console, client)
     _follow_up(console, client)
     _research(console, client)

@@ -15,14 +15,15 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from agentloop import Agent, BackgroundProgress, Interaction, RunResult
+from agentloop import Agent, BackgroundProgress, BackgroundRun, Chat, Interaction, RunResult
 
 from .input import CommandError
 
 __all__ = [
+    "ToolProgress",
     "print_interaction",
     "print_output",
     "print_steps",
@@ -121,13 +122,62 @@ def print_output(result: RunResult, *, structured: bool) -> None:
     sys.stdout.flush()
 
 
-def stream_run(agent: Agent, input: Any, console: Console, *, echo_text: bool) -> RunResult:
-    """Run `agent`, writing text deltas to stdout as they come (when `echo_text`) and a
-    line on stderr for each thought summary and each tool call as it starts and ends."""
+class ToolProgress:
+    """A spinner with the elapsed time while function tools run (on a terminal only:
+    a log or a pipe gets just the lines)."""
+
+    def __init__(self, console: Console) -> None:
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        self._progress = Progress(
+            *columns, console=console, transient=True, disable=not console.is_terminal
+        )
+        self._running: list[str] = []
+        self._task: TaskID | None = None
+
+    def started(self, name: str) -> None:
+        self._running.append(name)
+        if self._task is None:
+            self._task = self._progress.add_task(f"running {name}")
+            self._progress.start()
+        self._show()
+
+    def finished(self, name: str) -> None:
+        if name in self._running:
+            self._running.remove(name)
+        if self._running:
+            self._show()
+        else:
+            self.stop()
+
+    def _show(self) -> None:
+        if self._task is not None:
+            names = ", ".join(dict.fromkeys(self._running))
+            self._progress.update(self._task, description=f"running {names}")
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+            self._progress.stop()
+            self._task = None
+        self._running.clear()
+
+
+def stream_run(
+    agent: Agent | Chat[Any, Any],
+    input: Any,
+    console: Console,
+    *,
+    echo_text: bool,
+    previous_interaction_id: str | None = None,
+) -> RunResult:
+    """Run `agent` (or the next turn of a chat), writing text deltas to stdout as they
+    come (when `echo_text`) and a line on stderr for each thought summary and each tool
+    call as it starts (then a spinner while it runs) and as it ends."""
     result: RunResult | None = None
     streamed = False
     open_line = False  # stdout is in the middle of a line
     thought: list[str] = []
+    tools = ToolProgress(console)
 
     def show(line: Text) -> None:
         nonlocal open_line
@@ -137,29 +187,38 @@ def stream_run(agent: Agent, input: Any, console: Console, *, echo_text: bool) -
             open_line = False
         console.print(line)
 
-    for event in agent.stream(input):
-        if event.type == "thought_delta":
-            thought.append(event.text)
-            continue
-        if thought:  # summaries arrive in pieces: show each one whole
-            show(Text("".join(thought).strip(), style="dim italic"))
-            thought.clear()
-        if event.type == "text_delta":
-            if echo_text and event.text:
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-                streamed = True
-                open_line = not event.text.endswith("\n")
-        elif event.type == "tool_call_started":
-            show(Text.assemble(("→ ", "cyan"), _call(event.name, event.arguments)))
-        elif event.type == "tool_call_finished":
-            show(_finished(event.name, event.result, event.is_error, event.duration))
-        elif event.type == "interaction_finished":
-            for step in event.interaction.output_steps:
-                if (line := step_line(step.to_dict())) is not None:
-                    show(line)
-        elif event.type == "run_finished":
-            result = event.result
+    if isinstance(agent, Chat):
+        events = agent.stream(input)
+    else:
+        events = agent.stream(input, previous_interaction_id=previous_interaction_id)
+    try:
+        for event in events:
+            if event.type == "thought_delta":
+                thought.append(event.text)
+                continue
+            if thought:  # summaries arrive in pieces: show each one whole
+                show(Text("".join(thought).strip(), style="dim italic"))
+                thought.clear()
+            if event.type == "text_delta":
+                if echo_text and event.text:
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                    streamed = True
+                    open_line = not event.text.endswith("\n")
+            elif event.type == "tool_call_started":
+                show(Text.assemble(("→ ", "cyan"), _call(event.name, event.arguments)))
+                tools.started(event.name)
+            elif event.type == "tool_call_finished":
+                tools.finished(event.name)
+                show(_finished(event.name, event.result, event.is_error, event.duration))
+            elif event.type == "interaction_finished":
+                for step in event.interaction.output_steps:
+                    if (line := step_line(step.to_dict())) is not None:
+                        show(line)
+            elif event.type == "run_finished":
+                result = event.result
+    finally:
+        tools.stop()
     if result is None:  # pragma: no cover - a stream always ends with run_finished
         raise CommandError("the run ended without a result", 1)
     if echo_text and (open_line or not streamed):
@@ -169,13 +228,22 @@ def stream_run(agent: Agent, input: Any, console: Console, *, echo_text: bool) -
 
 
 def wait_in_background(
-    agent: Agent, input: Any, console: Console, *, label: str, timeout: float | None = None
+    agent: Agent,
+    input: Any,
+    console: Console,
+    *,
+    label: str,
+    timeout: float | None = None,
+    handle: BackgroundRun | None = None,
 ) -> RunResult:
-    """Start `agent` in the background and wait for it under a spinner with the elapsed
-    time, printing thought summaries and tool calls as the polls reveal them."""
-    handle = agent.start(input)
+    """Start `agent` in the background (or take `handle`, a run started earlier) and
+    wait for it under a spinner with the elapsed time, printing thought summaries and
+    tool calls as the polls reveal them."""
+    attached = handle is not None
+    handle = handle if handle is not None else agent.start(input)
     started = time.monotonic()
-    console.print(Text.assemble((f"{label} started: ", "dim"), (handle.id, "bold")))
+    verb = "attached to" if attached else "started:"
+    console.print(Text.assemble((f"{label} {verb} ", "dim"), (handle.id, "bold")))
     shown = 0
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     # The spinner only where it can animate; a log or a pipe gets the plain lines.
@@ -203,10 +271,14 @@ def wait_in_background(
                 1,
             ) from None
         except KeyboardInterrupt:
+            again = (
+                f"`agentloop research attach {handle.id}` to wait again"
+                if label == "research"
+                else f"`agentloop get {handle.id}` to look later"
+            )
             raise CommandError(
-                f"interrupted; {label} {handle.id} goes on on the server: "
-                f"`agentloop get {handle.id}` to look later, `agentloop cancel {handle.id}` "
-                "to stop it",
+                f"interrupted; {label} {handle.id} goes on on the server: {again}, "
+                f"`agentloop cancel {handle.id}` to stop it",
                 130,
             ) from None
     elapsed = time.monotonic() - started

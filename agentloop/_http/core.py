@@ -39,7 +39,15 @@ from .._sync import adopt, on_loop_thread
 from .._version import __version__
 from .extensions import BUFFER_BODY
 from .observe import OnRetry, current_http_observer
-from .retry import Attempts, LostReply, RetryPolicy, Sleep, reached_server, send_with_retries
+from .retry import (
+    Attempts,
+    LostReply,
+    RetryPolicy,
+    Sleep,
+    reached_server,
+    send_with_retries,
+    unresolvable,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -406,10 +414,14 @@ class HTTPCore:
                     f"{attempts.count - 1} repeats. It may have been carried out.",
                     request=request,
                 ) from exc
+            retried = (
+                "the host name does not resolve, so it was not retried"
+                if unresolvable(exc)
+                else f"the request was retried {self.retry_policy.max_retries} times"
+            )
             raise APIConnectionError(
                 f"{describe_request(request)} failed: {type(exc).__name__}: {exc}. "
-                "Check the network and base_url; the request was retried "
-                f"{self.retry_policy.max_retries} times.",
+                f"Check the network and base_url; {retried}.",
                 request=request,
             ) from exc
         if logger.isEnabledFor(logging.DEBUG):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ __all__ = [
     "reached_server",
     "retry_after_seconds",
     "send_with_retries",
+    "unresolvable",
 ]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
@@ -182,7 +184,7 @@ async def send_with_retries(
                     raise LostReply(exc) from exc
                 if _may_retry(policy, attempt, started):
                     record.lost_reply = exc
-            if not _may_retry(policy, attempt, started):
+            if unresolvable(exc) or not _may_retry(policy, attempt, started):
                 raise
             reason = f"{type(exc).__name__}: {exc}"
         else:
@@ -212,6 +214,18 @@ def _already_exists(response: httpx.Response) -> bool:
         return b"ALREADY_EXISTS" in response.content
     except httpx.ResponseNotRead:
         return False
+
+
+def unresolvable(exc: BaseException) -> bool:
+    """A host name that did not resolve (a typo, no network): retrying cannot help."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _may_retry(policy: RetryPolicy, attempt: int, started: float) -> bool:

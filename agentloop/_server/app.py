@@ -7,7 +7,11 @@ Routes, under `/v1beta` and `/v1`:
     DELETE /interactions/{id}             delete
     ...    /agents, /environments, /credentials, /triggers, /webhooks, /decisions
                                           (see `resources.py`)
+    the Files API                         see `files.py`
 
+More resources plug in with `app.router.add(method, pattern, handler)` (see `asgi.py`).
+The wire dialect of each answer is the caller's: google-genai 1.x gets the guide-era
+`outputs[]` dialect, everyone else today's `steps`, unless `dialect=` fixes one.
 Serve it in-process with `httpx.ASGITransport(app)` or on a port with `agentloop serve`.
 """
 
@@ -15,29 +19,23 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
 
 import anyio
 
 from .._wire.base import JsonObject
+from .asgi import DroppedConnection, Message, Receive, Request, Router, Scope, Send, send_json
 from .engine import ApiError, Engine
+from .files import FileService
 from .models import Model
 from .resources import Resources
 from .store import Store
 
-__all__ = ["Faults", "InteractionsApp"]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
-
-class DroppedConnection(ConnectionResetError):
-    """Raised to drop a connection on purpose (fault injection)."""
+__all__ = ["DroppedConnection", "Faults", "InteractionsApp", "dialect_of"]
 
 
 @dataclass
@@ -72,6 +70,21 @@ _STATUS_NAMES = {
 }
 
 
+_log = logging.getLogger("agentloop.server")
+
+_SDK_VERSION = re.compile(r"google-genai-sdk/(\d+)\.")
+
+
+def dialect_of(api_client: str | None) -> str | None:
+    """The dialect an SDK speaks, from its `x-goog-api-client` (or user-agent) header:
+    google-genai 1.x reads `outputs[]` (legacy); 2.x and later read `steps`; any other
+    caller (agentloop, curl) gets None, meaning the server's default (steps)."""
+    found = _SDK_VERSION.search(api_client or "")
+    if found is None:
+        return None
+    return "legacy" if int(found.group(1)) < 2 else "steps"
+
+
 class InteractionsApp:
     """A faithful local Interactions API, answering with `model`.
 
@@ -80,9 +93,15 @@ class InteractionsApp:
             `DemoModel`, or anything with `respond(request)`).
         api_key: when set, requests must carry it (`x-goog-api-key` or `?key=`).
         store: where interactions live (memory by default; `SQLiteStore(path)`).
-        dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect).
+        dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect) for
+            every caller; None (the default) answers each caller in its SDK's dialect.
         faults: failures to inject.
         background_step_delay: seconds between background steps becoming visible.
+        stream_event_delay: seconds between two streamed events.
+        lenient: accept any model or agent name; False refuses names the API does
+            not serve (404), as `agentloop serve` does.
+        clock: the engine's time (seconds since the epoch); pass a fake one to move
+            background work forward in tests without sleeping.
         resources: the routes beyond /interactions (`Resources(data_dir=...,
             clock=..., lenient=...)`); a fresh in-memory one by default.
     """
@@ -93,15 +112,27 @@ class InteractionsApp:
         *,
         api_key: str | None = None,
         store: Store | None = None,
-        dialect: str = "steps",
+        dialect: str | None = None,
         faults: Faults | None = None,
         background_step_delay: float = 0.5,
         stream_event_delay: float = 0.0,
+        lenient: bool = True,
+        clock: Callable[[], float] | None = None,
         resources: Resources | None = None,
     ) -> None:
+        options: dict[str, Any] = {} if clock is None else {"clock": clock}
         self.engine = Engine(
-            model, store=store, dialect=dialect, background_step_delay=background_step_delay
+            model,
+            store=store,
+            dialect=dialect,
+            background_step_delay=background_step_delay,
+            lenient=lenient,
+            **options,
         )
+        if api_key is not None and (
+            not api_key or not api_key.isascii() or not api_key.isprintable()
+        ):
+            raise ValueError("api_key must be non-empty printable ASCII")
         self.api_key = api_key
         self.faults = faults or Faults()
         self.stream_event_delay = stream_event_delay
@@ -110,6 +141,15 @@ class InteractionsApp:
         self.resources = resources or Resources()
         """Agents, environments, credentials, triggers, webhooks, decisions."""
         self.resources.engine = self.engine
+        self.files = FileService(self.engine.clock)
+        """The Files API's uploaded files."""
+        self.router = Router()
+        """The routes; add resources with `router.add(method, pattern, handler)`."""
+        self.router.add("POST", "/{version}/interactions", self._create)
+        self.router.add("GET", "/{version}/interactions/{id}", self._get)
+        self.router.add("DELETE", "/{version}/interactions/{id}", self._delete)
+        self.router.add("POST", "/{version}/interactions/{id}/cancel", self._cancel)
+        self.files.install(self.router)
 
     @property
     def model(self) -> Model:
@@ -125,19 +165,44 @@ class InteractionsApp:
         number = self.requests
         if self.faults.latency:
             await anyio.sleep(self.faults.latency)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        request = Request(scope, receive, tracked, drop=number in self.faults.drop_on)
         try:
             if number in self.faults.status_on:
                 code = self.faults.status_on[number]
                 raise ApiError(
                     code, _STATUS_NAMES.get(code, "UNKNOWN"), f"injected fault on request {number}"
                 )
-            self._authenticate(scope)
-            await self._route(scope, receive, send, drop=number in self.faults.drop_on)
+            self._authenticate(request)
+            if self.resources.owns(scope["path"]):
+                await self.resources.handle(scope, receive, tracked)
+                return
+            handler, request.params = self.router.match(scope)
+            request.dialect = dialect_of(
+                request.header("x-goog-api-client") or request.header("user-agent")
+            )
+            await handler(request)
         except ApiError as error:
             headers = []
             if error.status_code in (429, 503) and self.faults.retry_after is not None:
                 headers.append((b"retry-after", str(self.faults.retry_after).encode()))
-            await _send_json(send, error.status_code, error.body(), headers)
+            await send_json(send, error.status_code, error.body(), headers)
+        except DroppedConnection:
+            raise
+        except Exception as exc:
+            # A handler's bug is a Google-shaped 500 (when nothing is sent yet), with
+            # its traceback in the server's log.
+            if started:
+                raise
+            _log.exception("request %s failed", number)
+            failure = ApiError(500, "INTERNAL", f"The server failed: {type(exc).__name__}.")
+            await send_json(send, 500, failure.body())
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -148,76 +213,67 @@ class InteractionsApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    def _authenticate(self, scope: Scope) -> None:
+    def _authenticate(self, request: Request) -> None:
         if self.api_key is None:
             return
-        headers = dict(scope.get("headers") or [])
-        given = headers.get(b"x-goog-api-key", b"").decode()
+        if self.files.is_upload_session(request):
+            return  # as Google's: the session URL's unguessable upload_id is the credential
+        given = request.header("x-goog-api-key") or request.query.get("key") or ""
         if not given:
-            query = parse_qs(scope.get("query_string", b"").decode())
-            given = (query.get("key") or [""])[0]
-        if not given:
-            raise ApiError(401, "UNAUTHENTICATED", "Missing API key: send it as x-goog-api-key.")
-        if not hmac.compare_digest(given, self.api_key):
+            raise ApiError(
+                401,
+                "UNAUTHENTICATED",
+                "Missing API key: send it in the x-goog-api-key header.",
+            )
+        # Compare bytes: a key with bytes no real key has (non-ASCII, controls) is
+        # simply not the key, never a server error.
+        if not hmac.compare_digest(given.encode("latin-1", "replace"), self.api_key.encode()):
             raise ApiError(
                 400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key."
             )
 
-    async def _route(self, scope: Scope, receive: Receive, send: Send, *, drop: bool) -> None:
-        method: str = scope["method"]
-        if self.resources.owns(scope["path"]):
-            await self.resources.handle(scope, receive, send)
+    # ---- the interactions resource ------------------------------------------------
+
+    async def _create(self, request: Request) -> None:
+        body = self.resources.prepare_interaction(await request.json())
+        self.files.check_uris(body.get("input"), request.base_url)
+        record = await self.engine.create(body)
+        self.resources.interaction_created(record, body)
+        if body.get("stream"):
+            await self._stream(request, record.id, None, record=record)
+        else:
+            await request.reply(
+                200, self.engine.interaction(record, with_input=False, dialect=request.dialect)
+            )
+
+    async def _get(self, request: Request) -> None:
+        id, query = request.params["id"], request.query
+        if query.get("stream") == "true":
+            self.engine.get(id)  # 404 before the stream starts
+            await self._stream(request, id, query.get("last_event_id"))
             return
-        parts = [part for part in scope["path"].split("/") if part]
-        if len(parts) < 2 or parts[0] not in ("v1beta", "v1") or parts[1] != "interactions":
-            raise ApiError(404, "NOT_FOUND", f"No route for {method} {scope['path']}.")
-        query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
-        rest = parts[2:]
-        if not rest and method == "POST":
-            body = self.resources.prepare_interaction(await _read_json(receive))
-            record = await self.engine.create(body)
-            self.resources.interaction_created(record, body)
-            if body.get("stream"):
-                await self._stream(send, record.id, None, record=record, drop=drop)
-            else:
-                await _send_json(
-                    send, 200, self.engine.interaction(record, with_input=False), drop=drop
-                )
-            return
-        if len(rest) == 1 and method == "GET":
-            if query.get("stream") == "true":
-                self.engine.get(rest[0])  # 404 before the stream starts
-                await self._stream(send, rest[0], query.get("last_event_id"), drop=drop)
-            else:
-                if "last_event_id" in query:
-                    raise ApiError(
-                        400, "INVALID_ARGUMENT", "last_event_id is only valid with stream=true."
-                    )
-                record = self.engine.get(rest[0])
-                await _send_json(
-                    send, 200, self.engine.interaction(record, with_input=True), drop=drop
-                )
-            return
-        if len(rest) == 2 and rest[1] == "cancel" and method == "POST":
-            record = self.engine.cancel(rest[0])
-            self.resources.interaction_cancelled(record)
-            await _send_json(send, 200, self.engine.interaction(record, with_input=True), drop=drop)
-            return
-        if len(rest) == 1 and method == "DELETE":
-            self.engine.delete(rest[0])
-            await _send_json(send, 200, {}, drop=drop)
-            return
-        raise ApiError(404, "NOT_FOUND", f"No route for {method} {scope['path']}.")
+        if "last_event_id" in query:
+            raise ApiError(400, "INVALID_ARGUMENT", "last_event_id is only valid when streaming.")
+        record = self.engine.get(id)
+        await request.reply(
+            200, self.engine.interaction(record, with_input=True, dialect=request.dialect)
+        )
+
+    async def _cancel(self, request: Request) -> None:
+        record = self.engine.cancel(request.params["id"])
+        self.resources.interaction_cancelled(record)
+        await request.reply(
+            200, self.engine.interaction(record, with_input=True, dialect=request.dialect)
+        )
+
+    async def _delete(self, request: Request) -> None:
+        self.engine.delete(request.params["id"])
+        await request.reply(200, {})
 
     async def _stream(
-        self,
-        send: Send,
-        id: str,
-        last_event_id: str | None,
-        record: Any = None,
-        *,
-        drop: bool = False,
+        self, request: Request, id: str, last_event_id: str | None, record: Any = None
     ) -> None:
+        send = request.send
         await send(
             {
                 "type": "http.response.start",
@@ -228,7 +284,7 @@ class InteractionsApp:
                 ],
             }
         )
-        if drop:
+        if request.drop:
             raise DroppedConnection("connection dropped on purpose (fault injection)")
         cut = None
         if self.faults.cut_stream_after is not None and self.faults.cut_streams > 0:
@@ -244,7 +300,7 @@ class InteractionsApp:
                 stored = self.engine.store.get(id)
                 if stored is None and record is None:
                     raise ApiError(404, "NOT_FOUND", f"Interaction '{id}' was deleted.")
-                events, finished = self.engine.events(stored or record)
+                events, finished = self.engine.events(stored or record, request.dialect)
             except ApiError as error:
                 # The response has started: report the error in the stream, as the API does.
                 failure = {"event_type": "error", "error": error.body()["error"]}
@@ -277,44 +333,3 @@ class InteractionsApp:
 
 def _sse(event: JsonObject) -> bytes:
     return f"event: {event['event_type']}\ndata: {json.dumps(event)}\n\n".encode()
-
-
-async def _read_json(receive: Receive) -> JsonObject:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    try:
-        body = json.loads(b"".join(chunks) or b"{}")
-    except json.JSONDecodeError as exc:
-        raise ApiError(400, "INVALID_ARGUMENT", f"Invalid JSON payload: {exc.msg}.") from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, "INVALID_ARGUMENT", "The request body must be a JSON object.")
-    return body
-
-
-async def _send_json(
-    send: Send,
-    status: int,
-    body: object,
-    headers: list[tuple[bytes, bytes]] | None = None,
-    *,
-    drop: bool = False,
-) -> None:
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                *(headers or []),
-            ],
-        }
-    )
-    if drop:
-        raise DroppedConnection("connection dropped on purpose (fault injection)")
-    await send({"type": "http.response.body", "body": payload})

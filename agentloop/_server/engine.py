@@ -1,17 +1,24 @@
 """The Interactions API's semantics, without HTTP: validate, answer, store, show.
 
-What it enforces, as the real API does: exactly one of `model`/`agent`;
-`store: false` refused with `background` or `previous_interaction_id`; a missing
-previous interaction is 404; every `function_result.call_id` must answer a pending
-call. Background interactions progress from `in_progress` to their final status as
-time passes (one step every `step_delay` seconds), so polling and streaming clients
-see real progress without the server running tasks of its own.
+What it enforces, as the real API does: exactly one of `model`/`agent`, naming a
+model or agent the API knows (unless lenient); `store: false` refused with
+`background` or `previous_interaction_id`; a missing previous interaction is 404;
+every `function_result.call_id` must answer a pending call. Without
+`previous_interaction_id` the input is the whole conversation (stateless use, with
+`store` true or false): this turn is what follows its last model step.
+
+Background interactions progress from `in_progress` to their final status as time
+passes on the engine's `clock` (one step every `step_delay` seconds), so polling and
+streaming clients see real progress without the server running tasks of its own, and
+a test can move a fake clock instead of sleeping.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -74,6 +81,37 @@ def _input_steps(value: Any) -> list[JsonObject]:
     return list(normalized)
 
 
+# Names the API serves (its model enum is open: any Gemini version of a known family
+# passes, whatever its suffixes; a misspelt family, "gemini-2.5-flsh", does not).
+_MODEL_NAME = re.compile(
+    r"^(?:models/)?gemini-\d+(?:\.\d+)?-(?:flash|pro|ultra|nano)(?:-[a-z0-9.]+)*$"
+)
+_AGENT_NAME = re.compile(r"^(?:deep-research|antigravity)(?:-[a-z0-9.]+)*$")
+
+DIALECTS = ("steps", "legacy")
+"""The wire dialects: today's `steps`, and the guide-era `outputs[]` (`legacy`)."""
+
+
+def _check_name(kind: str, name: Any, known: Callable[[str], bool], *, lenient: bool) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(400, "INVALID_ARGUMENT", f"'{kind}' must be a non-empty string.")
+    if lenient or known(name):
+        return
+    if kind == "model":
+        raise ApiError(
+            404,
+            "NOT_FOUND",
+            f"models/{name.removeprefix('models/')} is not found for this API version, or is "
+            "not supported for interactions. Use a Gemini model such as gemini-2.5-flash.",
+        )
+    raise ApiError(
+        404,
+        "NOT_FOUND",
+        f"Agent '{name}' is not found. Use a Deep Research agent such as "
+        "deep-research-pro-preview-12-2025.",
+    )
+
+
 def _pending_calls(steps: list[JsonObject]) -> set[str]:
     pending: set[str] = set()
     for step in steps:
@@ -92,15 +130,31 @@ class Engine:
         model: Model,
         *,
         store: Store | None = None,
-        dialect: str = "steps",
+        dialect: str | None = None,
         background_step_delay: float = 0.5,
+        lenient: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        if dialect not in ("steps", "legacy"):
-            raise ValueError(f"dialect must be 'steps' or 'legacy', not {dialect!r}")
+        if dialect is not None and dialect not in DIALECTS:
+            raise ValueError(f"dialect must be 'steps', 'legacy' or None, not {dialect!r}")
         self.model = model
         self.store: Store = store or MemoryStore()
         self.dialect = dialect
+        """The dialect of every answer; None: the caller's (see `InteractionsApp`)."""
         self.background_step_delay = background_step_delay
+        self.lenient = lenient
+        """Accept any model or agent name (True), or only the API's (False)."""
+        self.clock = clock
+        """Seconds since the epoch; background progress follows it."""
+        self.agent_names: set[str] = set()
+        """Agent ids known beyond the built-in ones (saved agents of this server)."""
+
+    def _dialect(self, requested: str | None) -> str:
+        return self.dialect or requested or "steps"
+
+    def known_agent(self, name: str) -> bool:
+        """Whether `name` is an agent the API (or this server) has."""
+        return name in self.agent_names or _AGENT_NAME.match(name) is not None
 
     # ---- create ----------------------------------------------------------------
 
@@ -112,6 +166,13 @@ class Engine:
             raise ApiError(
                 400, "INVALID_ARGUMENT", "Exactly one of 'model' or 'agent' is required."
             )
+        if has_model:
+            known = _MODEL_NAME.match
+            _check_name(
+                "model", body["model"], lambda n: known(n) is not None, lenient=self.lenient
+            )
+        else:
+            _check_name("agent", body["agent"], self.known_agent, lenient=self.lenient)
         store = body.get("store", True)
         previous_id = body.get("previous_interaction_id")
         if store is False and body.get("background"):
@@ -154,12 +215,13 @@ class Engine:
         previous = self._validate(body)
         store = body.get("store", True) is not False
         raw_input = _input_steps(body.get("input"))
-        if store:
-            history = self.history_of(previous) + self._timeline(previous) if previous else []
+        if previous is not None:
+            history = self.history_of(previous) + self._timeline(previous)
             input_steps, client_history = raw_input, []
         else:
-            # Stateless: the input is the whole history; this turn is what follows
-            # the last model step.
+            # No previous interaction: the input is the whole conversation (the API's
+            # stateless use, whatever `store` says); this turn is what follows the
+            # last model step.
             split = max(
                 (
                     i + 1
@@ -195,7 +257,7 @@ class Engine:
         return self._record(body, previous, reply, input_steps, client_history, history, store)
 
     def _timeline(self, record: Record) -> list[JsonObject]:
-        return [*record.input_steps, *self.visible_steps(record)]
+        return [*record.history, *record.input_steps, *self.visible_steps(record)]
 
     def _record(
         self,
@@ -213,7 +275,7 @@ class Engine:
             if any(s.get("type") == "function_call" for s in steps)
             else "completed"
         )
-        now = time.time()
+        now = self.clock()
         input_tokens = _tokens(history + input_steps)
         output_tokens = _tokens(steps)
         head: JsonObject = {
@@ -268,7 +330,7 @@ class Engine:
     def _visible_count(self, record: Record) -> int:
         if not record.background or record.step_delay <= 0:
             return len(record.output_steps)
-        until = record.cancelled_at if record.cancelled_at is not None else time.time()
+        until = record.cancelled_at if record.cancelled_at is not None else self.clock()
         return min(len(record.output_steps), int((until - record.started_at) / record.step_delay))
 
     def visible_steps(self, record: Record) -> list[JsonObject]:
@@ -280,35 +342,38 @@ class Engine:
             return "cancelled"
         if self._visible_count(record) < len(record.output_steps):
             return "in_progress"
-        if record.background and time.time() < record.started_at + record.step_delay * (
+        if record.background and self.clock() < record.started_at + record.step_delay * (
             len(record.output_steps) + 1
         ):
             return "in_progress"  # the last step is visible; the work finishes a beat later
         return record.final_status
 
-    def interaction(self, record: Record, *, with_input: bool) -> JsonObject:
-        """The interaction as the API returns it (POST: outputs; GET: the whole timeline)."""
+    def interaction(
+        self, record: Record, *, with_input: bool, dialect: str | None = None
+    ) -> JsonObject:
+        """The interaction as the API returns it (POST: outputs; GET: the whole timeline),
+        in the engine's dialect, else `dialect` (the caller's), else steps."""
         status = self.status_of(record)
         steps = self.visible_steps(record)
         body = {
             **record.head,
             "status": status,
-            "steps": [*record.input_steps, *steps] if with_input else steps,
+            "steps": [*record.history, *record.input_steps, *steps] if with_input else steps,
         }
         if status == "in_progress":
             body.pop("usage", None)
-        if self.dialect == "legacy":
+        if self._dialect(dialect) == "legacy":
             return legacy_interaction(body)
         return body
 
-    def events(self, record: Record) -> tuple[list[JsonObject], bool]:
+    def events(self, record: Record, dialect: str | None = None) -> tuple[list[JsonObject], bool]:
         """The events visible now, with ids, and whether the stream is finished."""
         status = self.status_of(record)
         finished = status != "in_progress"
         head = {**record.head, "status": status}
         if not finished:
             head.pop("usage", None)
-        build = legacy_events if self.dialect == "legacy" else interaction_events
+        build = legacy_events if self._dialect(dialect) == "legacy" else interaction_events
         events = build(head, self.visible_steps(record), finished=finished)
         for number, event in enumerate(events, start=1):
             event["event_id"] = f"evt_{number:05d}"
@@ -319,7 +384,7 @@ class Engine:
     def cancel(self, id: str) -> Record:
         record = self.get(id)
         if self.status_of(record) == "in_progress":
-            record.cancelled_at = time.time()
+            record.cancelled_at = self.clock()
             record.head["updated"] = _timestamp(record.cancelled_at)
             self.store.put(record)
         return record

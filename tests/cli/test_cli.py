@@ -30,6 +30,7 @@ from typer.testing import CliRunner, Result
 
 import agentloop
 import agentloop._cli.app
+import agentloop._cli.context
 import agentloop._cli.demo
 from agentloop import Client
 from agentloop._cli.app import build_app, main
@@ -84,7 +85,7 @@ LIMIT = 3
 
 def use(server: InteractionsServer, monkeypatch: pytest.MonkeyPatch) -> InteractionsServer:
     """Every command's client talks to `server`, in-process."""
-    monkeypatch.setattr(agentloop._cli.app, "_client", server.sync_client)
+    monkeypatch.setattr(agentloop._cli.context, "client", server.sync_client)
     return server
 
 
@@ -414,7 +415,7 @@ def test_run_without_key_or_server_says_what_to_set() -> None:
     result = invoke("run", "Hi")
 
     assert result.exit_code == 1
-    assert "No API key" in result.stderr
+    assert "no API key: set GEMINI_API_KEY or pass --api-key" in result.stderr
     assert "AGENTLOOP_BASE_URL" in result.stderr
 
 
@@ -508,15 +509,18 @@ def test_unknown_id_exits_1_with_the_api_error(local: InteractionsServer, comman
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.startswith("error: NotFoundError: ")
-    assert "Interaction 'int_missing' was not found." in result.stderr
+    assert result.stderr.startswith(
+        "error: agentloop.local answered 404 NOT_FOUND: Interaction 'int_missing' was not found; "
+        "check the id"
+    )
+    assert result.stderr.count("\n") == 1
 
 
 def test_get_without_key_or_server_says_what_to_set() -> None:
     result = invoke("get", "int_1")
 
     assert result.exit_code == 1
-    assert "No API key" in result.stderr
+    assert "no API key: set GEMINI_API_KEY or pass --api-key" in result.stderr
 
 
 # ---- research ------------------------------------------------------------------------
@@ -583,8 +587,8 @@ def test_help_lists_every_command() -> None:
     result = invoke("--help")
 
     assert result.exit_code == 0
-    for command in ("demo", "serve", "run", "get", "cancel", "delete", "research"):
-        assert re.search(rf"^│ {command} ", result.stdout, re.MULTILINE), command
+    for command in ("demo", "chat", "serve", "run", "get", "cancel", "delete", "research"):
+        assert re.search(rf"^  {command} +[A-Z]", result.stdout, re.MULTILINE), command
 
 
 # ---- entry points --------------------------------------------------------------------
@@ -697,7 +701,7 @@ def test_serve_answers_over_loopback_and_stops_cleanly(tmp_path: Path) -> None:
         url = served.url
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
         endpoint = f"{url}/v1beta/interactions"
-        body = {"model": "demo", "input": "Hello!"}
+        body = {"model": "gemini-2.5-flash", "input": "Hello!"}
         assert httpx.post(endpoint, json=body, timeout=10).status_code == 401
         created = httpx.post(endpoint, json=body, headers={"x-goog-api-key": API_KEY}, timeout=10)
         assert created.status_code == 200
@@ -729,7 +733,7 @@ def test_serve_runs_an_agent_with_tools_over_http() -> None:
     with serving("--step-delay", "0.01") as served:
         client = Client(base_url=served.url, api_key="any")
         try:
-            result = agentloop.Agent("demo", tools=[get_weather], client=client).run(
+            result = agentloop.Agent("gemini-2.5-flash", tools=[get_weather], client=client).run(
                 "What's the weather in Paris and Tokyo?"
             )
         finally:

@@ -54,6 +54,7 @@ SAMPLE_FILES = {
     "invoice.pdf": b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n",
     "speech.wav": _WAV,
     "clip.mp4": bytes([0, 0, 0, 24]) + b"ftypmp42" + bytes(12),
+    "match.mp4": bytes([0, 0, 0, 24]) + b"ftypmp42" + bytes(12),
 }
 """The files the pages' examples open, as a reader would have them at hand."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-import agentloop._cli.app
+import agentloop._cli.context
 from agentloop._cli.app import build_app
 from agentloop.testing import DemoModel, FunctionModel, InteractionsServer
 
@@ -15,7 +15,7 @@ WIDE = {"COLUMNS": "120", "NO_COLOR": "1"}
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> InteractionsServer:
     server = InteractionsServer(FunctionModel(DemoModel().respond))
-    monkeypatch.setattr(agentloop._cli.app, "_client", server.sync_client)
+    monkeypatch.setattr(agentloop._cli.context, "client", server.sync_client)
     return server
 
 

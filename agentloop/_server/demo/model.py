@@ -19,6 +19,7 @@ from typing import Any
 
 from ..._wire.base import JsonObject
 from ..models import ModelRequest
+from .media import png, size_for, wav
 from .schema import PERSON_KEYS, PLACE_KEYS, Context, fill, has_key, resolve, type_of
 from .search import search_steps
 from .text import (
@@ -33,6 +34,7 @@ from .text import (
     number_near,
     numbers_in,
     research_report,
+    stem,
     user_facts,
     words_of,
     wordset,
@@ -57,6 +59,28 @@ _RECALL_ASKED = re.compile(
     r"what did i (just )?(ask|say|tell|write)|my (first|last|previous|earlier) (question|message)"
 )
 _MAX_CALLS = 8
+# Words that ask for what a tool with another name does ("what does it cost" -> price).
+_SYNONYMS = {
+    "cost": "price",
+    "expensive": "price",
+    "cheap": "price",
+    "much": "price",
+    "temperature": "weather",
+    "forecast": "weather",
+    "rain": "weather",
+    "sunny": "weather",
+    "inventory": "stock",
+    "available": "stock",
+    "sell": "stock",
+    "sale": "stock",
+    "sum": "add",
+    "plus": "add",
+}
+_ELLIPTIC = re.compile(r"(?i)^\s*(?:and|what about|how about)\b")
+_NOT_NOUNS = wordset(
+    """one two three four five six seven eight nine ten dozen half what does cost much
+    many price costs today tomorrow"""
+)
 _JOKE = "Why do programmers prefer dark mode? Because light attracts bugs."
 
 Call = tuple[str, JsonObject, Any, bool]
@@ -92,6 +116,9 @@ class DemoModel:
         )
         seed = f"{len(request.all_steps)}:{latest}"
         schema = _json_schema(request.body.get("response_format"))
+        media = _media_asked(request.body)
+        if media and not request.function_results:
+            return [_thought(seed, f"Drawing: {gist(latest, 8)}.", request), _media(latest, media)]
         tool_search = search_steps(request, latest, lambda r, text: _plan_calls(r, ctx, text))
         if tool_search:
             return tool_search
@@ -111,8 +138,20 @@ class DemoModel:
             return _answer(json.dumps(fill(schema, ctx), ensure_ascii=False), seed)
         if request.body.get("agent") or request.body.get("background"):
             return _research(latest, seed)
+        remote = [t for t in request.tools if t.get("type") == "mcp_server"]
+        if remote and latest:
+            return _answer(_remote_mcp(remote), seed)
         searched = any(t.get("type") == "google_search" for t in request.tools)
         steps = _search_steps(1, [gist(latest, 8)]) if searched and latest else []
+        if steps and not request.history:
+            found = (
+                f"I searched for “{gist(latest, 8)}”, but agentloop's local demo search finds "
+                "no real pages, so I have no sourced answer."
+            )
+            return [*steps, *_answer(found, seed)]
+        offline = _offline_tools(request.tools) if latest and not request.history else ""
+        if offline:
+            return [*steps, *_answer(offline, seed)]
         if request.history:
             return [*steps, *_answer(_follow_up(latest, texts[:-1], ctx, calls), seed)]
         return [*steps, *_answer(_plain(latest, ctx, request.input), seed)]
@@ -237,21 +276,86 @@ def _research(text: str, seed: str) -> list[JsonObject]:
     ]
 
 
+def _media_asked(body: JsonObject) -> JsonObject | None:
+    """The media answer asked for: `{"type": "image"|"audio", ...options}`, or None."""
+    formats = body.get("response_format")
+    for entry in formats if isinstance(formats, list) else [formats]:
+        if isinstance(entry, dict) and entry.get("type") in ("image", "audio"):
+            return entry
+    config = body.get("generation_config") or {}
+    modalities = body.get("response_modalities") or config.get("response_modalities") or []
+    wanted = {str(m).lower() for m in modalities} if isinstance(modalities, list) else set()
+    for kind in ("image", "audio"):
+        if kind in wanted:
+            return {"type": kind, "with_text": "text" in wanted}
+    return None
+
+
+def _media(prompt: str, asked: JsonObject) -> JsonObject:
+    """A model_output holding a generated PNG (or WAV), with a caption when text is wanted."""
+    if asked["type"] == "image":
+        width, height = size_for(asked.get("aspect_ratio"))
+        data, mime_type = png(prompt, width, height), "image/png"
+        caption = f"A {width}x{height} demo picture for “{gist(prompt, 10)}”."
+    else:
+        data, mime_type = wav(prompt), "audio/wav"
+        caption = f"A short demo tone for “{gist(prompt, 10)}”."
+    block: JsonObject = {
+        "type": asked["type"],
+        "data": base64.b64encode(data).decode(),
+        "mime_type": mime_type,
+    }
+    content = [{"type": "text", "text": caption}, block] if asked.get("with_text") else [block]
+    return {"type": "model_output", "content": content}
+
+
+def _offline_tools(tools: list[JsonObject]) -> str:
+    """What the demo cannot do of the server-side tools asked for, said plainly."""
+    kinds = {str(t.get("type")) for t in tools}
+    said = []
+    if "code_execution" in kinds:
+        said.append("run code (code_execution)")
+    if "url_context" in kinds:
+        said.append("fetch pages (url_context)")
+    if not said:
+        return ""
+    return (
+        f"agentloop's local demo model cannot {' or '.join(said)}: it runs offline. "
+        "With Gemini, the API would run the tool and answer from its result."
+    )
+
+
+def _remote_mcp(servers: list[JsonObject]) -> str:
+    named = ", ".join(f"{s.get('name')} ({s.get('url')})" for s in servers)
+    return (
+        f"I would call the remote MCP server {named}, but agentloop's local server does not "
+        "reach remote MCP servers. Bridge it from your process instead "
+        '(MCPServer(..., mode="local")) and I will call its tools.'
+    )
+
+
 # ---- tool calls ----------------------------------------------------------------------
 
 
 def _plan_calls(request: ModelRequest, ctx: Context, latest: str) -> list[JsonObject]:
     """The function calls to make: the tools the text names, else all it can fill."""
     said = set(words_of(latest))
+    said |= {_SYNONYMS[word] for word in said if word in _SYNONYMS}
     current = entities_in(latest)
+    # "And three pears?": the tools of the previous turn, asked again.
+    again = _last_called(request.history) if _ELLIPTIC.match(latest) else set()
     named: list[JsonObject] = []
     fillable: list[JsonObject] = []
     for tool in request.function_tools:
         name_words = set(words_of(str(tool.get("name", ""))))
         described = {w for w in words_of(str(tool.get("description", ""))) if len(w) > 3}
-        is_named = bool(said & ((name_words | described) - _GENERIC))
-        # Entities of earlier turns only for a tool this turn asks for ("and in Rome?").
-        plan = _arguments(tool, current or (list(ctx.entities) if is_named else []), latest, ctx)
+        is_named = bool(said & ((name_words | described) - _GENERIC)) or tool.get("name") in again
+        # Entities of earlier turns only for a tool this turn asks for ("and in Rome?");
+        # for such a tool, plain nouns do too ("what does an apple cost?").
+        found = current or (list(ctx.entities) if is_named else [])
+        if not found and is_named:
+            found = _nouns(latest, name_words | described)
+        plan = _arguments(tool, found, latest, ctx, any_kind=is_named)
         if plan is None:
             continue
         arguments, derived = plan
@@ -267,6 +371,27 @@ def _plan_calls(request: ModelRequest, ctx: Context, latest: str) -> list[JsonOb
     ]
 
 
+def _last_called(history: list[JsonObject]) -> set[str]:
+    """The names of the function calls of the latest model turn that made any."""
+    names: set[str] = set()
+    for step in reversed(history):
+        if step.get("type") == "function_call":
+            names.add(str(step.get("name")))
+        elif step.get("type") == "user_input" and names:
+            break
+    return names
+
+
+def _nouns(text: str, tool_words: set[str]) -> list[Entity]:
+    """Lowercase content words as things ("apple"), for a tool the text asks for."""
+    skip = tool_words | set(_SYNONYMS) | set(_SYNONYMS.values()) | _NOT_NOUNS
+    return [
+        Entity(stem(word), "thing")
+        for word in keywords(text)
+        if stem(word) not in skip and not numbers_in(word)
+    ]
+
+
 def _is_entity_parameter(key: str, schema: JsonObject) -> bool:
     return (
         type_of(schema) == "string"
@@ -276,10 +401,12 @@ def _is_entity_parameter(key: str, schema: JsonObject) -> bool:
 
 
 def _arguments(
-    tool: JsonObject, entities: list[Entity], latest: str, ctx: Context
+    tool: JsonObject, entities: list[Entity], latest: str, ctx: Context, *, any_kind: bool = True
 ) -> tuple[list[JsonObject], bool] | None:
     """The arguments of each call (one call per entity for a one-entity tool) and
-    whether the text supplied any; None when a required parameter stays empty."""
+    whether the text supplied any; None when a required parameter stays empty. Unless
+    `any_kind` (the text names the tool), a place parameter takes no person and a
+    person parameter no place: "I'm Ada" asks for no weather."""
     params = resolve(tool.get("parameters") or {}, tool.get("parameters"))
     schemas = {k: resolve(v, params) for k, v in (params.get("properties") or {}).items()}
     required = [k for k in params.get("required") or [] if k in schemas]
@@ -304,6 +431,8 @@ def _arguments(
         "place" if has_key(first, PLACE_KEYS) else "person" if has_key(first, PERSON_KEYS) else ""
     )
     pool = [e.text for e in entities if e.kind == kind] or [e.text for e in entities]
+    if kind and not any_kind and all(e.kind not in (kind, "thing") for e in entities):
+        return None  # only people for a place (or places for a person)
     if len(entity_keys) == 1:
         chosen = [{first: text} for text in pool]
     else:  # several entity parameters ("from Paris to Rome"): one call, in order

@@ -49,7 +49,8 @@ STOPWORDS = wordset(
     add put take see say said ask asked some any all each every more most very much many
     not don't does doesn't is isn't are aren't weather today tomorrow dear good great
     schedule remind arrange organize organise order buy call email draft translate convert
-    calculate compute read open start stop run play cancel update delete remove move"""
+    calculate compute read open start stop run play cancel update delete remove move
+    first second third last next"""
 )
 """Words that are never entities, even capitalised at a sentence start."""
 

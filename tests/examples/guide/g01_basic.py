@@ -1,0 +1,10 @@
+from google import genai
+
+client = genai.Client()
+
+interaction =  client.interactions.create(
+    model="gemini-2.5-flash",
+    input="Tell me a short joke about programming."
+)
+
+print(interaction.outputs[-1].text)

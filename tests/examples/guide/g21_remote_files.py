@@ -1,0 +1,16 @@
+from google import genai
+client = genai.Client()
+
+interaction = client.interactions.create(
+    model="gemini-2.5-flash",
+    input=[
+        {
+            "type": "image",
+            "uri": "https://github.com/<github-path>/cats-and-dogs.jpg",
+        },
+        {"type": "text", "text": "Describe what you see."}
+    ],
+)
+for output in interaction.outputs:
+    if output.type == "text":
+        print(output.text)

@@ -1,0 +1,10 @@
+from google import genai
+
+client = genai.Client()
+
+interaction =  client.interactions.create(
+    model="gemini-3-pro-preview",
+    input="Tell me a short joke about programming."
+)
+
+print(interaction.output_text)
