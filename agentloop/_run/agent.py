@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, Literal
+from typing import Any, Generic, Literal, overload
 
 from .._errors import UserError
 from .._http.client import AsyncClient, Client
@@ -67,6 +67,93 @@ class Agent(Generic[DepsT, OutputT]):
         extra_body: other create fields passed as is (`service_tier`,
             `safety_settings`, fields the API adds before agentloop does).
     """
+
+    # The overloads only choose the type arguments: a `response_format` type gives
+    # OutputT, a JSON schema dict gives Any, nothing gives str (and no `deps_type`,
+    # None). Their options must match the implementation's (a test checks).
+    @overload
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        instructions: str | None = None,
+        tools: Iterable[ToolLike] = (),
+        response_format: type[OutputT] | None = None,
+        generation_config: JsonObject | None = None,
+        response_modalities: Sequence[str] | None = None,
+        store: bool = True,
+        max_turns: int = 10,
+        on_max_turns: OnMaxTurns = "raise",
+        output_retries: int = 1,
+        tool_timeout: float | None = None,
+        max_concurrency: int | None = None,
+        tool_errors: ToolErrorMode = "return",
+        agent_config: JsonObject | None = None,
+        background: bool = False,
+        poll_interval: float = 2.0,
+        poll_max_interval: float = 30.0,
+        name: str | None = None,
+        client: AsyncClient | Client | None = None,
+        deps_type: type[DepsT] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Agent[None, Any],
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        instructions: str | None = None,
+        tools: Iterable[ToolLike] = (),
+        response_format: JsonObject | list[JsonObject],
+        generation_config: JsonObject | None = None,
+        response_modalities: Sequence[str] | None = None,
+        store: bool = True,
+        max_turns: int = 10,
+        on_max_turns: OnMaxTurns = "raise",
+        output_retries: int = 1,
+        tool_timeout: float | None = None,
+        max_concurrency: int | None = None,
+        tool_errors: ToolErrorMode = "return",
+        agent_config: JsonObject | None = None,
+        background: bool = False,
+        poll_interval: float = 2.0,
+        poll_max_interval: float = 30.0,
+        name: str | None = None,
+        client: AsyncClient | Client | None = None,
+        deps_type: None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Agent[DepsT, Any],
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        instructions: str | None = None,
+        tools: Iterable[ToolLike] = (),
+        response_format: JsonObject | list[JsonObject],
+        generation_config: JsonObject | None = None,
+        response_modalities: Sequence[str] | None = None,
+        store: bool = True,
+        max_turns: int = 10,
+        on_max_turns: OnMaxTurns = "raise",
+        output_retries: int = 1,
+        tool_timeout: float | None = None,
+        max_concurrency: int | None = None,
+        tool_errors: ToolErrorMode = "return",
+        agent_config: JsonObject | None = None,
+        background: bool = False,
+        poll_interval: float = 2.0,
+        poll_max_interval: float = 30.0,
+        name: str | None = None,
+        client: AsyncClient | Client | None = None,
+        deps_type: type[DepsT],
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -213,7 +300,7 @@ class Agent(Generic[DepsT, OutputT]):
         *,
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
-    ) -> AsyncIterator[RunEvent]:
+    ) -> AsyncIterator[RunEvent[OutputT]]:
         """Run the agent, yielding its events: text and thought deltas, tool calls
         started and finished, each interaction finished, and finally `run_finished`.
 
@@ -229,7 +316,7 @@ class Agent(Generic[DepsT, OutputT]):
         *,
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
-    ) -> Iterator[RunEvent]:
+    ) -> Iterator[RunEvent[OutputT]]:
         """The blocking form of `astream`; use it as a context manager to stop early."""
         refuse_inside_event_loop("agent.stream()", "agent.astream(...)")
         state = self.runner.new_state(input, previous_interaction_id)
@@ -237,7 +324,7 @@ class Agent(Generic[DepsT, OutputT]):
 
     async def astart(
         self, input: Any, *, previous_interaction_id: str | None = None
-    ) -> AsyncBackgroundRun:
+    ) -> AsyncBackgroundRun[OutputT]:
         """Start the run in the background and return a handle at once.
 
         The interaction is created with `background: true`; `await handle.wait()`
@@ -248,7 +335,9 @@ class Agent(Generic[DepsT, OutputT]):
         interaction = await self.runner.start(state)
         return AsyncBackgroundRun(self, interaction, state)
 
-    def start(self, input: Any, *, previous_interaction_id: str | None = None) -> BackgroundRun:
+    def start(
+        self, input: Any, *, previous_interaction_id: str | None = None
+    ) -> BackgroundRun[OutputT]:
         """The blocking form of `astart`; returns a `BackgroundRun`."""
         refuse_inside_event_loop("agent.start()", "await agent.astart(...)")
         run = run_sync(

@@ -12,6 +12,7 @@ import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, Generic
 
 import anyio
 
@@ -19,7 +20,7 @@ from .._sync import SyncIterator, run_sync
 from .._wire.events import StreamEvent
 from .._wire.interaction import Interaction
 from .._wire.steps import ThoughtStep
-from .result import RunResult
+from .result import OutputT, RunResult
 from .runner import Runnable
 from .state import RunState
 
@@ -50,7 +51,7 @@ def _thoughts(interaction: Interaction) -> list[str]:
 OnProgress = Callable[[BackgroundProgress], Awaitable[None] | None]
 
 
-class AsyncBackgroundRun:
+class AsyncBackgroundRun(Generic[OutputT]):
     """A background run of an agent, by interaction id.
 
     Attributes:
@@ -68,7 +69,7 @@ class AsyncBackgroundRun:
         self._state = state or self._runner.new_state(None)
 
     @classmethod
-    async def attach(cls, id: str, *, agent: Runnable) -> AsyncBackgroundRun:
+    async def attach(cls, id: str, *, agent: Runnable) -> AsyncBackgroundRun[Any]:
         """Re-attach to a background run started elsewhere (same agent configuration)."""
         return cls(agent, await agent.runner.client.interactions.get(id))
 
@@ -93,7 +94,7 @@ class AsyncBackgroundRun:
 
     async def wait(
         self, timeout: float | None = None, *, on_progress: OnProgress | None = None
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         """Poll until the run ends (then finish the agent loop) and return its result.
 
         Args:
@@ -138,14 +139,14 @@ class AsyncBackgroundRun:
         return f"AsyncBackgroundRun(id={self.id!r}, status={self.status!r})"
 
 
-class BackgroundRun:
+class BackgroundRun(Generic[OutputT]):
     """The blocking twin of `AsyncBackgroundRun`."""
 
-    def __init__(self, run: AsyncBackgroundRun) -> None:
+    def __init__(self, run: AsyncBackgroundRun[OutputT]) -> None:
         self._run = run
 
     @classmethod
-    def attach(cls, id: str, *, agent: Runnable) -> BackgroundRun:
+    def attach(cls, id: str, *, agent: Runnable) -> BackgroundRun[Any]:
         """Re-attach to a background run started elsewhere."""
         return cls(run_sync(functools.partial(AsyncBackgroundRun.attach, id, agent=agent)))
 
@@ -169,7 +170,7 @@ class BackgroundRun:
 
     def wait(
         self, timeout: float | None = None, *, on_progress: OnProgress | None = None
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         return run_sync(functools.partial(self._run.wait, timeout, on_progress=on_progress))
 
     def stream(self, last_event_id: str | None = None) -> Iterator[StreamEvent]:

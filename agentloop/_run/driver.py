@@ -68,7 +68,7 @@ async def wait_until_terminal(
 
 async def _send_streaming(
     interactions: AsyncInteractions, body: JsonObject
-) -> AsyncGenerator[RunEvent | Interaction, None]:
+) -> AsyncGenerator[RunEvent[Any] | Interaction, None]:
     events = await interactions.create(**body, stream=True)
     async with events:
         async for event in events:
@@ -120,7 +120,7 @@ async def drive(
     stream: bool = False,
     first: Interaction | None = None,
     on_progress: ProgressCallback | None = None,
-) -> AsyncGenerator[RunEvent, None]:
+) -> AsyncGenerator[RunEvent[Any], None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
 
     Args:

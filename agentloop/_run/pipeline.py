@@ -41,7 +41,7 @@ class PipelineEvent:
     step: int
     """The step's position, from 0."""
     agent_name: str | None
-    event: RunEvent
+    event: RunEvent[Any]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

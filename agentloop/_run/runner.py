@@ -96,7 +96,7 @@ class Runner:
         stream: bool = True,
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
-    ) -> AsyncGenerator[RunEvent, None]:
+    ) -> AsyncGenerator[RunEvent[Any], None]:
         """The run's events, tools connected for as long as it goes on."""
         async with self.tool_session() as session:
             events = drive(
