@@ -55,7 +55,9 @@ from ._wire.requests import CreateInteractionBody as CreateInteractionBody
 from ._wire.requests import FunctionResultInput as FunctionResultInput
 from ._wire.requests import GenerationConfig as GenerationConfig
 from ._wire.requests import ResponseFormatEntry as ResponseFormatEntry
+from ._wire.requests import SafetySetting as SafetySetting
 from ._wire.requests import Turn as Turn
+from ._wire.requests import WebhookConfig as WebhookConfig
 from ._wire.steps import CodeExecutionCallStep as CodeExecutionCallStep
 from ._wire.steps import CodeExecutionResultStep as CodeExecutionResultStep
 from ._wire.steps import FileSearchCallStep as FileSearchCallStep

@@ -7,7 +7,7 @@ holds no HTTP logic of its own.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any, Literal, TypedDict, Unpack, overload
 
@@ -16,6 +16,7 @@ import httpx
 from .._sync import run_sync
 from .._wire.events import StreamEvent
 from .._wire.interaction import Interaction
+from .._wire.requests import CreateInteractionBody
 from .core import DEFAULT_TIMEOUT, HTTPCore
 from .files import AsyncFiles, Files
 from .interactions import AsyncInteractions
@@ -168,14 +169,49 @@ class Interactions:
         self._async = interactions
 
     @overload
-    def create(self, *, stream: Literal[False] = False, **params: Any) -> Interaction: ...
+    def create(
+        self,
+        *,
+        stream: Literal[False] = False,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction: ...
 
     @overload
-    def create(self, *, stream: Literal[True], **params: Any) -> InteractionStream: ...
+    def create(
+        self,
+        *,
+        stream: Literal[True],
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> InteractionStream: ...
 
-    def create(self, *, stream: bool = False, **params: Any) -> Interaction | InteractionStream:
+    @overload
+    def create(
+        self,
+        *,
+        stream: bool,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction | InteractionStream: ...
+
+    def create(
+        self,
+        *,
+        stream: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction | InteractionStream:
         """Create an interaction; with `stream=True`, an `InteractionStream` of events."""
-        result = run_sync(functools.partial(self._async.create, stream=stream, **params))
+        result = run_sync(
+            functools.partial(
+                self._async.create, stream=stream, timeout=timeout, extra_body=extra_body, **body
+            )
+        )
         return InteractionStream(result) if isinstance(result, AsyncInteractionStream) else result
 
     @overload

@@ -20,8 +20,10 @@ __all__ = [
     "FunctionResultInput",
     "GenerationConfig",
     "ResponseFormatEntry",
+    "SafetySetting",
     "TextInput",
     "Turn",
+    "WebhookConfig",
     "build_create_body",
     "normalize_input",
 ]
@@ -55,14 +57,29 @@ class GenerationConfig(TypedDict, total=False):
     """Sampling and thinking controls (`generation_config`)."""
 
     temperature: float
+    """Randomness of the output."""
     top_p: float
+    """The cumulative probability of the tokens sampled from."""
     max_output_tokens: int
+    """The most tokens the answer may have."""
     seed: int
+    """Seed for reproducible decoding."""
     stop_sequences: list[str]
+    """Output stops at any of these."""
     thinking_level: Literal["minimal", "low", "medium", "high", "xhigh"]
+    """How much the model thinks before answering."""
     thinking_summaries: Literal["auto", "none"]
+    """`"auto"` streams thought summaries (`thought` steps)."""
     tool_choice: str | JsonObject
-    speech_config: Any
+    """`"auto"`, `"any"`, `"none"`, `"validated"`, or `{"allowed_tools": {...}}`."""
+    speech_config: JsonObject | list[JsonObject]
+    """Voice (and multi-speaker) settings for audio output."""
+    image_config: JsonObject
+    """Image output settings (`aspect_ratio`, `image_size`); folded into `response_format`."""
+    transcription_config: JsonObject
+    """Speech recognition settings for audio input."""
+    video_config: JsonObject
+    """Video output settings."""
 
 
 class ResponseFormatEntry(TypedDict, total=False):
@@ -73,23 +90,75 @@ class ResponseFormatEntry(TypedDict, total=False):
     schema: JsonObject
 
 
+class SafetySetting(TypedDict, total=False):
+    """One `safety_settings` entry."""
+
+    type: str
+    """The harm category, e.g. `"hate_speech"`, `"dangerous_content"`."""
+    threshold: str
+    """E.g. `"block_medium_and_above"`, `"block_none"`, `"off"`."""
+    method: Literal["severity", "probability"]
+    """What the threshold is measured on."""
+
+
+class WebhookConfig(TypedDict, total=False):
+    """Where the API posts completion webhooks (`webhook_config`)."""
+
+    uris: list[str]
+    """The endpoints to notify."""
+    user_metadata: JsonObject
+    """Echoed back in every webhook."""
+
+
 class CreateInteractionBody(TypedDict, total=False):
-    """The body of `POST /interactions` (model or agent form)."""
+    """The keyword arguments of `interactions.create()`: the `POST /interactions` body.
+
+    Every create field of the API (google-genai 3.6.1), model or agent form. `stream`
+    is not here: it is `create()`'s own parameter, since it changes what it returns.
+    Fields the API adds before agentloop does go in `create(extra_body={...})`. A
+    field set to None is left out of the request.
+    """
 
     model: str
+    """The model id, e.g. `"gemini-2.5-flash"` (exactly one of `model`/`agent`)."""
     agent: str
-    agent_config: JsonObject
+    """A server-side agent id, e.g. `"deep-research-pro-preview-12-2025"`."""
+    agent_config: JsonObject | None
+    """The agent's config, tagged by `type` (agents only)."""
     input: Any
-    system_instruction: str
-    tools: list[JsonObject]
-    generation_config: GenerationConfig
+    """A string, content blocks, role/content turns, or steps."""
+    system_instruction: str | None
+    """The system instruction (a plain string)."""
+    tools: Sequence[Any] | None
+    """Tool declarations: dicts, built-in tools (`GoogleSearch()`), `@tool` functions."""
+    generation_config: GenerationConfig | None
+    """Sampling and thinking controls (models only)."""
     response_format: Any
-    response_modalities: list[str]
-    previous_interaction_id: str
-    store: bool
-    stream: bool
-    background: bool
-    continuation_token: str
+    """A format entry or a list of them, a JSON schema dict, or a pydantic model class."""
+    response_mime_type: str | None
+    """Legacy: the answer's mime type (folded into `response_format`)."""
+    response_modalities: Sequence[str] | None
+    """Legacy: wanted output modalities (folded into `response_format`)."""
+    previous_interaction_id: str | None
+    """Continue from this stored interaction."""
+    store: bool | None
+    """False: nothing is kept on the server (the default is True)."""
+    background: bool | None
+    """Return at once (`in_progress`); poll with `get`."""
+    continuation_token: str | None
+    """Resume a decode that stopped with `requires_continuation`."""
+    service_tier: Literal["flex", "standard", "priority", "deferred"] | None
+    """The processing tier (price and latency)."""
+    safety_settings: Sequence[SafetySetting] | None
+    """Per-category blocking thresholds."""
+    labels: dict[str, str] | None
+    """Billing labels."""
+    webhook_config: WebhookConfig | None
+    """Completion webhooks."""
+    environment: str | JsonObject | None
+    """A sandbox environment: its id, or `{"type": "remote", ...}`."""
+    cached_content: str | None
+    """Deprecated: an explicit cache, `cachedContents/...` (models only)."""
 
 
 _FORMAT_TYPES = frozenset({"text", "image", "audio", "video"})

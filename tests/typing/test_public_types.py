@@ -188,4 +188,4 @@ async def check_async_client_types(client: AsyncClient) -> None:
 
 async def check_create_rejects_unknown_fields(client: AsyncClient) -> None:
     await client.interactions.create(model="m", input="hi", max_turns=3)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue]
-    await client.interactions.create(model="m", input="hi", store="no")  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+    await client.interactions.create(model="m", input="hi", store="no")  # type: ignore[call-overload]  # pyright: ignore[reportArgumentType]
