@@ -35,7 +35,7 @@ has its `key` query parameter masked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -344,13 +344,13 @@ def status_error_from_response(response: httpx.Response) -> APIStatusError:
     code: int | str | None = None
     status: str | None = None
     detail: str | None = None
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        raw_code = error.get("code")
+    error = _json_field(body, "error")
+    if error is not None:
+        raw_code = _json_field(error, "code")
         code = raw_code if isinstance(raw_code, int | str) else None
-        raw_status = error.get("status")
+        raw_status = _json_field(error, "status")
         status = raw_status if isinstance(raw_status, str) else None
-        raw_message = error.get("message")
+        raw_message = _json_field(error, "message")
         detail = raw_message if isinstance(raw_message, str) else None
     elif isinstance(body, str):
         detail = body[:500]
@@ -367,3 +367,8 @@ def status_error_from_response(response: httpx.Response) -> APIStatusError:
     if next_step:
         message += f" {next_step}"
     return cls(message, response=response, body=body, code=code, status=status, detail=detail)
+
+
+def _json_field(value: object, key: str) -> object:
+    """`value[key]` when `value` is a JSON object, else None."""
+    return cast(dict[str, object], value).get(key) if isinstance(value, dict) else None

@@ -265,7 +265,7 @@ class HTTPCore:
                 # aiohttp) and hand the request to the transport the client would pick.
                 # Asking the client keeps `respx.mock(using="httpx")` working: it
                 # patches that choice.
-                transport = client._transport_for_url(request.url)
+                transport = client._transport_for_url(request.url)  # pyright: ignore[reportPrivateUsage]
                 response = await transport.handle_async_request(request)
                 response.request = request
             else:

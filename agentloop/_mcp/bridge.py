@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import anyio.to_thread
 from anyio.lowlevel import RunVar
@@ -23,7 +23,13 @@ from anyio.lowlevel import RunVar
 from .._errors import ToolRetry, UserError
 from .._tools.builtin import MCPServer
 from .._tools.context import ToolContext
-from .._tools.schema import _clean_schema, _is_async, function_declaration
+
+# Package-internal helpers shared with the function-tool schemas (one cleaning rule).
+from .._tools.schema import (
+    _clean_schema,  # pyright: ignore[reportPrivateUsage]
+    _is_async,  # pyright: ignore[reportPrivateUsage]
+    function_declaration,
+)
 from .._wire.base import JsonObject
 from .connection import Connection, MCPConnectionError, logger, require_sdk, sdk
 
@@ -42,10 +48,12 @@ class _MCPTool:
         self.source = source
         self.connection = connection
         self.remote_name: str = definition["name"]
-        self.name: str = source._prefixed(self.remote_name)
+        self.name: str = source._prefixed(self.remote_name)  # pyright: ignore[reportPrivateUsage]
         self.description: str = definition.get("description") or definition.get("title") or ""
         schema = definition.get("inputSchema")
-        self.parameters = _clean_schema(schema if isinstance(schema, dict) else {})
+        self.parameters = _clean_schema(
+            cast(JsonObject, schema) if isinstance(schema, dict) else {}
+        )
 
     @property
     def timeout(self) -> float | None:
@@ -58,10 +66,13 @@ class _MCPTool:
         approve = self.source.approve
         if approve is not None:
             if self.source.approve_is_async:
-                verdict = await approve(self.name, dict(arguments))  # type: ignore[misc]
+                verdict = await cast(Awaitable[bool], approve(self.name, dict(arguments)))
             else:  # it may block (a prompt, say): keep it off the event loop
                 verdict = await anyio.to_thread.run_sync(
-                    approve, self.name, dict(arguments), abandon_on_cancel=True
+                    cast(Callable[[str, dict[str, Any]], bool], approve),
+                    self.name,
+                    dict(arguments),
+                    abandon_on_cancel=True,
                 )
             if not verdict:
                 raise ToolRetry(
@@ -351,14 +362,15 @@ def result_value(result: JsonObject, tool_name: str) -> Any:
     Structured content is sent as a JSON object (its text rendering is dropped); text,
     images, audio and embedded resources become content blocks; a lone text is a string.
     """
-    content = [item for item in result.get("content") or [] if isinstance(item, dict)]
+    raw_content = cast(list[object], result.get("content") or [])
+    content = [cast(JsonObject, item) for item in raw_content if isinstance(item, dict)]
     blocks = [_block(item) for item in content]
     if result.get("isError"):
         text = "\n".join(b["text"] for b in blocks if b["type"] == "text")
         raise ToolRetry(text or f"MCP tool {tool_name!r} reported an error without details.")
     structured = result.get("structuredContent")
     if isinstance(structured, dict) and all(b["type"] == "text" for b in blocks):
-        return structured
+        return cast(JsonObject, structured)
     if structured is not None:
         blocks.append({"type": "text", "text": json.dumps(structured)})
     if len(blocks) == 1 and blocks[0]["type"] == "text":
@@ -386,7 +398,7 @@ def _block(item: JsonObject) -> JsonObject:
         if block is not None:
             return block
     if kind == "resource":
-        resource = item.get("resource") or {}
+        resource = cast(JsonObject, item.get("resource") or {})
         uri, mime_type = resource.get("uri"), resource.get("mimeType")
         if "text" in resource:
             return {"type": "text", "text": f"[{uri}]\n{resource['text']}"}
@@ -418,5 +430,5 @@ def _tool_names(allowed: Sequence[str] | Sequence[Mapping[str, Any]] | None) -> 
         if isinstance(entry, str):
             names.append(entry)
         else:
-            names.extend(str(name) for name in entry.get("tools") or [])
+            names.extend(str(name) for name in cast(list[object], entry.get("tools") or []))
     return names

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, Literal, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from .._errors import UserError
 from .._http.client import AsyncClient, Client
@@ -28,6 +28,8 @@ from .state import OnMaxTurns, RunConfig
 from .toolset import ToolLike, Toolset
 
 __all__ = ["Agent"]
+
+_D = TypeVar("_D")  # an overload's own deps type (pyright wants no class TypeVar in `self`)
 
 _RESERVED_BODY_FIELDS = frozenset({"input", "stream", "previous_interaction_id"})
 
@@ -129,7 +131,7 @@ class Agent(Generic[DepsT, OutputT]):
 
     @overload
     def __init__(
-        self: Agent[DepsT, Any],
+        self: Agent[_D, Any],
         model: str | None = None,
         *,
         agent: str | None = None,
@@ -151,7 +153,7 @@ class Agent(Generic[DepsT, OutputT]):
         poll_max_interval: float = 30.0,
         name: str | None = None,
         client: AsyncClient | Client | None = None,
-        deps_type: type[DepsT],
+        deps_type: type[_D],
         extra_body: Mapping[str, Any] | None = None,
     ) -> None: ...
 
@@ -178,7 +180,7 @@ class Agent(Generic[DepsT, OutputT]):
         poll_max_interval: float = 30.0,
         name: str | None = None,
         client: AsyncClient | Client | None = None,
-        deps_type: type[DepsT] | None = None,
+        deps_type: type[Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         if (model is None) == (agent is None):
@@ -229,7 +231,7 @@ class Agent(Generic[DepsT, OutputT]):
         """The run configuration (immutable)."""
         self.response_format = response_format
         """The `response_format` the agent was built with."""
-        self.deps_type = deps_type
+        self.deps_type: type[DepsT] | None = deps_type
         """The `deps_type` the agent was built with (for documentation; not checked at run time)."""
         self.runner = Runner(config=self.config, client=_async_client(client))
         """The run handle `Chat`, pipelines and background runs use (not for application code)."""
@@ -361,7 +363,7 @@ class Agent(Generic[DepsT, OutputT]):
 
 
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:
-    return client._async if isinstance(client, Client) else client
+    return client._async if isinstance(client, Client) else client  # pyright: ignore[reportPrivateUsage]
 
 
 def _extra_fields(

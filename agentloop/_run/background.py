@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic
 
@@ -126,7 +126,7 @@ class AsyncBackgroundRun(Generic[OutputT]):
         with anyio.fail_after(timeout):
             return await self._runner.run(self._state, first=self.interaction, on_progress=report)
 
-    async def stream(self, last_event_id: str | None = None) -> AsyncIterator[StreamEvent]:
+    async def stream(self, last_event_id: str | None = None) -> AsyncGenerator[StreamEvent, None]:
         """The run's server events as they happen (resuming after `last_event_id`)."""
         events = await self._runner.client.interactions.get(
             self.id, stream=True, last_event_id=last_event_id
@@ -175,7 +175,7 @@ class BackgroundRun(Generic[OutputT]):
 
     def stream(self, last_event_id: str | None = None) -> Iterator[StreamEvent]:
         generator = self._run.stream(last_event_id)
-        return SyncIterator(generator)  # type: ignore[arg-type]
+        return SyncIterator(generator)
 
     def __repr__(self) -> str:
         return f"BackgroundRun(id={self.id!r}, status={self.status!r})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import anyio
 
@@ -22,6 +22,7 @@ from .._tools.dispatch import ToolCallOutcome, dispatch_calls
 from .._wire.base import JsonObject
 from .._wire.events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta
 from .._wire.interaction import Interaction
+from .._wire.requests import CreateInteractionBody
 from .._wire.steps import FunctionCallStep
 from .events import (
     InteractionFinishedEvent,
@@ -144,7 +145,7 @@ async def drive(
                     elif emit:
                         yield item
             else:
-                interaction = await interactions.create(**body)
+                interaction = await interactions.create(**cast(CreateInteractionBody, body))
         assert interaction is not None
         interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
         if emit:

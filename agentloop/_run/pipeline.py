@@ -48,7 +48,7 @@ class PipelineEvent:
 class PipelineResult:
     """Every step's result; `output`/`text`/`interaction_id` are the last step's."""
 
-    steps: list[RunResult] = field(default_factory=list)
+    steps: list[RunResult[Any]] = field(default_factory=list[RunResult[Any]])
 
     @property
     def output(self) -> Any:

@@ -10,14 +10,15 @@ of them imports `agent.py` and `agent.py` may import all of them.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from .._errors import UserError
 from .._http.client import AsyncClient
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
+from .._wire.requests import CreateInteractionBody
 from .driver import ProgressCallback, drive
 from .events import RunEvent, RunFinishedEvent
 from .result import RunResult
@@ -73,7 +74,7 @@ class Runner:
             await held.aclose()
 
     @contextlib.asynccontextmanager
-    async def tool_session(self) -> AsyncIterator[ToolSession]:
+    async def tool_session(self) -> AsyncGenerator[ToolSession]:
         """The run's tools: the held session, or sources connected for this run only."""
         if self._held is not None:
             yield self._held
@@ -143,7 +144,7 @@ class Runner:
         async with self.tool_session() as session:
             body: JsonObject = build_request(self.config, state, session.wire)
         body["background"] = True
-        return await self.client.interactions.create(**body)
+        return await self.client.interactions.create(**cast(CreateInteractionBody, body))
 
 
 class Runnable(Protocol):

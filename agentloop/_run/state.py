@@ -47,7 +47,7 @@ class RunConfig:
     poll_interval: float
     poll_max_interval: float
     name: str | None
-    extra: JsonObject = field(default_factory=dict)
+    extra: JsonObject = field(default_factory=JsonObject)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -58,17 +58,17 @@ class RunState:
     """The input of the next request (user input, function results, a correction)."""
     previous_interaction_id: str | None = None
     """Server-side state: the interaction the next request continues."""
-    history: list[Any] = field(default_factory=list)
+    history: list[Any] = field(default_factory=list[Any])
     """Client-side state (`store=False`): every step so far, in wire form."""
-    hop_steps: list[Any] = field(default_factory=list)
+    hop_steps: list[Any] = field(default_factory=list[Any])
     """Client-side state: steps of continuation hops not yet folded into `history`."""
     continuation_token: str | None = None
     turns: int = 0
     """Tool rounds done."""
     output_retries_left: int = 0
     final_answer_requested: bool = False
-    interactions: list[Interaction] = field(default_factory=list)
-    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list[Interaction])
+    tool_calls: list[ToolCallRecord] = field(default_factory=list[ToolCallRecord])
     usage: Usage = field(default_factory=Usage)
 
     def to_dict(self) -> JsonObject:

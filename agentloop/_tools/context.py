@@ -31,7 +31,8 @@ class ToolContext(Generic[DepsT]):
     """The interaction that asked for the call."""
     agent_name: str | None = None
     """The name of the agent running the call, if any."""
-    deps: DepsT = None  # type: ignore[assignment]
+    # None is the default only for DepsT=None (the default); checkers cannot see that.
+    deps: DepsT = None  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
     """The dependencies the caller passed to the run (`deps=`)."""
     usage: Usage = field(default_factory=Usage)
     """Token usage of the run so far."""

@@ -10,8 +10,9 @@ map, ordered by index.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
+from .base import JsonObject
 from .content import (
     AudioContent,
     DocumentContent,
@@ -159,18 +160,18 @@ class InteractionAccumulator:
             return
         raw = "".join(fragments)
         try:
-            arguments = json.loads(raw) if raw.strip() else {}
+            arguments: object = json.loads(raw) if raw.strip() else {}
         except json.JSONDecodeError as exc:
             step.arguments_error = f"arguments are not valid JSON ({exc.msg}): {raw[:200]!r}"
             return
         if isinstance(arguments, dict):
-            step.arguments = arguments
+            step.arguments = cast(JsonObject, arguments)
         else:
             step.arguments_error = f"arguments are not a JSON object: {raw[:200]!r}"
 
 
 def _content_of(step: Any) -> list[Any]:
-    content = getattr(step, "content", None)
+    content: list[Any] | None = getattr(step, "content", None)
     if content is None:
         content = []
     # Assign even an existing list: pydantic then counts the field as set, so the

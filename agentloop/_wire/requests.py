@@ -9,7 +9,7 @@ dialect (and checks combinations the API rejects) before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from .._errors import UserError
 from .base import JsonObject
@@ -181,12 +181,14 @@ def _as_block(item: Any) -> Any:
     if isinstance(item, str):
         return {"type": "text", "text": item}
     if isinstance(item, Mapping) and "type" not in item and "text" in item:
-        return {"type": "text", **item}
-    return item
+        return {"type": "text", **cast(Mapping[str, Any], item)}
+    return cast(Any, item)
 
 
 def _is_content(block: Any) -> bool:
-    return isinstance(block, Mapping) and block.get("type") in CONTENT_TYPES
+    return (
+        isinstance(block, Mapping) and cast(Mapping[str, Any], block).get("type") in CONTENT_TYPES
+    )
 
 
 def _steps_from_blocks(blocks: Sequence[Any], content_step: str) -> list[Any]:
@@ -212,7 +214,7 @@ def _turn_to_steps(turn: Mapping[str, Any]) -> list[Any]:
     content = turn.get("content")
     if role not in ("user", "model"):
         raise UserError(f"a turn's role must be 'user' or 'model', got {role!r}")
-    blocks = [content] if isinstance(content, str | Mapping) else list(content or [])
+    blocks: list[Any] = [content] if isinstance(content, str | Mapping) else list(content or [])
     return _steps_from_blocks(blocks, "user_input" if role == "user" else "model_output")
 
 
@@ -227,7 +229,7 @@ def normalize_input(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        value = [value]
+        value = [cast(Mapping[str, Any], value)]
     if not isinstance(value, Sequence):
         raise UserError(
             f"input must be a string, a content block, or a list of blocks, steps or "
@@ -235,12 +237,12 @@ def normalize_input(value: Any) -> Any:
         )
     steps: list[Any] = []
     run: list[Any] = []
-    for raw in value:
+    for raw in cast(Sequence[object], value):
         item = _plain(raw)
         if isinstance(item, Mapping) and "role" in item:
             steps.extend(_steps_from_blocks(run, "user_input"))
             run = []
-            steps.extend(_turn_to_steps(item))
+            steps.extend(_turn_to_steps(cast(Mapping[str, Any], item)))
         else:
             run.append(item)
     steps.extend(_steps_from_blocks(run, "user_input"))
@@ -263,10 +265,14 @@ def normalize_response_format(value: Any, mime_type: str | None = None) -> Any:
             )
         value = schema_of()
     if isinstance(value, list):
-        return [normalize_response_format(entry) for entry in value]
-    if isinstance(value, Mapping) and value.get("type") not in _FORMAT_TYPES:
-        return {"type": "text", "mime_type": mime_type or "application/json", "schema": value}
-    return value
+        return [normalize_response_format(entry) for entry in cast(list[object], value)]
+    if (
+        isinstance(value, Mapping)
+        and cast(Mapping[str, Any], value).get("type") not in _FORMAT_TYPES
+    ):
+        schema = cast(Mapping[str, Any], value)
+        return {"type": "text", "mime_type": mime_type or "application/json", "schema": schema}
+    return cast(Any, value)
 
 
 def build_create_body(params: Mapping[str, Any]) -> JsonObject:
@@ -306,22 +312,24 @@ def _modernize_formats(body: JsonObject) -> None:
     formats: list[Any] = []
     if "response_format" in body:
         current = normalize_response_format(body.pop("response_format"), mime_type)
-        formats.extend(current if isinstance(current, list) else [current])
+        formats.extend(cast(list[object], current) if isinstance(current, list) else [current])
     elif mime_type is not None and mime_type != "text/plain":
         formats.append({"type": "text", "mime_type": mime_type})
-    modalities = body.pop("response_modalities", None) or []
-    image_config = None
-    config = body.get("generation_config")
+    modalities: list[Any] = body.pop("response_modalities", None) or []
+    image_config: Mapping[str, Any] | None = None
+    config: object = body.get("generation_config")
     if isinstance(config, Mapping) and "image_config" in config:
-        config = dict(config)  # never mutate the caller's dict
+        config = dict(cast(Mapping[str, Any], config))  # never mutate the caller's dict
         image_config = config.pop("image_config")
         body["generation_config"] = config
     for modality in modalities:
         kind = str(modality).lower()
-        if all(entry.get("type") != kind for entry in formats if isinstance(entry, Mapping)):
+        entries = [cast(Mapping[str, Any], e) for e in formats if isinstance(e, Mapping)]
+        if all(entry.get("type") != kind for entry in entries):
             formats.append({"type": kind})
     if image_config:
-        image = next((e for e in formats if isinstance(e, dict) and e.get("type") == "image"), None)
+        dicts = [cast(JsonObject, e) for e in formats if isinstance(e, dict)]
+        image = next((e for e in dicts if e.get("type") == "image"), None)
         if image is None:
             image = {"type": "image"}
             formats.append(image)
