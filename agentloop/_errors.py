@@ -130,7 +130,7 @@ class InteractionFailedError(RunError):
 
     def __init__(self, message: str, *, result: Any, errors: list[Any] | None = None) -> None:
         super().__init__(message, result=result)
-        self.errors = errors or []
+        self.errors: list[Any] = errors or []
 
 
 class OutputValidationError(RunError):
@@ -238,12 +238,12 @@ class APIStatusError(APIError):
         detail: str | None = None,
     ) -> None:
         super().__init__(message, request=response.request, body=body)
-        self.detail = detail
-        self.response = response
-        self.status_code = response.status_code
-        self.code = code
-        self.status = status
-        self.request_id = _request_id(response)
+        self.detail: str | None = detail
+        self.response: httpx.Response = response
+        self.status_code: int = response.status_code
+        self.code: int | str | None = code
+        self.status: str | None = status
+        self.request_id: str | None = _request_id(response)
 
 
 class BadRequestError(APIStatusError):

@@ -82,9 +82,9 @@ class AsyncClient:
             transport=transport,
             sleep=_sleep,
         )
-        self.interactions = AsyncInteractions(self._core)
+        self.interactions: AsyncInteractions = AsyncInteractions(self._core)
         """Create, get, cancel and delete interactions."""
-        self.files = AsyncFiles(self._core)
+        self.files: AsyncFiles = AsyncFiles(self._core)
         """Upload, get, list and delete files (the Files API)."""
 
     @property
@@ -245,9 +245,9 @@ class Client:
 
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
         self._async = AsyncClient(**options)
-        self.interactions = Interactions(self._async.interactions)
+        self.interactions: Interactions = Interactions(self._async.interactions)
         """Create, get, cancel and delete interactions."""
-        self.files = Files(self._async.files)
+        self.files: Files = Files(self._async.files)
         """Upload, get, list and delete files (the Files API)."""
 
     @property

@@ -113,11 +113,13 @@ class _MCPSource:
             )
         self.label = label
         self.prefix = prefix
-        self.allowed_tools = None if allowed_tools is None else frozenset(allowed_tools)
-        self.denied_tools = frozenset(denied_tools)
+        self.allowed_tools: frozenset[str] | None = (
+            None if allowed_tools is None else frozenset(allowed_tools)
+        )
+        self.denied_tools: frozenset[str] = frozenset(denied_tools)
         self.timeout = timeout
         self.approve = approve
-        self.approve_is_async = approve is not None and _is_async(approve)
+        self.approve_is_async: bool = approve is not None and _is_async(approve)
         self.max_restarts = max_restarts
         self.connect_timeout = connect_timeout
         self.refresh_tools = refresh_tools
@@ -247,8 +249,8 @@ class MCPStdio(_MCPSource):
         if isinstance(args, str):
             raise UserError("MCPStdio args must be a list of strings, e.g. ['server.py']")
         self.command = command
-        self.args = list(args)
-        self.env = None if env is None else dict(env)
+        self.args: list[str] = list(args)
+        self.env: dict[str, str] | None = None if env is None else dict(env)
         self.cwd = cwd
         self.stderr = stderr
         super().__init__(
@@ -324,7 +326,7 @@ class MCPHttp(_MCPSource):
         refresh_tools: bool = False,
     ) -> None:
         self.url = url
-        self.headers = None if headers is None else dict(headers)
+        self.headers: dict[str, str] | None = None if headers is None else dict(headers)
         self.auth = auth
         super().__init__(
             name or url.split("?", 1)[0],

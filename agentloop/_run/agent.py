@@ -207,7 +207,7 @@ class Agent(Generic[DepsT, OutputT]):
         toolset = Toolset(tools)
         toolset.route(model)
         toolset.check_limits(model)
-        self.config = RunConfig(
+        self.config: RunConfig = RunConfig(
             model=model,
             agent=agent,
             instructions=instructions,
@@ -233,7 +233,7 @@ class Agent(Generic[DepsT, OutputT]):
         """The `response_format` the agent was built with."""
         self.deps_type: type[DepsT] | None = deps_type
         """The `deps_type` the agent was built with (for documentation; not checked at run time)."""
-        self.runner = Runner(config=self.config, client=_async_client(client))
+        self.runner: Runner = Runner(config=self.config, client=_async_client(client))
         """The run handle `Chat`, pipelines and background runs use (not for application code)."""
 
     @property

@@ -62,9 +62,10 @@ class AsyncBackgroundRun(Generic[OutputT]):
     def __init__(
         self, agent: Runnable, interaction: Interaction, state: RunState | None = None
     ) -> None:
-        self.agent = agent
+        self.agent: Runnable = agent
         """The agent whose run this is."""
-        self.interaction = interaction
+        self.interaction: Interaction = interaction
+        """The interaction as last seen."""
         self._runner = agent.runner
         self._state = state or self._runner.new_state(None)
 

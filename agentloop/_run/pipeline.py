@@ -69,7 +69,7 @@ class Pipeline:
     def __init__(self, steps: Sequence[Runnable | PipelineStep]) -> None:
         if not steps:
             raise UserError("a pipeline needs at least one step")
-        self.steps = [
+        self.steps: list[PipelineStep] = [
             step if isinstance(step, PipelineStep) else PipelineStep(step) for step in steps
         ]
         if len(self.steps) > 1:

@@ -31,7 +31,9 @@ class WireModel(BaseModel):
 
     # defer_build: validators are built on first use, not at import, which keeps
     # `import agentloop` fast; the cost is paid once, by the first parse.
-    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        extra="allow", populate_by_name=True, defer_build=True
+    )
 
     _tag_fields: ClassVar[tuple[str, ...]] = ()
 

@@ -81,7 +81,8 @@ class EventType(str):
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
-    __hash__ = str.__hash__
+    def __hash__(self) -> int:
+        return str.__hash__(self)
 
 
 def _as_event_type(value: str) -> str:
