@@ -19,7 +19,7 @@ import json
 import signal
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -415,7 +415,7 @@ def _stderr() -> Console:
 
 
 @contextmanager
-def _reporting(client: Client) -> Iterator[None]:
+def _reporting(client: Client) -> Generator[None]:
     """A command's failure as one `error:` line and its exit status, never a
     traceback; the client is closed either way."""
     from agentloop import AgentloopError
