@@ -1,4 +1,4 @@
-"""examples/agent_typed.py runs offline against the local server (demo model)."""
+"""examples/typed_agent.py runs offline against the local server (demo model)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_typed_example_runs_with_typed_deps_and_output(
     with serve_in_thread(server) as url:
         monkeypatch.setenv("AGENTLOOP_BASE_URL", url)
         monkeypatch.setenv("GEMINI_API_KEY", "local-test-key")
-        module = load_example("agent_typed")
+        module = load_example("typed_agent")
         module.main()
     first, second = capsys.readouterr().out.splitlines()
     assert first.startswith("Rome: ")  # result.output is a Forecast

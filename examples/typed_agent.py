@@ -7,7 +7,7 @@ and `result.output` is a `Forecast`, for your type checker as at run time.
 Needs GEMINI_API_KEY, or runs offline against the local server:
 
     agentloop serve --port 8765 &
-    AGENTLOOP_BASE_URL=http://127.0.0.1:8765 python examples/agent_typed.py
+    AGENTLOOP_BASE_URL=http://127.0.0.1:8765 python examples/typed_agent.py
 """
 
 from dataclasses import dataclass
