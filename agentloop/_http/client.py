@@ -215,25 +215,57 @@ class Interactions:
         return InteractionStream(result) if isinstance(result, AsyncInteractionStream) else result
 
     @overload
-    def get(self, id: str, *, stream: Literal[False] = False, **params: Any) -> Interaction: ...
+    def get(
+        self,
+        id: str,
+        *,
+        stream: Literal[False] = False,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Interaction: ...
 
     @overload
-    def get(self, id: str, *, stream: Literal[True], **params: Any) -> InteractionStream: ...
+    def get(
+        self,
+        id: str,
+        *,
+        stream: Literal[True],
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> InteractionStream: ...
+
+    @overload
+    def get(
+        self,
+        id: str,
+        *,
+        stream: bool,
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Interaction | InteractionStream: ...
 
     def get(
-        self, id: str, *, stream: bool = False, **params: Any
+        self,
+        id: str,
+        *,
+        stream: bool = False,
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Interaction | InteractionStream:
         """Retrieve an interaction; with `stream=True`, replay its events after `last_event_id`."""
-        result = run_sync(functools.partial(self._async.get, id, stream=stream, **params))
+        result = run_sync(
+            functools.partial(
+                self._async.get, id, stream=stream, last_event_id=last_event_id, timeout=timeout
+            )
+        )
         return InteractionStream(result) if isinstance(result, AsyncInteractionStream) else result
 
-    def cancel(self, id: str, **params: Any) -> Interaction:
+    def cancel(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> Interaction:
         """Cancel a background interaction."""
-        return run_sync(functools.partial(self._async.cancel, id, **params))
+        return run_sync(functools.partial(self._async.cancel, id, timeout=timeout))
 
-    def delete(self, id: str, **params: Any) -> None:
+    def delete(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> None:
         """Delete a stored interaction."""
-        run_sync(functools.partial(self._async.delete, id, **params))
+        run_sync(functools.partial(self._async.delete, id, timeout=timeout))
 
 
 class Client:

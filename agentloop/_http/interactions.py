@@ -103,7 +103,11 @@ class AsyncInteractions:
 
     @overload
     async def get(
-        self, id: str, *, stream: Literal[False] = False, timeout: float | None = None
+        self,
+        id: str,
+        *,
+        stream: Literal[False] = False,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Interaction: ...
 
     @overload
@@ -113,8 +117,18 @@ class AsyncInteractions:
         *,
         stream: Literal[True],
         last_event_id: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> AsyncInteractionStream: ...
+
+    @overload
+    async def get(
+        self,
+        id: str,
+        *,
+        stream: bool,
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Interaction | AsyncInteractionStream: ...
 
     async def get(
         self,

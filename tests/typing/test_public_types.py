@@ -24,9 +24,11 @@ from agentloop import (
     Agent,
     AsyncBackgroundRun,
     AsyncClient,
+    AsyncInteractionStream,
     Chat,
     Client,
     Interaction,
+    InteractionStream,
     RunEvent,
     RunFinishedEvent,
     RunResult,
@@ -167,6 +169,11 @@ def check_sync_client_types(client: Client) -> None:
         assert_type(event, StreamEvent)
     assert_type(stream.get_final_interaction(), Interaction)
     assert_type(client.interactions.get("id"), Interaction)
+    resumed = client.interactions.get("id", stream=True, last_event_id="e7", timeout=30)
+    assert_type(resumed, InteractionStream)
+    assert_type(client.interactions.cancel("id", timeout=5), Interaction)
+    # last_event_id resumes a stream: without stream=True it is a type error.
+    client.interactions.get("id", last_event_id="e7")  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue]
 
 
 async def check_async_client_types(client: AsyncClient) -> None:
@@ -184,6 +191,8 @@ async def check_async_client_types(client: AsyncClient) -> None:
     async for event in stream:
         assert_type(event, StreamEvent)
     assert_type(await stream.get_final_interaction(), Interaction)
+    resumed = await client.interactions.get("id", stream=True, last_event_id="e7")
+    assert_type(resumed, AsyncInteractionStream)
 
 
 async def check_create_rejects_unknown_fields(client: AsyncClient) -> None:
