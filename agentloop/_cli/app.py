@@ -20,7 +20,7 @@ import json
 import signal
 import socket
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -434,7 +434,7 @@ def _print_trace(console: Console, result: Any, trace: bool) -> None:
 
 
 @contextmanager
-def _reporting(client: Client) -> Iterator[None]:
+def _reporting(client: Client) -> Generator[None]:
     """A command's failure as one `error:` line and its exit status, never a
     traceback; the client is closed either way."""
     from agentloop import AgentloopError

@@ -160,11 +160,13 @@ class HTTPCore:
         if http_client is not None and transport is not None:
             raise UserError("pass either http_client= or transport=, not both")
         self._api_key = _resolve_api_key(api_key)
-        self.base_url = (
+        self.base_url: str = (
             base_url or os.environ.get("AGENTLOOP_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
-        self.api_version = api_version or DEFAULT_API_VERSION
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.api_version: str = api_version or DEFAULT_API_VERSION
+        self.timeout: httpx.Timeout = (
+            timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        )
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
             if max_retries < 0:
@@ -357,7 +359,7 @@ class HTTPCore:
                 # aiohttp) and hand the request to the transport the client would pick.
                 # Asking the client keeps `respx.mock(using="httpx")` working: it
                 # patches that choice.
-                transport = client._transport_for_url(request.url)
+                transport = client._transport_for_url(request.url)  # pyright: ignore[reportPrivateUsage]
                 response = await transport.handle_async_request(request)
                 response.request = request
             else:

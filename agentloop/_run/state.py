@@ -67,7 +67,7 @@ class RunConfig:
     poll_interval: float
     poll_max_interval: float
     name: str | None
-    extra: JsonObject = field(default_factory=dict)
+    extra: JsonObject = field(default_factory=JsonObject)
     checkpoints: Checkpoints | None = None
     """The `Checkpoints` store runs are saved to after every step, if any."""
     environment: JsonObject | str | None = None
@@ -207,9 +207,9 @@ class RunState:
     current_interaction_id: str | None = None
     """An interaction created and not finished yet (a background one being polled):
     resuming waits for it rather than sending its request again."""
-    history: list[Any] = field(default_factory=list)
+    history: list[Any] = field(default_factory=list[Any])
     """Client-side state (`store=False`): every step so far, in wire form."""
-    hop_steps: list[Any] = field(default_factory=list)
+    hop_steps: list[Any] = field(default_factory=list[Any])
     """Client-side state: steps of continuation hops not yet folded into `history`."""
     continuation_token: str | None = None
     round: ToolRound | None = None
@@ -218,8 +218,8 @@ class RunState:
     """Tool rounds done."""
     output_retries_left: int = 0
     final_answer_requested: bool = False
-    interactions: list[Interaction] = field(default_factory=list)
-    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list[Interaction])
+    tool_calls: list[ToolCallRecord] = field(default_factory=list[ToolCallRecord])
     usage: Usage = field(default_factory=Usage)
     environment_id: str | None = None
     """The sandbox the API gave this run; later requests (and chat turns) reuse it."""

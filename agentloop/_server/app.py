@@ -17,7 +17,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 import anyio
@@ -47,9 +47,9 @@ class Faults:
     Request numbers count every request the server gets, from 1.
     """
 
-    status_on: dict[int, int] = field(default_factory=dict)
+    status_on: dict[int, int] = field(default_factory=dict[int, int])
     """Answer request N with this error status (and a Google-shaped body)."""
-    drop_on: set[int] = field(default_factory=set)
+    drop_on: set[int] = field(default_factory=set[int])
     """Drop the connection of request N after sending the response headers."""
     latency: float = 0.0
     """Seconds to wait before answering any request."""
@@ -99,13 +99,13 @@ class InteractionsApp:
         stream_event_delay: float = 0.0,
         resources: Resources | None = None,
     ) -> None:
-        self.engine = Engine(
+        self.engine: Engine = Engine(
             model, store=store, dialect=dialect, background_step_delay=background_step_delay
         )
         self.api_key = api_key
-        self.faults = faults or Faults()
+        self.faults: Faults = faults or Faults()
         self.stream_event_delay = stream_event_delay
-        self.requests = 0
+        self.requests: int = 0
         """Requests received so far."""
         self.resources = resources or Resources()
         """Agents, environments, credentials, triggers, webhooks, decisions."""
@@ -134,7 +134,7 @@ class InteractionsApp:
             self._authenticate(scope)
             await self._route(scope, receive, send, drop=number in self.faults.drop_on)
         except ApiError as error:
-            headers = []
+            headers: list[tuple[bytes, bytes]] = []
             if error.status_code in (429, 503) and self.faults.retry_after is not None:
                 headers.append((b"retry-after", str(self.faults.retry_after).encode()))
             await _send_json(send, error.status_code, error.body(), headers)
@@ -292,7 +292,7 @@ async def _read_json(receive: Receive) -> JsonObject:
         raise ApiError(400, "INVALID_ARGUMENT", f"Invalid JSON payload: {exc.msg}.") from exc
     if not isinstance(body, dict):
         raise ApiError(400, "INVALID_ARGUMENT", "The request body must be a JSON object.")
-    return body
+    return cast(JsonObject, body)
 
 
 async def _send_json(

@@ -7,7 +7,7 @@ so that both dialects parse into the same objects.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -58,14 +58,14 @@ class UserInputStep(WireModel):
     """The user's turn."""
 
     type: Literal["user_input"] = "user_input"
-    content: list[Content] = Field(default_factory=list)
+    content: list[Content] = Field(default_factory=list[Content])
 
 
 class ModelOutputStep(WireModel):
     """What the model shows the user: text, images, audio, ..."""
 
     type: Literal["model_output"] = "model_output"
-    content: list[Content] = Field(default_factory=list)
+    content: list[Content] = Field(default_factory=list[Content])
     error: Status | None = None
 
 
@@ -318,9 +318,9 @@ def content_to_step(block: Any) -> Any:
 
     Legacy thought, call and result blocks already have their step's fields.
     """
-    if isinstance(block, dict) and block.get("type") in CONTENT_TYPES:
-        return {"type": "model_output", "content": [block]}
-    return block
+    if isinstance(block, dict) and cast(JsonObject, block).get("type") in CONTENT_TYPES:
+        return {"type": "model_output", "content": [cast(JsonObject, block)]}
+    return cast(Any, block)
 
 
 def outputs_to_steps(outputs: Iterable[Any]) -> list[Any]:
@@ -340,4 +340,7 @@ def outputs_to_steps(outputs: Iterable[Any]) -> list[Any]:
 
 
 def _is_open_model_output(step: Any) -> bool:
-    return isinstance(step, dict) and step.get("type") == "model_output" and "error" not in step
+    if not isinstance(step, dict):
+        return False
+    fields = cast(JsonObject, step)
+    return fields.get("type") == "model_output" and "error" not in fields
