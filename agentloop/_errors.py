@@ -100,9 +100,10 @@ def mask_secret(value: Any, secret: str | None) -> Any:
     if isinstance(value, str):
         return value.replace(secret, _MASK) if secret in value else value
     if isinstance(value, dict):
-        return {mask_secret(k, secret): mask_secret(v, secret) for k, v in value.items()}
+        mapping = cast(dict[object, object], value)
+        return {mask_secret(k, secret): mask_secret(v, secret) for k, v in mapping.items()}
     if isinstance(value, list):
-        return [mask_secret(item, secret) for item in value]
+        return [mask_secret(item, secret) for item in cast(list[object], value)]
     return value
 
 

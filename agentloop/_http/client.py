@@ -106,17 +106,17 @@ class AsyncClient:
         """Create, get, cancel and delete interactions."""
         self.files: AsyncFiles = AsyncFiles(self._core)
         """Upload, get, list and delete files (the Files API)."""
-        self.agents = AsyncAgents(self._core)
+        self.agents: AsyncAgents = AsyncAgents(self._core)
         """Saved managed agents (`/agents`)."""
-        self.environments = AsyncEnvironments(self._core)
+        self.environments: AsyncEnvironments = AsyncEnvironments(self._core)
         """Sandbox environments and their workspace files (`/environments`)."""
-        self.credentials = AsyncCredentials(self._core)
+        self.credentials: AsyncCredentials = AsyncCredentials(self._core)
         """Secrets managed agents may use (`/credentials`)."""
-        self.triggers = AsyncTriggers(self._core)
+        self.triggers: AsyncTriggers = AsyncTriggers(self._core)
         """Cron-scheduled agent interactions and their executions (`/triggers`)."""
-        self.webhooks = AsyncWebhooks(self._core)
+        self.webhooks: AsyncWebhooks = AsyncWebhooks(self._core)
         """Endpoints the API POSTs signed events to (`/webhooks`)."""
-        self.decisions = AsyncDecisions(self._core)
+        self.decisions: AsyncDecisions = AsyncDecisions(self._core)
         """A hosted classifier / judge (`/decisions`)."""
 
     @property
@@ -313,17 +313,17 @@ class Client:
         """Create, get, cancel and delete interactions."""
         self.files: Files = Files(self._async.files)
         """Upload, get, list and delete files (the Files API)."""
-        self.agents = Agents(self._async.agents)
+        self.agents: Agents = Agents(self._async.agents)
         """Saved managed agents (`/agents`)."""
-        self.environments = Environments(self._async.environments)
+        self.environments: Environments = Environments(self._async.environments)
         """Sandbox environments and their workspace files (`/environments`)."""
-        self.credentials = Credentials(self._async.credentials)
+        self.credentials: Credentials = Credentials(self._async.credentials)
         """Secrets managed agents may use (`/credentials`)."""
-        self.triggers = Triggers(self._async.triggers)
+        self.triggers: Triggers = Triggers(self._async.triggers)
         """Cron-scheduled agent interactions and their executions (`/triggers`)."""
-        self.webhooks = Webhooks(self._async.webhooks)
+        self.webhooks: Webhooks = Webhooks(self._async.webhooks)
         """Endpoints the API POSTs signed events to (`/webhooks`)."""
-        self.decisions = Decisions(self._async.decisions)
+        self.decisions: Decisions = Decisions(self._async.decisions)
         """A hosted classifier / judge (`/decisions`)."""
 
     @property

@@ -18,7 +18,7 @@ import logging
 import os
 import platform
 from collections.abc import AsyncGenerator, Coroutine
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import anyio
@@ -37,6 +37,7 @@ from .._errors import (
 )
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
+from .._wire.base import JsonObject
 from .extensions import BUFFER_BODY
 from .observe import OnRetry, current_http_observer
 from .retry import Attempts, LostReply, RetryPolicy, Sleep, reached_server, send_with_retries
@@ -473,7 +474,7 @@ def _keep_until_run_ends(guard: AsyncGenerator[None, None]) -> None:
     import trio
 
     if _trio_guards is None:
-        _trio_guards = trio.lowlevel.RunVar("agentloop_client_guards")
+        _trio_guards = trio.lowlevel.RunVar[set[Any]]("agentloop_client_guards")
     held: set[Any] | None = _trio_guards.get(None)
     if held is None:
         held = set()
@@ -490,11 +491,12 @@ def _already_answered(error: APIStatusError, body: object) -> APIStatusError | N
     (whose reply was lost) already answered them."""
     if error.status_code not in (400, 409) or not isinstance(body, dict):
         return None
-    inputs = body.get("input")
+    inputs = cast(JsonObject, body).get("input")
+    steps = cast(list[object], inputs) if isinstance(inputs, list) else []
     call_ids = [
         str(step.get("call_id"))
-        for step in (inputs if isinstance(inputs, list) else [])
-        if isinstance(step, dict) and step.get("type") == "function_result"
+        for step in (cast(JsonObject, item) for item in steps if isinstance(item, dict))
+        if step.get("type") == "function_result"
     ]
     if not call_ids:
         return None

@@ -126,7 +126,9 @@ class _MCPSource:
         self.timeout = timeout
         self.approve = approve
         self.approve_is_async: bool = approve is not None and _is_async(approve)
-        self.requires_approval = check_policy(requires_approval, f"MCP server {label!r}")
+        self.requires_approval: ApprovalPolicy = check_policy(
+            requires_approval, f"MCP server {label!r}"
+        )
         self.max_restarts = max_restarts
         self.connect_timeout = connect_timeout
         self.refresh_tools = refresh_tools

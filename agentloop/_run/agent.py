@@ -499,7 +499,8 @@ def _environment(
         raise UserError("environment= is for managed agents: pass agent=, not model=")
     if isinstance(environment, str):
         return environment
-    if not isinstance(environment, Environment):
+    # Callers without a type checker may pass anything.
+    if not isinstance(environment, Environment):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
     return environment.to_wire()
 

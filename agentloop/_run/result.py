@@ -37,7 +37,7 @@ class RunResult(Generic[OutputT]):
     """Every tool call of the run, in order."""
     usage: Usage = field(default_factory=Usage)
     """Token usage summed over every interaction of the run."""
-    pending_approvals: list[PendingApproval] = field(default_factory=list)
+    pending_approvals: list[PendingApproval] = field(default_factory=list[PendingApproval])
     """The calls waiting for a decision when `status == "awaiting_approval"`."""
     state: RunState | None = field(default=None, repr=False, compare=False)
     """The run's state: `to_json()` it to resume later (`agent.resume(state, ...)`)."""

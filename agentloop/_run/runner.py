@@ -63,7 +63,8 @@ class Runner:
                 "previous_interaction_id needs store=True; with store=False the history "
                 "is sent in full (use agent.chat() to keep it)"
             )
-        if run_id is not None and (not isinstance(run_id, str) or not run_id):
+        # Callers without a type checker may pass anything.
+        if run_id is not None and (not isinstance(cast(object, run_id), str) or not run_id):
             raise UserError(f"run_id must be a non-empty string, not {run_id!r}")
         if run_id is None and self.config.checkpoints is not None:
             run_id = uuid.uuid4().hex
@@ -97,7 +98,8 @@ class Runner:
             if text is None:
                 raise UserError(f"no checkpoint for run {state_or_run_id!r}")
             state = RunState.from_json(text)
-        elif isinstance(state_or_run_id, RunState):
+        # Callers without a type checker may pass anything.
+        elif isinstance(state_or_run_id, RunState):  # pyright: ignore[reportUnnecessaryIsInstance]
             state = state_or_run_id.copy()
         else:
             raise UserError(
@@ -351,7 +353,10 @@ async def _observed(
             await observer.run_failed(exc)
         if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
             # A failed run's partial result (`RunError.result`) shows its trace too.
-            exc.result = dataclasses.replace(exc.result, trace=observer.trace)  # type: ignore[attr-defined]
+            failed = cast(Any, exc)
+            failed.result = dataclasses.replace(
+                cast(RunResult[Any], failed.result), trace=observer.trace
+            )
         raise
     finally:
         if not ended:

@@ -143,15 +143,17 @@ class ToolRound:
     """The `function_call` steps, in wire form and call order."""
     final: bool = False
     """The last round allowed (`on_max_turns="final_answer"`): answer without tools next."""
-    results: dict[str, JsonObject] = field(default_factory=dict)
+    results: dict[str, JsonObject] = field(default_factory=dict[str, JsonObject])
     """The `function_result` of each finished (or rejected) call, by call id."""
-    durations: dict[str, float] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict[str, float])
     """Seconds each finished call took, by call id."""
-    approved: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list[str])
     """Calls a person approved that have not run yet."""
-    pending: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list[str])
     """Calls waiting for approval at the last pause."""
-    exceptions: dict[str, BaseException] = field(default_factory=dict, repr=False, compare=False)
+    exceptions: dict[str, BaseException] = field(
+        default_factory=dict[str, BaseException], repr=False, compare=False
+    )
     """Why each failed call failed, by call id (in memory only, never persisted)."""
     _steps: list[FunctionCallStep] | None = field(default=None, repr=False, compare=False)
 
@@ -265,7 +267,8 @@ class RunState:
         Raises:
             UserError: the data is not a run state, or has another schema version.
         """
-        if not isinstance(data, dict) or "pending_input" not in data:
+        # Saved data may be anything (JSON from a store).
+        if not isinstance(data, dict) or "pending_input" not in data:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise UserError("not a saved RunState (expected the dict of RunState.to_dict())")
         version = data.get("version")
         if version != STATE_VERSION:

@@ -107,7 +107,7 @@ class InteractionsApp:
         self.stream_event_delay = stream_event_delay
         self.requests: int = 0
         """Requests received so far."""
-        self.resources = resources or Resources()
+        self.resources: Resources = resources or Resources()
         """Agents, environments, credentials, triggers, webhooks, decisions."""
         self.resources.engine = self.engine
 

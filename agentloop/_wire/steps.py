@@ -94,10 +94,12 @@ class FunctionCallStep(WireModel):
     def _check_arguments(cls, data: Any) -> Any:
         # Bad arguments are the model's mistake, not a broken response: keep the
         # step (so the call can be answered) and say what is wrong with them.
-        if isinstance(data, dict) and data.get("arguments") is not None:
-            problem = arguments_problem(data["arguments"])
+        raw: object = data
+        fields = cast(JsonObject, raw) if isinstance(raw, dict) else None
+        if fields is not None and fields.get("arguments") is not None:
+            problem = arguments_problem(fields["arguments"])
             if problem is not None:
-                data = {**data, "arguments": {}, "arguments_error": problem}
+                return {**fields, "arguments": {}, "arguments_error": problem}
         return data
 
 

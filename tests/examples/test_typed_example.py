@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from guide_examples import load_example
+from helpers.examples import load_example
 
 from agentloop.testing import DemoModel, InteractionsServer, serve_in_thread
 
