@@ -403,7 +403,7 @@ class Agent(Generic[DepsT, OutputT]):
         approve: Sequence[str] = (),
         reject: Mapping[str, str] | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
-    ) -> AsyncIterator[RunEvent]:
+    ) -> AsyncIterator[RunEvent[OutputT]]:
         """`aresume`, yielding the run's events as `astream` does."""
         return self.runner.resume_events(state_or_run_id, approve=approve, reject=reject, deps=deps)
 
@@ -414,7 +414,7 @@ class Agent(Generic[DepsT, OutputT]):
         approve: Sequence[str] = (),
         reject: Mapping[str, str] | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
-    ) -> Iterator[RunEvent]:
+    ) -> Iterator[RunEvent[OutputT]]:
         """The blocking form of `astream_resume`."""
         refuse_inside_event_loop("agent.stream_resume()", "agent.astream_resume(...)")
         return SyncIterator(

@@ -110,7 +110,7 @@ class Pipeline:
 
     async def astream(self, input: Any, *, deps: Any = None) -> AsyncGenerator[PipelineEvent, None]:
         """Run every step, yielding each step's run events labelled with the step."""
-        previous: RunResult | None = None
+        previous: RunResult[Any] | None = None
         span = self._span()
         error: BaseException | None = None
         try:
@@ -138,7 +138,7 @@ class Pipeline:
 
     async def _run_from(self, done: PipelineResult, deps: Any) -> PipelineResult:
         results = list(done.steps)
-        previous: RunResult | None = results[-1] if results else None
+        previous: RunResult[Any] | None = results[-1] if results else None
         span = self._span()
         error: BaseException | None = None
         try:

@@ -38,7 +38,7 @@ class Advanced:
 class Ended:
     """The run is over: its result, or the error that ended it."""
 
-    result: RunResult
+    result: RunResult[Any]
     error: RunError | None = None
 
 

@@ -124,7 +124,7 @@ class Runner:
         deps: Any = None,
         emit: bool = True,
         stream: bool = True,
-    ) -> AsyncGenerator[RunEvent, None]:
+    ) -> AsyncGenerator[RunEvent[Any], None]:
         """The events of a resumed run, after recording `approve` / `reject`."""
         state = await self.load(state_or_run_id)
         if state.status == "finished":
@@ -279,7 +279,7 @@ class Runner:
         return await self.last(events)
 
     @staticmethod
-    async def last(events: AsyncGenerator[RunEvent, None]) -> RunResult[Any]:
+    async def last(events: AsyncGenerator[RunEvent[Any], None]) -> RunResult[Any]:
         """The result of the run `events` drive (the events themselves are dropped)."""
         async with aclosing(events):
             async for event in events:

@@ -27,15 +27,21 @@ from agentloop import (
     AsyncInteractionStream,
     Chat,
     Client,
+    Environment,
     Interaction,
     InteractionStream,
+    MemoryCheckpoints,
+    PendingApproval,
     RunEvent,
     RunFinishedEvent,
+    RunHooks,
     RunResult,
+    RunState,
+    RunTrace,
     ToolContext,
     tool,
 )
-from agentloop.types import StreamEvent
+from agentloop.types import Decision, ManagedAgent, StreamEvent, Trigger
 
 
 class Weather(BaseModel):
@@ -61,6 +67,21 @@ def check_agent_types() -> None:
     schema = {"type": "object", "properties": {"city": {"type": "string"}}}
     assert_type(Agent("m", response_format=schema), Agent[None, Any])
     assert_type(Agent(agent="deep-research-pro-preview-12-2025"), Agent[None, str])
+    # Every option keeps the type arguments: durability, observability, environments.
+    durable = Agent(
+        "m",
+        response_format=Weather,
+        deps_type=Deps,
+        checkpoints=MemoryCheckpoints(),
+        hooks=[RunHooks()],
+        instrument=False,
+        tool_search=True,
+    )
+    assert_type(durable, Agent[Deps, Weather])
+    assert_type(
+        Agent(agent="a", environment=Environment(sources=[]), response_format=schema),
+        Agent[None, Any],
+    )
 
 
 def check_agent_rejects_bad_options() -> None:
@@ -120,6 +141,22 @@ async def check_async_run_types(agent: Agent[None, Weather]) -> None:
     assert_type(handle, AsyncBackgroundRun[Weather])
     assert_type((await handle.wait()).output, Weather)
     assert_type((await agent.chat().arun("x")).output, Weather)
+
+
+def check_durable_run_types(agent: Agent[None, Weather], state: RunState) -> None:
+    paused = agent.run("x", run_id="order-7")
+    assert_type(paused.pending_approvals, list[PendingApproval])
+    assert_type(paused.state, RunState | None)
+    assert_type(paused.trace, RunTrace | None)
+    assert_type(agent.resume("order-7", approve=["c1"]).output, Weather)
+    assert_type(agent.resume(state, reject={"c2": "not today"}), RunResult[Weather])
+    assert_type(agent.stream_resume("order-7"), Iterator[RunEvent[Weather]])
+    agent.resume("order-7", reject=["c2"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+
+
+async def check_async_durable_run_types(agent: Agent[None, Weather]) -> None:
+    assert_type(await agent.aresume("order-7", approve=["c1"]), RunResult[Weather])
+    assert_type(agent.astream_resume("order-7"), AsyncIterator[RunEvent[Weather]])
 
 
 def check_deps_types(agent: Agent[Deps, str]) -> None:
@@ -193,6 +230,24 @@ async def check_async_client_types(client: AsyncClient) -> None:
     assert_type(await stream.get_final_interaction(), Interaction)
     resumed = await client.interactions.get("id", stream=True, last_event_id="e7")
     assert_type(resumed, AsyncInteractionStream)
+
+
+def check_sync_resource_types(client: Client) -> None:
+    # The blocking resources are the async methods' twins: same parameters, plain results.
+    assert_type(client.agents.get("a1"), ManagedAgent)
+    assert_type(list(client.agents.list(page_size=10)), list[ManagedAgent])
+    assert_type(client.triggers.run("t1").trigger_id, str)
+    client.agents.get("a1", timout=3)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
+async def check_async_resource_types(client: AsyncClient) -> None:
+    assert_type(await client.agents.get("a1"), ManagedAgent)
+    trigger = await client.triggers.create(schedule="0 9 * * *", interaction={"agent": "a1"})
+    assert_type(trigger, Trigger)
+    decision = await client.decisions.create(
+        model="m", input="hi", questions={"tone": {"type": "noul", "instructions": "polite?"}}
+    )
+    assert_type(decision, Decision)
 
 
 async def check_create_rejects_unknown_fields(client: AsyncClient) -> None:
