@@ -110,7 +110,7 @@ class AsyncInteractions:
 
             async def recreate() -> httpx.Response:
                 return await self._core.request(
-                    "POST", _PATH, body=body, stream=True, timeout=timeout, repeated=True
+                    "POST", _PATH, body=wire, stream=True, timeout=timeout, repeated=True
                 )
 
             return self._stream(response, interaction_id=None, recreate=recreate)
