@@ -42,7 +42,7 @@ stays on `exc.body`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -100,9 +100,10 @@ def mask_secret(value: Any, secret: str | None) -> Any:
     if isinstance(value, str):
         return value.replace(secret, _MASK) if secret in value else value
     if isinstance(value, dict):
-        return {mask_secret(k, secret): mask_secret(v, secret) for k, v in value.items()}
+        mapping = cast(dict[object, object], value)
+        return {mask_secret(k, secret): mask_secret(v, secret) for k, v in mapping.items()}
     if isinstance(value, list):
-        return [mask_secret(item, secret) for item in value]
+        return [mask_secret(item, secret) for item in cast(list[object], value)]
     return value
 
 
@@ -172,7 +173,7 @@ class InteractionFailedError(RunError):
         self, message: str, *, result: Any, errors: list[Any] | None = None, state: Any = None
     ) -> None:
         super().__init__(message, result=result, state=state)
-        self.errors = errors or []
+        self.errors: list[Any] = errors or []
 
 
 class OutputValidationError(RunError):
@@ -300,12 +301,12 @@ class APIStatusError(APIError):
         detail: str | None = None,
     ) -> None:
         super().__init__(message, request=response.request, body=body)
-        self.detail = detail
-        self.response = response
-        self.status_code = response.status_code
-        self.code = code
-        self.status = status
-        self.request_id = _request_id(response)
+        self.detail: str | None = detail
+        self.response: httpx.Response = response
+        self.status_code: int = response.status_code
+        self.code: int | str | None = code
+        self.status: str | None = status
+        self.request_id: str | None = _request_id(response)
 
 
 class BadRequestError(APIStatusError):
@@ -459,13 +460,13 @@ def status_error_from_response(
     code: int | str | None = None
     status: str | None = None
     detail: str | None = None
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        raw_code = error.get("code")
+    error = _json_field(body, "error")
+    if error is not None:
+        raw_code = _json_field(error, "code")
         code = raw_code if isinstance(raw_code, int | str) else None
-        raw_status = error.get("status")
+        raw_status = _json_field(error, "status")
         status = raw_status if isinstance(raw_status, str) else None
-        raw_message = error.get("message")
+        raw_message = _json_field(error, "message")
         detail = raw_message if isinstance(raw_message, str) else None
     elif isinstance(body, str):
         detail = body
@@ -490,3 +491,8 @@ def status_error_from_response(
     if next_step:
         message += f" {next_step}"
     return cls(message, response=response, body=body, code=code, status=status, detail=detail)
+
+
+def _json_field(value: object, key: str) -> object:
+    """`value[key]` when `value` is a JSON object, else None."""
+    return cast(dict[str, object], value).get(key) if isinstance(value, dict) else None

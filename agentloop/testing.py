@@ -18,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Generator
+from typing import Any, cast
 
 import httpx
 
@@ -134,7 +134,7 @@ class InteractionsServer(InteractionsApp):
 def _is_local(address: Any) -> bool:
     if not isinstance(address, tuple) or not address:
         return True  # unix sockets
-    host = str(address[0])
+    host = str(cast(tuple[object, ...], address)[0])
     if host in ("localhost", ""):
         return True
     try:
@@ -144,7 +144,7 @@ def _is_local(address: Any) -> bool:
 
 
 @contextlib.contextmanager
-def forbid_network() -> Iterator[None]:
+def forbid_network() -> Generator[None]:
     """Within the block, connecting anywhere but loopback raises `RuntimeError`.
 
     Use it as an autouse fixture to make sure no test reaches Google by accident:
@@ -188,7 +188,7 @@ def forbid_network() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve_in_thread(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Generator[str]:
     """Serve an ASGI app (an `InteractionsServer`) with uvicorn on a loopback port, in a
     background thread; yields its base URL and stops it on exit.
 

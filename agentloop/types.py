@@ -57,7 +57,9 @@ from ._wire.requests import CreateInteractionBody as CreateInteractionBody
 from ._wire.requests import FunctionResultInput as FunctionResultInput
 from ._wire.requests import GenerationConfig as GenerationConfig
 from ._wire.requests import ResponseFormatEntry as ResponseFormatEntry
+from ._wire.requests import SafetySetting as SafetySetting
 from ._wire.requests import Turn as Turn
+from ._wire.requests import WebhookConfig as WebhookConfig
 from ._wire.resources import Answer as Answer
 from ._wire.resources import ChoiceAnswer as ChoiceAnswer
 from ._wire.resources import Credential as Credential

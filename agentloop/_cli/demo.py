@@ -120,7 +120,9 @@ def _structured(console: Console, client: AsyncClient) -> None:
     )
     console.print(f"[dim]Agent(..., response_format=Meeting).run({request!r})[/]")
     result = agent.run(request)
-    _check(isinstance(result.output, Meeting), f"expected a Meeting, got {result.output!r}")
+    # The type already says Meeting; the tour shows it holds at run time too.
+    is_meeting = isinstance(result.output, Meeting)  # pyright: ignore[reportUnnecessaryIsInstance]
+    _check(is_meeting, f"expected a Meeting, got {result.output!r}")
     console.print(result.output)
 
 
@@ -150,7 +152,8 @@ def _progress_printer(console: Console) -> Callable[[BackgroundProgress], None]:
         for step in steps[shown:]:
             data = step.to_dict()
             if data["type"] == "thought":
-                for block in data.get("summary") or []:
+                summary: list[dict[str, Any]] = data.get("summary") or []
+                for block in summary:
                     console.print(f"  [magenta]thinking[/]  {block.get('text', '')}")
             elif data["type"] == "google_search_call":
                 queries = ", ".join(data.get("arguments", {}).get("queries", []))

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pydantic
 
@@ -80,7 +80,7 @@ def load_tools(specs: Sequence[str]) -> list[FunctionTool[..., Any]]:
     for spec in specs:
         value = load_object(spec, "--tool")
         if isinstance(value, FunctionTool):
-            tools.append(value)
+            tools.append(cast(FunctionTool[..., Any], value))
             continue
         if not callable(value) or isinstance(value, type):
             raise CommandError(f"--tool {spec} is {type(value).__name__!r}, not a function")
@@ -108,7 +108,7 @@ def load_schema(spec: str) -> Any:
                 f"--schema {spec}: {value.__name__} has no JSON schema; name a pydantic "
                 "model, a dataclass or a TypedDict"
             ) from exc
-    return value
+    return cast(Any, value)
 
 
 def mcp_servers(specs: Sequence[str]) -> list[MCPServer]:

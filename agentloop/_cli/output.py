@@ -11,7 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
 from rich.console import Console
@@ -50,9 +50,10 @@ def _call(name: str, arguments: dict[str, Any] | None) -> str:
 def _content(blocks: Iterable[Any]) -> str:
     """Content blocks (wire dicts) as one line: text, and `[image image/png]` for media."""
     parts: list[str] = []
-    for block in blocks:
-        if not isinstance(block, dict):
+    for item in blocks:
+        if not isinstance(item, dict):
             continue
+        block = cast(dict[str, Any], item)
         if block.get("type") == "text":
             parts.append(str(block.get("text", "")))
         else:
@@ -66,7 +67,7 @@ def step_line(step: dict[str, Any]) -> Text | None:
     """A server-run tool step (search, code, URL, MCP, ...) as one readable line;
     None for steps that are not tool calls."""
     kind = str(step.get("type", ""))
-    arguments = step.get("arguments") or {}
+    arguments: dict[str, Any] = step.get("arguments") or {}
     if kind == "google_search_call":
         detail = ", ".join(str(q) for q in arguments.get("queries", []))
         return Text.assemble(("⌕ google_search ", "cyan"), _short(detail))
@@ -303,7 +304,7 @@ def print_interaction(console: Console, interaction: Interaction) -> None:
     who = f"agent {interaction.agent}" if interaction.agent else f"model {interaction.model}"
     header = Text.assemble((interaction.id, "bold"), "  ", (interaction.status, "bold"), f"  {who}")
     console.print(header)
-    facts = []
+    facts: list[str] = []
     if interaction.created is not None:
         facts.append(f"created {interaction.created:%Y-%m-%d %H:%M:%S}")
     if interaction.usage is not None and interaction.usage.total_tokens is not None:

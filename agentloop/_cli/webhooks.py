@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import typer
@@ -94,7 +94,10 @@ def add_webhooks_commands(app: typer.Typer) -> None:
 
         store = SQLiteWebhookStore(db) if db is not None else MemoryWebhookStore()
         receiver = WebhookApp(
-            secret=secret or "", agent=target, checkpoints=store, on_outcome=report
+            secret=secret or "",
+            agent=cast("Agent[object, object]", target),
+            checkpoints=store,
+            on_outcome=report,
         )
         try:
             uvicorn.run(receiver, host=host, port=port, log_level="info", access_log=False)

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -101,7 +101,7 @@ class SQLiteCheckpoints:
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         if timeout <= 0:
             raise UserError("SQLiteCheckpoints: timeout must be > 0")
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self.timeout = timeout
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -111,7 +111,7 @@ class SQLiteCheckpoints:
             )
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self) -> Generator[sqlite3.Connection, None, None]:
         # One connection per call: calls come from worker threads and other processes.
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:

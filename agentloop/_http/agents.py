@@ -10,7 +10,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import anyio
@@ -164,7 +164,7 @@ class AsyncEnvironmentFiles:
             size = (await local.stat()).st_size
             mime_type = mime_type or mimetypes.guess_type(local.name)[0]
         mime_type = mime_type or mimetypes.guess_type(path)[0] or "application/octet-stream"
-        params = {}
+        params: dict[str, str] = {}
         if overwrite is not None:
             params["overwrite"] = "true" if overwrite else "false"
         if extract is not None:
@@ -196,12 +196,13 @@ class AsyncEnvironmentFiles:
             else file_chunks(anyio.Path(data), chunk_size)
         )
         response = await send_chunks(core, upload_url, chunks, size)
-        body = response.json() if response.content.strip() else {}
+        body: Any = response.json() if response.content.strip() else {}
         if isinstance(body, dict):
-            if isinstance(body.get("files"), list) and body["files"]:
-                body = body["files"][0]
-            elif isinstance(body.get("file"), dict):
-                body = body["file"]
+            found = cast(JsonObject, body)
+            if isinstance(found.get("files"), list) and found["files"]:
+                body = found["files"][0]
+            elif isinstance(found.get("file"), dict):
+                body = found["file"]
         if not isinstance(body, dict) or not body:
             body = {"path": path.strip("/"), "size_bytes": size, "mime_type": mime_type}
         return EnvironmentFile.model_validate(body)
@@ -239,7 +240,7 @@ class AsyncEnvironments:
 
     def __init__(self, core: HTTPCore) -> None:
         self._core = core
-        self.files = AsyncEnvironmentFiles(core)
+        self.files: AsyncEnvironmentFiles = AsyncEnvironmentFiles(core)
         """List, upload and download files in an environment's workspace."""
 
     async def create(
@@ -327,5 +328,5 @@ class Environments:
         self.get = blocking(environments.get)
         self.list = blocking_list(environments.list)
         self.delete = blocking(environments.delete)
-        self.files = EnvironmentFiles(environments.files)
+        self.files: EnvironmentFiles = EnvironmentFiles(environments.files)
         """List, upload and download files in an environment's workspace."""

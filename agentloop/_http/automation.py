@@ -6,7 +6,7 @@ Async implementations; the blocking faces wrap them method by method (`paging.py
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -218,7 +218,7 @@ class AsyncTriggers:
 
     def __init__(self, core: HTTPCore) -> None:
         self._core = core
-        self.executions = AsyncTriggerExecutions(core)
+        self.executions: AsyncTriggerExecutions = AsyncTriggerExecutions(core)
         """The runs of a trigger."""
 
     async def create(
@@ -433,7 +433,9 @@ class AsyncDecisions:
         if not questions:
             raise UserError("decisions.create: pass at least one question")
         for name, question in questions.items():
-            if not isinstance(question, Mapping) or not isinstance(question.get("type"), str):
+            # Callers without a type checker may pass anything.
+            unchecked = cast(object, question)
+            if not isinstance(unchecked, Mapping) or not isinstance(question.get("type"), str):
                 raise UserError(
                     f"decisions.create: question {name!r} needs a 'type' "
                     "(choice, score or noul) and 'instructions'"
@@ -476,7 +478,7 @@ class Triggers:
         self.update = blocking(triggers.update)
         self.delete = blocking(triggers.delete)
         self.run = blocking(triggers.run)
-        self.executions = TriggerExecutions(triggers.executions)
+        self.executions: TriggerExecutions = TriggerExecutions(triggers.executions)
         """The runs of a trigger."""
 
 

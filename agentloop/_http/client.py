@@ -7,7 +7,7 @@ holds no HTTP logic of its own.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any, Literal, TypedDict, Unpack, overload
 
@@ -16,6 +16,7 @@ import httpx
 from .._sync import run_sync
 from .._wire.events import StreamEvent
 from .._wire.interaction import Interaction
+from .._wire.requests import CreateInteractionBody
 from .agents import Agents, AsyncAgents, AsyncEnvironments, Environments
 from .automation import (
     AsyncCredentials,
@@ -101,21 +102,21 @@ class AsyncClient:
             sleep=_sleep,
             retry_ambiguous=retry_ambiguous,
         )
-        self.interactions = AsyncInteractions(self._core)
+        self.interactions: AsyncInteractions = AsyncInteractions(self._core)
         """Create, get, cancel and delete interactions."""
-        self.files = AsyncFiles(self._core)
+        self.files: AsyncFiles = AsyncFiles(self._core)
         """Upload, get, list and delete files (the Files API)."""
-        self.agents = AsyncAgents(self._core)
+        self.agents: AsyncAgents = AsyncAgents(self._core)
         """Saved managed agents (`/agents`)."""
-        self.environments = AsyncEnvironments(self._core)
+        self.environments: AsyncEnvironments = AsyncEnvironments(self._core)
         """Sandbox environments and their workspace files (`/environments`)."""
-        self.credentials = AsyncCredentials(self._core)
+        self.credentials: AsyncCredentials = AsyncCredentials(self._core)
         """Secrets managed agents may use (`/credentials`)."""
-        self.triggers = AsyncTriggers(self._core)
+        self.triggers: AsyncTriggers = AsyncTriggers(self._core)
         """Cron-scheduled agent interactions and their executions (`/triggers`)."""
-        self.webhooks = AsyncWebhooks(self._core)
+        self.webhooks: AsyncWebhooks = AsyncWebhooks(self._core)
         """Endpoints the API POSTs signed events to (`/webhooks`)."""
-        self.decisions = AsyncDecisions(self._core)
+        self.decisions: AsyncDecisions = AsyncDecisions(self._core)
         """A hosted classifier / judge (`/decisions`)."""
 
     @property
@@ -200,36 +201,103 @@ class Interactions:
         self._async = interactions
 
     @overload
-    def create(self, *, stream: Literal[False] = False, **params: Any) -> Interaction: ...
+    def create(
+        self,
+        *,
+        stream: Literal[False] = False,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction: ...
 
     @overload
-    def create(self, *, stream: Literal[True], **params: Any) -> InteractionStream: ...
+    def create(
+        self,
+        *,
+        stream: Literal[True],
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> InteractionStream: ...
 
-    def create(self, *, stream: bool = False, **params: Any) -> Interaction | InteractionStream:
+    @overload
+    def create(
+        self,
+        *,
+        stream: bool,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction | InteractionStream: ...
+
+    def create(
+        self,
+        *,
+        stream: bool = False,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction | InteractionStream:
         """Create an interaction; with `stream=True`, an `InteractionStream` of events."""
-        result = run_sync(functools.partial(self._async.create, stream=stream, **params))
+        result = run_sync(
+            functools.partial(
+                self._async.create, stream=stream, timeout=timeout, extra_body=extra_body, **body
+            )
+        )
         return InteractionStream(result) if isinstance(result, AsyncInteractionStream) else result
 
     @overload
-    def get(self, id: str, *, stream: Literal[False] = False, **params: Any) -> Interaction: ...
+    def get(
+        self,
+        id: str,
+        *,
+        stream: Literal[False] = False,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Interaction: ...
 
     @overload
-    def get(self, id: str, *, stream: Literal[True], **params: Any) -> InteractionStream: ...
+    def get(
+        self,
+        id: str,
+        *,
+        stream: Literal[True],
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> InteractionStream: ...
+
+    @overload
+    def get(
+        self,
+        id: str,
+        *,
+        stream: bool,
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Interaction | InteractionStream: ...
 
     def get(
-        self, id: str, *, stream: bool = False, **params: Any
+        self,
+        id: str,
+        *,
+        stream: bool = False,
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Interaction | InteractionStream:
         """Retrieve an interaction; with `stream=True`, replay its events after `last_event_id`."""
-        result = run_sync(functools.partial(self._async.get, id, stream=stream, **params))
+        result = run_sync(
+            functools.partial(
+                self._async.get, id, stream=stream, last_event_id=last_event_id, timeout=timeout
+            )
+        )
         return InteractionStream(result) if isinstance(result, AsyncInteractionStream) else result
 
-    def cancel(self, id: str, **params: Any) -> Interaction:
+    def cancel(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> Interaction:
         """Cancel a background interaction."""
-        return run_sync(functools.partial(self._async.cancel, id, **params))
+        return run_sync(functools.partial(self._async.cancel, id, timeout=timeout))
 
-    def delete(self, id: str, **params: Any) -> None:
+    def delete(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> None:
         """Delete a stored interaction."""
-        run_sync(functools.partial(self._async.delete, id, **params))
+        run_sync(functools.partial(self._async.delete, id, timeout=timeout))
 
 
 class Client:
@@ -241,21 +309,21 @@ class Client:
 
     def __init__(self, **options: Unpack[ClientOptions]) -> None:
         self._async = AsyncClient(**options)
-        self.interactions = Interactions(self._async.interactions)
+        self.interactions: Interactions = Interactions(self._async.interactions)
         """Create, get, cancel and delete interactions."""
-        self.files = Files(self._async.files)
+        self.files: Files = Files(self._async.files)
         """Upload, get, list and delete files (the Files API)."""
-        self.agents = Agents(self._async.agents)
+        self.agents: Agents = Agents(self._async.agents)
         """Saved managed agents (`/agents`)."""
-        self.environments = Environments(self._async.environments)
+        self.environments: Environments = Environments(self._async.environments)
         """Sandbox environments and their workspace files (`/environments`)."""
-        self.credentials = Credentials(self._async.credentials)
+        self.credentials: Credentials = Credentials(self._async.credentials)
         """Secrets managed agents may use (`/credentials`)."""
-        self.triggers = Triggers(self._async.triggers)
+        self.triggers: Triggers = Triggers(self._async.triggers)
         """Cron-scheduled agent interactions and their executions (`/triggers`)."""
-        self.webhooks = Webhooks(self._async.webhooks)
+        self.webhooks: Webhooks = Webhooks(self._async.webhooks)
         """Endpoints the API POSTs signed events to (`/webhooks`)."""
-        self.decisions = Decisions(self._async.decisions)
+        self.decisions: Decisions = Decisions(self._async.decisions)
         """A hosted classifier / judge (`/decisions`)."""
 
     @property

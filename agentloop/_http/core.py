@@ -18,7 +18,7 @@ import logging
 import os
 import platform
 from collections.abc import AsyncGenerator, Coroutine
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import anyio
@@ -37,6 +37,7 @@ from .._errors import (
 )
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
+from .._wire.base import JsonObject
 from .extensions import BUFFER_BODY
 from .observe import OnRetry, current_http_observer
 from .retry import (
@@ -168,11 +169,13 @@ class HTTPCore:
         if http_client is not None and transport is not None:
             raise UserError("pass either http_client= or transport=, not both")
         self._api_key = _resolve_api_key(api_key)
-        self.base_url = (
+        self.base_url: str = (
             base_url or os.environ.get("AGENTLOOP_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
-        self.api_version = api_version or DEFAULT_API_VERSION
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.api_version: str = api_version or DEFAULT_API_VERSION
+        self.timeout: httpx.Timeout = (
+            timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        )
         policy = retry_policy or RetryPolicy()
         if max_retries is not None:
             if max_retries < 0:
@@ -365,7 +368,7 @@ class HTTPCore:
                 # aiohttp) and hand the request to the transport the client would pick.
                 # Asking the client keeps `respx.mock(using="httpx")` working: it
                 # patches that choice.
-                transport = client._transport_for_url(request.url)
+                transport = client._transport_for_url(request.url)  # pyright: ignore[reportPrivateUsage]
                 response = await transport.handle_async_request(request)
                 response.request = request
             else:
@@ -483,7 +486,7 @@ def _keep_until_run_ends(guard: AsyncGenerator[None, None]) -> None:
     import trio
 
     if _trio_guards is None:
-        _trio_guards = trio.lowlevel.RunVar("agentloop_client_guards")
+        _trio_guards = trio.lowlevel.RunVar[set[Any]]("agentloop_client_guards")
     held: set[Any] | None = _trio_guards.get(None)
     if held is None:
         held = set()
@@ -500,11 +503,12 @@ def already_answered(error: APIStatusError, body: object) -> CallAlreadyAnswered
     (whose reply was lost) already answered them."""
     if error.status_code not in (400, 409) or not isinstance(body, dict):
         return None
-    inputs = body.get("input")
+    inputs = cast(JsonObject, body).get("input")
+    steps = cast(list[object], inputs) if isinstance(inputs, list) else []
     call_ids = [
         str(step.get("call_id"))
-        for step in (inputs if isinstance(inputs, list) else [])
-        if isinstance(step, dict) and step.get("type") == "function_result"
+        for step in (cast(JsonObject, item) for item in steps if isinstance(item, dict))
+        if step.get("type") == "function_result"
     ]
     if not call_ids:
         return None

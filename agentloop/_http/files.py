@@ -14,6 +14,7 @@ import mimetypes
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 
 import anyio
 import httpx
@@ -31,7 +32,8 @@ DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 
 def _file_name(file: str | File) -> str:
     name = file.name if isinstance(file, File) else file
-    if not isinstance(name, str):
+    # Callers without a type checker may pass anything.
+    if not isinstance(cast(object, name), str):
         raise UserError(f"not a file name: {name!r}")
     return f"files/{path_segment(name.removeprefix('files/'), 'file name')}"
 

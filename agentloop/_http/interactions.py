@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, overload
+from collections.abc import Mapping
+from typing import Any, Literal, Unpack, overload
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from .._errors import ResponseValidationError, UserError, describe_request
 from .._wire.interaction import Interaction
 from .._wire.limits import is_too_deep, trim_deep_json, validation_summary
-from .._wire.requests import build_create_body
+from .._wire.requests import CreateInteractionBody, build_create_body
 from .core import HTTPCore, path_segment
 from .stream import AsyncInteractionStream, Recreate
 
@@ -47,18 +48,42 @@ class AsyncInteractions:
         self._core = core
 
     @overload
-    async def create(self, *, stream: Literal[False] = False, **params: Any) -> Interaction: ...
+    async def create(
+        self,
+        *,
+        stream: Literal[False] = False,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction: ...
 
     @overload
-    async def create(self, *, stream: Literal[True], **params: Any) -> AsyncInteractionStream: ...
+    async def create(
+        self,
+        *,
+        stream: Literal[True],
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> AsyncInteractionStream: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        stream: bool,
+        timeout: float | httpx.Timeout | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
+    ) -> Interaction | AsyncInteractionStream: ...
 
     async def create(
         self,
         *,
         stream: bool = False,
         timeout: float | httpx.Timeout | None = None,
-        extra_body: dict[str, Any] | None = None,
-        **params: Any,
+        extra_body: Mapping[str, Any] | None = None,
+        **body: Unpack[CreateInteractionBody],
     ) -> Interaction | AsyncInteractionStream:
         """Create an interaction (`POST /interactions`).
 
@@ -73,19 +98,19 @@ class AsyncInteractions:
             timeout: overrides the client's timeout for this call.
             extra_body: extra fields merged into the body as given.
         """
-        body = build_create_body(params)
+        wire = build_create_body(body)
         if stream:
-            body["stream"] = True
+            wire["stream"] = True
         if extra_body:
-            body.update(extra_body)
+            wire.update(extra_body)
         response = await self._core.request(
-            "POST", _PATH, body=body, stream=stream, timeout=timeout
+            "POST", _PATH, body=wire, stream=stream, timeout=timeout
         )
         if stream:
 
             async def recreate() -> httpx.Response:
                 return await self._core.request(
-                    "POST", _PATH, body=body, stream=True, timeout=timeout, repeated=True
+                    "POST", _PATH, body=wire, stream=True, timeout=timeout, repeated=True
                 )
 
             return self._stream(response, interaction_id=None, recreate=recreate)
@@ -94,7 +119,11 @@ class AsyncInteractions:
 
     @overload
     async def get(
-        self, id: str, *, stream: Literal[False] = False, timeout: float | None = None
+        self,
+        id: str,
+        *,
+        stream: Literal[False] = False,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Interaction: ...
 
     @overload
@@ -104,8 +133,18 @@ class AsyncInteractions:
         *,
         stream: Literal[True],
         last_event_id: str | None = None,
-        timeout: float | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> AsyncInteractionStream: ...
+
+    @overload
+    async def get(
+        self,
+        id: str,
+        *,
+        stream: bool,
+        last_event_id: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Interaction | AsyncInteractionStream: ...
 
     async def get(
         self,

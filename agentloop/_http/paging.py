@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .._errors import ResponseValidationError, UserError, describe_request
 from .._sync import SyncIterator, run_sync
+from .._wire.base import JsonObject
 from .core import HTTPCore
 
 __all__ = ["AsyncPager", "blocking", "blocking_list", "parse", "segment"]
@@ -30,7 +31,8 @@ def segment(value: str, what: str, *, prefix: str | None = None) -> str:
     """A resource id as one URL path segment; `prefix/` (e.g. `agents/`) is accepted."""
     if prefix is not None and value.startswith(f"{prefix}/"):
         value = value[len(prefix) + 1 :]
-    if not isinstance(value, str) or not value or "/" in value or "?" in value:
+    # Callers without a type checker may pass anything.
+    if not isinstance(cast(object, value), str) or not value or "/" in value or "?" in value:
         raise UserError(f"not a {what} id: {value!r}")
     return quote(value, safe="-_.~:@")
 
@@ -38,7 +40,8 @@ def segment(value: str, what: str, *, prefix: str | None = None) -> str:
 def parse(model: type[T], response: httpx.Response) -> T:
     """The response body as `model`, or `ResponseValidationError` naming the request."""
     try:
-        if isinstance(model, type) and issubclass(model, BaseModel):
+        # `model` may be a type form that is not a class (a union, `list[X]`).
+        if isinstance(model, type) and issubclass(model, BaseModel):  # pyright: ignore[reportUnnecessaryIsInstance]
             return model.model_validate_json(response.content or b"{}")
         return TypeAdapter(model).validate_json(response.content or b"{}")
     except ValidationError as exc:
@@ -85,16 +88,18 @@ class AsyncPager(Generic[T]):
         if token:
             params["page_token"] = token
         response = await self._core.request("GET", self._path, params=params or None)
-        body = response.json() if response.content.strip() else {}
-        if not isinstance(body, dict):
+        raw: object = response.json() if response.content.strip() else {}
+        if not isinstance(raw, dict):
             raise ResponseValidationError(
                 f"{describe_request(response.request)} answered with a non-object body",
                 request=response.request,
                 body=response.text[:2000],
             )
+        body = cast(JsonObject, raw)
         adapter: TypeAdapter[T] = TypeAdapter(self._model)
         try:
-            items = [adapter.validate_python(item) for item in body.get(self._key) or []]
+            listed = cast(list[object], body.get(self._key) or [])
+            items = [adapter.validate_python(item) for item in listed]
         except ValidationError as exc:
             raise ResponseValidationError(
                 f"{describe_request(response.request)} listed an item that is not a valid "
@@ -103,7 +108,8 @@ class AsyncPager(Generic[T]):
                 request=response.request,
                 body=response.text[:2000],
             ) from exc
-        return items, body.get("next_page_token") or body.get("nextPageToken") or None
+        token = body.get("next_page_token") or body.get("nextPageToken") or None
+        return items, token
 
     async def first_page(self) -> tuple[list[T], str | None]:
         """The first page's items and the next page's token (None on the last page)."""

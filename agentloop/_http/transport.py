@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import ssl
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator
 from contextlib import contextmanager
 from typing import Any
-from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
 
 import aiohttp
 import httpx
@@ -31,6 +30,10 @@ from .extensions import BUFFER_BODY
 __all__ = ["AiohttpTransport"]
 
 _HTTP_VERSION = {"http_version": b"HTTP/1.1"}
+# Undocumented and missing from typeshed, but urllib's one NO_PROXY matcher.
+_proxy_bypass_environment: Callable[[str, dict[str, str]], bool] = getattr(  # noqa: B009
+    urllib.request, "proxy_bypass_environment"
+)
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100)
 
 
@@ -92,7 +95,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         origin = (url.scheme, host)
         if origin not in self._proxy_by_origin:
             # NO_PROXY as read at construction (in `_env_proxies["no"]`), like the rest.
-            bypass = proxy_bypass_environment(host, self._env_proxies)
+            bypass = _proxy_bypass_environment(host, self._env_proxies)
             proxies = self._env_proxies
             found = None if bypass else proxies.get(url.scheme) or proxies.get("all")
             self._proxy_by_origin[origin] = found
@@ -163,7 +166,7 @@ class _ResponseStream(httpx.AsyncByteStream):
 
 
 @contextmanager
-def _mapped_errors(request: httpx.Request) -> Iterator[None]:
+def _mapped_errors(request: httpx.Request) -> Generator[None]:
     """aiohttp's failures as the httpx exceptions callers (and our retries) expect."""
     try:
         yield

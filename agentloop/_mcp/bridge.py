@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import anyio.to_thread
 from anyio.lowlevel import RunVar
@@ -24,7 +24,13 @@ from .._errors import ToolRetry, UserError
 from .._tools.approval import ApprovalPolicy, check_policy
 from .._tools.builtin import MCPServer
 from .._tools.context import ToolContext
-from .._tools.schema import _clean_schema, _is_async, function_declaration
+
+# Package-internal helpers shared with the function-tool schemas (one cleaning rule).
+from .._tools.schema import (
+    _clean_schema,  # pyright: ignore[reportPrivateUsage]
+    _is_async,  # pyright: ignore[reportPrivateUsage]
+    function_declaration,
+)
 from .._wire.base import JsonObject
 from .connection import Connection, MCPConnectionError, logger, require_sdk, sdk
 
@@ -43,10 +49,12 @@ class _MCPTool:
         self.source = source
         self.connection = connection
         self.remote_name: str = definition["name"]
-        self.name: str = source._prefixed(self.remote_name)
+        self.name: str = source._prefixed(self.remote_name)  # pyright: ignore[reportPrivateUsage]
         self.description: str = definition.get("description") or definition.get("title") or ""
         schema = definition.get("inputSchema")
-        self.parameters = _clean_schema(schema if isinstance(schema, dict) else {})
+        self.parameters = _clean_schema(
+            cast(JsonObject, schema) if isinstance(schema, dict) else {}
+        )
 
     @property
     def timeout(self) -> float | None:
@@ -63,10 +71,13 @@ class _MCPTool:
         approve = self.source.approve
         if approve is not None:
             if self.source.approve_is_async:
-                verdict = await approve(self.name, dict(arguments))  # type: ignore[misc]
+                verdict = await cast(Awaitable[bool], approve(self.name, dict(arguments)))
             else:  # it may block (a prompt, say): keep it off the event loop
                 verdict = await anyio.to_thread.run_sync(
-                    approve, self.name, dict(arguments), abandon_on_cancel=True
+                    cast(Callable[[str, dict[str, Any]], bool], approve),
+                    self.name,
+                    dict(arguments),
+                    abandon_on_cancel=True,
                 )
             if not verdict:
                 raise ToolRetry(
@@ -108,12 +119,16 @@ class _MCPSource:
             )
         self.label = label
         self.prefix = prefix
-        self.allowed_tools = None if allowed_tools is None else frozenset(allowed_tools)
-        self.denied_tools = frozenset(denied_tools)
+        self.allowed_tools: frozenset[str] | None = (
+            None if allowed_tools is None else frozenset(allowed_tools)
+        )
+        self.denied_tools: frozenset[str] = frozenset(denied_tools)
         self.timeout = timeout
         self.approve = approve
-        self.approve_is_async = approve is not None and _is_async(approve)
-        self.requires_approval = check_policy(requires_approval, f"MCP server {label!r}")
+        self.approve_is_async: bool = approve is not None and _is_async(approve)
+        self.requires_approval: ApprovalPolicy = check_policy(
+            requires_approval, f"MCP server {label!r}"
+        )
         self.max_restarts = max_restarts
         self.connect_timeout = connect_timeout
         self.refresh_tools = refresh_tools
@@ -247,8 +262,8 @@ class MCPStdio(_MCPSource):
         if isinstance(args, str):
             raise UserError("MCPStdio args must be a list of strings, e.g. ['server.py']")
         self.command = command
-        self.args = list(args)
-        self.env = None if env is None else dict(env)
+        self.args: list[str] = list(args)
+        self.env: dict[str, str] | None = None if env is None else dict(env)
         self.cwd = cwd
         self.stderr = stderr
         super().__init__(
@@ -326,7 +341,7 @@ class MCPHttp(_MCPSource):
         refresh_tools: bool = False,
     ) -> None:
         self.url = url
-        self.headers = None if headers is None else dict(headers)
+        self.headers: dict[str, str] | None = None if headers is None else dict(headers)
         self.auth = auth
         super().__init__(
             name or url.split("?", 1)[0],
@@ -365,14 +380,15 @@ def result_value(result: JsonObject, tool_name: str) -> Any:
     Structured content is sent as a JSON object (its text rendering is dropped); text,
     images, audio and embedded resources become content blocks; a lone text is a string.
     """
-    content = [item for item in result.get("content") or [] if isinstance(item, dict)]
+    raw_content = cast(list[object], result.get("content") or [])
+    content = [cast(JsonObject, item) for item in raw_content if isinstance(item, dict)]
     blocks = [_block(item) for item in content]
     if result.get("isError"):
         text = "\n".join(b["text"] for b in blocks if b["type"] == "text")
         raise ToolRetry(text or f"MCP tool {tool_name!r} reported an error without details.")
     structured = result.get("structuredContent")
     if isinstance(structured, dict) and all(b["type"] == "text" for b in blocks):
-        return structured
+        return cast(JsonObject, structured)
     if structured is not None:
         blocks.append({"type": "text", "text": json.dumps(structured)})
     if len(blocks) == 1 and blocks[0]["type"] == "text":
@@ -400,7 +416,7 @@ def _block(item: JsonObject) -> JsonObject:
         if block is not None:
             return block
     if kind == "resource":
-        resource = item.get("resource") or {}
+        resource = cast(JsonObject, item.get("resource") or {})
         uri, mime_type = resource.get("uri"), resource.get("mimeType")
         if "text" in resource:
             return {"type": "text", "text": f"[{uri}]\n{resource['text']}"}
@@ -432,5 +448,5 @@ def _tool_names(allowed: Sequence[str] | Sequence[Mapping[str, Any]] | None) -> 
         if isinstance(entry, str):
             names.append(entry)
         else:
-            names.extend(str(name) for name in entry.get("tools") or [])
+            names.extend(str(name) for name in cast(list[object], entry.get("tools") or []))
     return names

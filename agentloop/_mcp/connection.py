@@ -22,7 +22,7 @@ from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from functools import cache
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import anyio
 import sniffio
@@ -122,9 +122,18 @@ _HOSTS: set[Any] = set()  # strong references: the event loop keeps only weak on
 
 
 def describe(exc: BaseException) -> str:
-    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-        exc = exc.exceptions[0]
+    inner = _only_member(exc)
+    while inner is not None:
+        exc, inner = inner, _only_member(inner)
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _only_member(exc: BaseException) -> BaseException | None:
+    """The one exception of a one-member group (else None)."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return None
+    members = cast("BaseExceptionGroup[BaseException]", exc).exceptions
+    return members[0] if len(members) == 1 else None
 
 
 def dump(model: SDKObject) -> JsonObject:
@@ -228,7 +237,7 @@ class Connection:
             if isinstance(exc, sdk().MCPError):
                 raise ToolRetry(
                     f"MCP server {label!r} rejected the call to {shown_name!r}: {exc} "
-                    f"(error {exc.error.code})."
+                    f"(error {cast(Any, exc).error.code})."
                 ) from exc
             raise
         refreshed = self._refreshed

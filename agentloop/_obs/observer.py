@@ -95,11 +95,11 @@ class RunObserver:
         conversation_id: str | None,
         parent: Any = None,
     ) -> None:
-        self.run_id = uuid.uuid4().hex
-        self.ctx = HookContext(self.run_id, name, deps, progress)
+        self.run_id: str = uuid.uuid4().hex
+        self.ctx: HookContext = HookContext(self.run_id, name, deps, progress)
         self.tele = tele
-        self.recorder = Recorder(RunTrace() if record else None)
-        self.trace = self.recorder.trace
+        self.recorder: Recorder = Recorder(RunTrace() if record else None)
+        self.trace: RunTrace | None = self.recorder.trace
         self.hooks = hooks
         self._name, self._model, self._agent = name, model, agent
         self._capture = capture and tele is not None

@@ -138,7 +138,7 @@ class Recorder:
     __slots__ = ("_t0", "trace")
 
     def __init__(self, trace: RunTrace | None) -> None:
-        self.trace = trace
+        self.trace: RunTrace | None = trace
         self._t0 = time.perf_counter()
 
     def now(self) -> float:

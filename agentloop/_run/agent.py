@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, Literal
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from .._durable.checkpoints import Checkpoints, check_store
 from .._errors import UserError
@@ -32,6 +32,8 @@ from .tool_search import ToolSearch
 from .toolset import ToolLike, Toolset
 
 __all__ = ["Agent"]
+
+_D = TypeVar("_D")  # an overload's own deps type (pyright wants no class TypeVar in `self`)
 
 _RESERVED_BODY_FIELDS = frozenset({"input", "stream", "previous_interaction_id"})
 
@@ -83,6 +85,108 @@ class Agent(Generic[DepsT, OutputT]):
             metrics, `result.trace`); None follows `agentloop.instrument()`.
     """
 
+    # The overloads only choose the type arguments: a `response_format` type gives
+    # OutputT, a JSON schema dict gives Any, nothing gives str (and no `deps_type`,
+    # None). Their options must match the implementation's (a test checks).
+    @overload
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        instructions: str | None = None,
+        tools: Iterable[ToolLike] = (),
+        response_format: type[OutputT] | None = None,
+        generation_config: JsonObject | None = None,
+        response_modalities: Sequence[str] | None = None,
+        store: bool = True,
+        max_turns: int = 10,
+        on_max_turns: OnMaxTurns = "raise",
+        output_retries: int = 1,
+        tool_timeout: float | None = None,
+        max_concurrency: int | None = None,
+        tool_errors: ToolErrorMode = "return",
+        agent_config: JsonObject | None = None,
+        environment: Environment | str | None = None,
+        tool_search: bool | ToolSearch = False,
+        background: bool = False,
+        poll_interval: float = 2.0,
+        poll_max_interval: float = 30.0,
+        name: str | None = None,
+        client: AsyncClient | Client | None = None,
+        deps_type: type[DepsT] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        checkpoints: Checkpoints | None = None,
+        hooks: Sequence[RunHooks] = (),
+        instrument: bool | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Agent[None, Any],
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        instructions: str | None = None,
+        tools: Iterable[ToolLike] = (),
+        response_format: JsonObject | list[JsonObject],
+        generation_config: JsonObject | None = None,
+        response_modalities: Sequence[str] | None = None,
+        store: bool = True,
+        max_turns: int = 10,
+        on_max_turns: OnMaxTurns = "raise",
+        output_retries: int = 1,
+        tool_timeout: float | None = None,
+        max_concurrency: int | None = None,
+        tool_errors: ToolErrorMode = "return",
+        agent_config: JsonObject | None = None,
+        environment: Environment | str | None = None,
+        tool_search: bool | ToolSearch = False,
+        background: bool = False,
+        poll_interval: float = 2.0,
+        poll_max_interval: float = 30.0,
+        name: str | None = None,
+        client: AsyncClient | Client | None = None,
+        deps_type: None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        checkpoints: Checkpoints | None = None,
+        hooks: Sequence[RunHooks] = (),
+        instrument: bool | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Agent[_D, Any],
+        model: str | None = None,
+        *,
+        agent: str | None = None,
+        instructions: str | None = None,
+        tools: Iterable[ToolLike] = (),
+        response_format: JsonObject | list[JsonObject],
+        generation_config: JsonObject | None = None,
+        response_modalities: Sequence[str] | None = None,
+        store: bool = True,
+        max_turns: int = 10,
+        on_max_turns: OnMaxTurns = "raise",
+        output_retries: int = 1,
+        tool_timeout: float | None = None,
+        max_concurrency: int | None = None,
+        tool_errors: ToolErrorMode = "return",
+        agent_config: JsonObject | None = None,
+        environment: Environment | str | None = None,
+        tool_search: bool | ToolSearch = False,
+        background: bool = False,
+        poll_interval: float = 2.0,
+        poll_max_interval: float = 30.0,
+        name: str | None = None,
+        client: AsyncClient | Client | None = None,
+        deps_type: type[_D],
+        extra_body: Mapping[str, Any] | None = None,
+        checkpoints: Checkpoints | None = None,
+        hooks: Sequence[RunHooks] = (),
+        instrument: bool | None = None,
+    ) -> None: ...
+
     def __init__(
         self,
         model: str | None = None,
@@ -108,7 +212,7 @@ class Agent(Generic[DepsT, OutputT]):
         poll_max_interval: float = 30.0,
         name: str | None = None,
         client: AsyncClient | Client | None = None,
-        deps_type: type[DepsT] | None = None,
+        deps_type: type[Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         checkpoints: Checkpoints | None = None,
         hooks: Sequence[RunHooks] = (),
@@ -141,7 +245,7 @@ class Agent(Generic[DepsT, OutputT]):
         toolset = Toolset(tools)
         toolset.route(model)
         toolset.check_limits(model)
-        self.config = RunConfig(
+        self.config: RunConfig = RunConfig(
             model=model,
             agent=agent,
             instructions=instructions,
@@ -170,9 +274,9 @@ class Agent(Generic[DepsT, OutputT]):
         """The run configuration (immutable)."""
         self.response_format = response_format
         """The `response_format` the agent was built with."""
-        self.deps_type = deps_type
+        self.deps_type: type[DepsT] | None = deps_type
         """The `deps_type` the agent was built with (for documentation; not checked at run time)."""
-        self.runner = Runner(config=self.config, client=_async_client(client))
+        self.runner: Runner = Runner(config=self.config, client=_async_client(client))
         """The run handle `Chat`, pipelines and background runs use (not for application code)."""
 
     @property
@@ -299,7 +403,7 @@ class Agent(Generic[DepsT, OutputT]):
         approve: Sequence[str] = (),
         reject: Mapping[str, str] | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
-    ) -> AsyncIterator[RunEvent]:
+    ) -> AsyncIterator[RunEvent[OutputT]]:
         """`aresume`, yielding the run's events as `astream` does."""
         return self.runner.resume_events(state_or_run_id, approve=approve, reject=reject, deps=deps)
 
@@ -310,7 +414,7 @@ class Agent(Generic[DepsT, OutputT]):
         approve: Sequence[str] = (),
         reject: Mapping[str, str] | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
-    ) -> Iterator[RunEvent]:
+    ) -> Iterator[RunEvent[OutputT]]:
         """The blocking form of `astream_resume`."""
         refuse_inside_event_loop("agent.stream_resume()", "agent.astream_resume(...)")
         return SyncIterator(
@@ -324,7 +428,7 @@ class Agent(Generic[DepsT, OutputT]):
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
         run_id: str | None = None,
-    ) -> AsyncIterator[RunEvent]:
+    ) -> AsyncIterator[RunEvent[OutputT]]:
         """Run the agent, yielding its events: text and thought deltas, tool calls
         started and finished, each interaction finished, and finally `run_finished`.
 
@@ -342,7 +446,7 @@ class Agent(Generic[DepsT, OutputT]):
         previous_interaction_id: str | None = None,
         deps: DepsT = None,  # type: ignore[assignment]
         run_id: str | None = None,
-    ) -> Iterator[RunEvent]:
+    ) -> Iterator[RunEvent[OutputT]]:
         """The blocking form of `astream`; use it as a context manager to stop early."""
         refuse_inside_event_loop("agent.stream()", "agent.astream(...)")
         state = self.runner.new_state(input, previous_interaction_id, run_id=run_id)
@@ -350,7 +454,7 @@ class Agent(Generic[DepsT, OutputT]):
 
     async def astart(
         self, input: Any, *, previous_interaction_id: str | None = None
-    ) -> AsyncBackgroundRun:
+    ) -> AsyncBackgroundRun[OutputT]:
         """Start the run in the background and return a handle at once.
 
         The interaction is created with `background: true`; `await handle.wait()`
@@ -361,7 +465,9 @@ class Agent(Generic[DepsT, OutputT]):
         interaction = await self.runner.start(state)
         return AsyncBackgroundRun(self, interaction, state)
 
-    def start(self, input: Any, *, previous_interaction_id: str | None = None) -> BackgroundRun:
+    def start(
+        self, input: Any, *, previous_interaction_id: str | None = None
+    ) -> BackgroundRun[OutputT]:
         """The blocking form of `astart`; returns a `BackgroundRun`."""
         refuse_inside_event_loop("agent.start()", "await agent.astart(...)")
         run = run_sync(
@@ -393,7 +499,8 @@ def _environment(
         raise UserError("environment= is for managed agents: pass agent=, not model=")
     if isinstance(environment, str):
         return environment
-    if not isinstance(environment, Environment):
+    # Callers without a type checker may pass anything.
+    if not isinstance(environment, Environment):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
     return environment.to_wire()
 
@@ -413,7 +520,7 @@ def _tool_search(tool_search: bool | ToolSearch, toolset: Toolset) -> ToolSearch
 
 
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:
-    return client._async if isinstance(client, Client) else client
+    return client._async if isinstance(client, Client) else client  # pyright: ignore[reportPrivateUsage]
 
 
 def _extra_fields(

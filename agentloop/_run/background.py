@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, Generic
 
 import anyio
 
@@ -22,7 +23,7 @@ from .._sync import SyncIterator, run_sync
 from .._wire.events import StreamEvent
 from .._wire.interaction import Interaction
 from .._wire.steps import ThoughtStep
-from .result import RunResult, result_of
+from .result import OutputT, RunResult, result_of
 from .runner import Runnable
 from .state import RunState
 from .steps import finished_output
@@ -54,7 +55,7 @@ def _thoughts(interaction: Interaction) -> list[str]:
 OnProgress = Callable[[BackgroundProgress], Awaitable[None] | None]
 
 
-class AsyncBackgroundRun:
+class AsyncBackgroundRun(Generic[OutputT]):
     """A background run of an agent, by interaction id.
 
     Attributes:
@@ -70,16 +71,17 @@ class AsyncBackgroundRun:
         *,
         from_checkpoint: bool = False,
     ) -> None:
-        self.agent = agent
+        self.agent: Runnable = agent
         """The agent whose run this is."""
-        self.interaction = interaction
+        self.interaction: Interaction = interaction
+        """The interaction as last seen."""
         self._runner = agent.runner
         self._state = state or self._runner.new_state(None, run_id=interaction.id)
         # A checkpointed state knows where the run is; a fresh one starts at `interaction`.
         self._first = None if from_checkpoint else interaction
 
     @classmethod
-    async def attach(cls, id: str, *, agent: Runnable) -> AsyncBackgroundRun:
+    async def attach(cls, id: str, *, agent: Runnable) -> AsyncBackgroundRun[Any]:
         """Re-attach to a background run started elsewhere (same agent configuration).
 
         With `checkpoints=` on the agent, the run continues from its checkpoint:
@@ -116,7 +118,7 @@ class AsyncBackgroundRun:
 
     async def wait(
         self, timeout: float | None = None, *, on_progress: OnProgress | None = None
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         """Poll until the run ends (then finish the agent loop) and return its result.
 
         Args:
@@ -156,7 +158,7 @@ class AsyncBackgroundRun:
                 self._state, first=first, on_progress=report, new_run=False
             )
 
-    async def stream(self, last_event_id: str | None = None) -> AsyncIterator[StreamEvent]:
+    async def stream(self, last_event_id: str | None = None) -> AsyncGenerator[StreamEvent, None]:
         """The run's server events as they happen (resuming after `last_event_id`)."""
         events = await self._runner.client.interactions.get(
             self.id, stream=True, last_event_id=last_event_id
@@ -169,14 +171,14 @@ class AsyncBackgroundRun:
         return f"AsyncBackgroundRun(id={self.id!r}, status={self.status!r})"
 
 
-class BackgroundRun:
+class BackgroundRun(Generic[OutputT]):
     """The blocking twin of `AsyncBackgroundRun`."""
 
-    def __init__(self, run: AsyncBackgroundRun) -> None:
+    def __init__(self, run: AsyncBackgroundRun[OutputT]) -> None:
         self._run = run
 
     @classmethod
-    def attach(cls, id: str, *, agent: Runnable) -> BackgroundRun:
+    def attach(cls, id: str, *, agent: Runnable) -> BackgroundRun[Any]:
         """Re-attach to a background run started elsewhere."""
         return cls(run_sync(functools.partial(AsyncBackgroundRun.attach, id, agent=agent)))
 
@@ -200,12 +202,12 @@ class BackgroundRun:
 
     def wait(
         self, timeout: float | None = None, *, on_progress: OnProgress | None = None
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         return run_sync(functools.partial(self._run.wait, timeout, on_progress=on_progress))
 
     def stream(self, last_event_id: str | None = None) -> Iterator[StreamEvent]:
         generator = self._run.stream(last_event_id)
-        return SyncIterator(generator)  # type: ignore[arg-type]
+        return SyncIterator(generator)
 
     def __repr__(self) -> str:
         return f"BackgroundRun(id={self.id!r}, status={self.status!r})"

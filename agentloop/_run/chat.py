@@ -104,7 +104,7 @@ class Chat(Generic[DepsT, OutputT]):
         input: Any,
         *,
         deps: DepsT = None,  # type: ignore[assignment]
-    ) -> AsyncGenerator[RunEvent, None]:
+    ) -> AsyncGenerator[RunEvent[OutputT], None]:
         """Send the next message, yielding the run's events."""
         state = self._state(input)
         async for event in self._runner.events(state, deps=deps):
@@ -112,7 +112,7 @@ class Chat(Generic[DepsT, OutputT]):
                 self._record(event.result)
             yield event
 
-    def stream(self, input: Any, *, deps: DepsT = None) -> Iterator[RunEvent]:  # type: ignore[assignment]
+    def stream(self, input: Any, *, deps: DepsT = None) -> Iterator[RunEvent[OutputT]]:  # type: ignore[assignment]
         """The blocking form of `astream`."""
         refuse_inside_event_loop("chat.stream()", "chat.astream(...)")
         return SyncIterator(self.astream(input, deps=deps))

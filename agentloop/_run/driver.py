@@ -13,7 +13,7 @@ import functools
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
-from typing import Any
+from typing import Any, cast
 
 import anyio
 
@@ -25,6 +25,7 @@ from .._obs.observer import RunObserver
 from .._wire.base import JsonObject
 from .._wire.events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta
 from .._wire.interaction import Interaction
+from .._wire.requests import CreateInteractionBody
 from .events import (
     InteractionFinishedEvent,
     RunEvent,
@@ -72,7 +73,7 @@ async def wait_until_terminal(
 
 async def _send_streaming(
     interactions: AsyncInteractions, body: JsonObject, observer: RunObserver | None
-) -> AsyncGenerator[RunEvent | Interaction, None]:
+) -> AsyncGenerator[RunEvent[Any] | Interaction, None]:
     created = interactions.create(**body, stream=True)
     events = await (created if observer is None else observer.http(created))
     async with events:
@@ -101,7 +102,7 @@ async def drive(
     on_progress: ProgressCallback | None = None,
     checkpoint: CheckpointWriter | None = None,
     observer: RunObserver | None = None,
-) -> AsyncGenerator[RunEvent, None]:
+) -> AsyncGenerator[RunEvent[Any], None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
 
     Args:
@@ -147,7 +148,7 @@ async def drive(
                         elif emit:
                             yield item
                 else:
-                    created = interactions.create(**body, stream=False)
+                    created = interactions.create(**cast(CreateInteractionBody, body))
                     interaction = await (created if observer is None else observer.http(created))
             except (CallAlreadyAnsweredError, ReplyLostError) as exc:
                 # The request's fate is unknown (or its repeat was refused): hand the

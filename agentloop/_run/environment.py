@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .._errors import UserError
 from .._wire.base import JsonObject
@@ -43,7 +43,9 @@ class Environment:
         if isinstance(self.sources, Mapping | str):
             raise UserError("Environment(sources=...) is a list of sources")
         for source in self.sources:
-            if not isinstance(source, Mapping) or not isinstance(source.get("type"), str):
+            # Callers without a type checker may pass anything.
+            unchecked = cast(object, source)
+            if not isinstance(unchecked, Mapping) or not isinstance(source.get("type"), str):
                 raise UserError(
                     f"an environment source needs a 'type' (inline, gcs, repository, "
                     f"skill_registry); got {source!r}"

@@ -6,10 +6,10 @@ Facts, in past tense, one tagged class each; match on `event.type`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal
 
 from .._wire.interaction import Interaction, Usage
-from .result import RunResult
+from .result import OutputT, RunResult
 
 __all__ = [
     "ApprovalRequestedEvent",
@@ -86,12 +86,12 @@ class InteractionFinishedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RunFinishedEvent:
+class RunFinishedEvent(Generic[OutputT]):
     """The run is over, or paused (`result.status == "awaiting_approval"`); `result`
     is what `arun` would have returned."""
 
     type: Literal["run_finished"] = "run_finished"
-    result: RunResult
+    result: RunResult[OutputT]
 
 
 RunEvent = (
@@ -101,6 +101,6 @@ RunEvent = (
     | ToolCallFinishedEvent
     | ApprovalRequestedEvent
     | InteractionFinishedEvent
-    | RunFinishedEvent
+    | RunFinishedEvent[OutputT]
 )
-"""Any event of an agent run."""
+"""Any event of an agent run (`RunEvent[Weather]`: its result's output is a `Weather`)."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pydantic
 
 from .._errors import UserError
 from .._tools.schema import format_validation_error, output_json_schema
+from .._wire.base import JsonObject
 from .._wire.requests import normalize_response_format
 
 __all__ = ["OutputSpec", "output_spec"]
@@ -58,11 +59,10 @@ def _strip_fence(text: str) -> str:
 
 
 def _is_json_entry(entry: Any) -> bool:
-    return (
-        isinstance(entry, dict)
-        and entry.get("type") == "text"
-        and entry.get("mime_type") == "application/json"
-    )
+    if not isinstance(entry, dict):
+        return False
+    fields = cast(JsonObject, entry)
+    return fields.get("type") == "text" and fields.get("mime_type") == "application/json"
 
 
 def output_spec(response_format: Any) -> OutputSpec | None:
@@ -71,7 +71,7 @@ def output_spec(response_format: Any) -> OutputSpec | None:
         return None
     if isinstance(response_format, dict | list):
         wire = normalize_response_format(response_format)
-        entries = wire if isinstance(wire, list) else [wire]
+        entries = cast(list[object], wire) if isinstance(wire, list) else [wire]
         return OutputSpec(
             wire=wire, adapter=None, expects_json=any(_is_json_entry(e) for e in entries)
         )

@@ -44,14 +44,14 @@ class PipelineEvent:
     step: int
     """The step's position, from 0."""
     agent_name: str | None
-    event: RunEvent
+    event: RunEvent[Any]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PipelineResult:
     """Every step's result; `output`/`text`/`interaction_id` are the last step's."""
 
-    steps: list[RunResult] = field(default_factory=list)
+    steps: list[RunResult[Any]] = field(default_factory=list[RunResult[Any]])
     """The result of every step run so far (the last one paused, if the pipeline is)."""
     input: Any = None
     """The pipeline's input (what a resumed pipeline's later steps may need)."""
@@ -85,7 +85,7 @@ class Pipeline:
     def __init__(self, steps: Sequence[Runnable | PipelineStep]) -> None:
         if not steps:
             raise UserError("a pipeline needs at least one step")
-        self.steps = [
+        self.steps: list[PipelineStep] = [
             step if isinstance(step, PipelineStep) else PipelineStep(step) for step in steps
         ]
         if len(self.steps) > 1:
@@ -110,7 +110,7 @@ class Pipeline:
 
     async def astream(self, input: Any, *, deps: Any = None) -> AsyncGenerator[PipelineEvent, None]:
         """Run every step, yielding each step's run events labelled with the step."""
-        previous: RunResult | None = None
+        previous: RunResult[Any] | None = None
         span = self._span()
         error: BaseException | None = None
         try:
@@ -138,7 +138,7 @@ class Pipeline:
 
     async def _run_from(self, done: PipelineResult, deps: Any) -> PipelineResult:
         results = list(done.steps)
-        previous: RunResult | None = results[-1] if results else None
+        previous: RunResult[Any] | None = results[-1] if results else None
         span = self._span()
         error: BaseException | None = None
         try:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .._errors import RunError
 from .._wire.interaction import Interaction
+from .._wire.requests import CreateInteractionBody
 from .result import RunResult, result_of
 from .rounds import run_round
 from .runner import Runner
@@ -37,7 +38,7 @@ class Advanced:
 class Ended:
     """The run is over: its result, or the error that ended it."""
 
-    result: RunResult
+    result: RunResult[Any]
     error: RunError | None = None
 
 
@@ -65,5 +66,5 @@ async def advance(
             calls = len(state.tool_calls) - answered
         body = build_request(runner.config, state, session.wire)
     body["background"] = True
-    created = await runner.client.interactions.create(**body)
+    created = await runner.client.interactions.create(**cast(CreateInteractionBody, body))
     return Advanced(interaction=created, tool_calls=calls)

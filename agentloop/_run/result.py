@@ -31,13 +31,13 @@ class RunResult(Generic[OutputT]):
     """The last interaction's status: `completed`, or `incomplete` / `budget_exceeded`
     when the model stopped early (the text is then partial); `awaiting_approval`
     when the run paused on tool calls that need a person's decision."""
-    interactions: list[Interaction] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list[Interaction])
     """Every interaction of the run, in order."""
-    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    tool_calls: list[ToolCallRecord] = field(default_factory=list[ToolCallRecord])
     """Every tool call of the run, in order."""
     usage: Usage = field(default_factory=Usage)
     """Token usage summed over every interaction of the run."""
-    pending_approvals: list[PendingApproval] = field(default_factory=list)
+    pending_approvals: list[PendingApproval] = field(default_factory=list[PendingApproval])
     """The calls waiting for a decision when `status == "awaiting_approval"`."""
     state: RunState | None = field(default=None, repr=False, compare=False)
     """The run's state: `to_json()` it to resume later (`agent.resume(state, ...)`)."""

@@ -131,7 +131,7 @@ async def run_round(
     emit: bool,
     save: Save | None,
     observer: RunObserver | None = None,
-) -> AsyncGenerator[RunEvent, None]:
+) -> AsyncGenerator[RunEvent[Any], None]:
     """Run the round's calls that may run; then post-ready (`state.round` is None) or
     paused (`state.status == "awaiting_approval"`)."""
     start_round(config, state)

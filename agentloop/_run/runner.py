@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import aclosing
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from .._durable.checkpoints import CheckpointWriter
 from .._errors import AgentloopError, UserError
@@ -22,6 +22,7 @@ from .._http.client import AsyncClient
 from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
+from .._wire.requests import CreateInteractionBody
 from .driver import ProgressCallback, drive
 from .events import RunEvent, RunFinishedEvent
 from .result import RunResult, result_of
@@ -62,7 +63,8 @@ class Runner:
                 "previous_interaction_id needs store=True; with store=False the history "
                 "is sent in full (use agent.chat() to keep it)"
             )
-        if run_id is not None and (not isinstance(run_id, str) or not run_id):
+        # Callers without a type checker may pass anything.
+        if run_id is not None and (not isinstance(cast(object, run_id), str) or not run_id):
             raise UserError(f"run_id must be a non-empty string, not {run_id!r}")
         if run_id is None and self.config.checkpoints is not None:
             run_id = uuid.uuid4().hex
@@ -96,7 +98,8 @@ class Runner:
             if text is None:
                 raise UserError(f"no checkpoint for run {state_or_run_id!r}")
             state = RunState.from_json(text)
-        elif isinstance(state_or_run_id, RunState):
+        # Callers without a type checker may pass anything.
+        elif isinstance(state_or_run_id, RunState):  # pyright: ignore[reportUnnecessaryIsInstance]
             state = state_or_run_id.copy()
         else:
             raise UserError(
@@ -121,7 +124,7 @@ class Runner:
         deps: Any = None,
         emit: bool = True,
         stream: bool = True,
-    ) -> AsyncGenerator[RunEvent, None]:
+    ) -> AsyncGenerator[RunEvent[Any], None]:
         """The events of a resumed run, after recording `approve` / `reject`."""
         state = await self.load(state_or_run_id)
         if state.status == "finished":
@@ -147,7 +150,7 @@ class Runner:
             await held.aclose()
 
     @contextlib.asynccontextmanager
-    async def tool_session(self) -> AsyncIterator[ToolSession]:
+    async def tool_session(self) -> AsyncGenerator[ToolSession, None]:
         """The run's tools: the held session, or sources connected for this run only
         (deferred ones behind the tool search, with `tool_search=`)."""
         async with self._connected_tools() as session:
@@ -155,7 +158,7 @@ class Runner:
             yield session if search is None else with_tool_search(session, search)
 
     @contextlib.asynccontextmanager
-    async def _connected_tools(self) -> AsyncIterator[ToolSession]:
+    async def _connected_tools(self) -> AsyncGenerator[ToolSession, None]:
         if self._held is not None:
             yield self._held
             return
@@ -194,7 +197,7 @@ class Runner:
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
         parent: Any = None,
-    ) -> AsyncGenerator[RunEvent, None]:
+    ) -> AsyncGenerator[RunEvent[Any], None]:
         """The run's events, tools connected for as long as it goes on.
 
         A `new_run` with checkpoints refuses a run id that already has one.
@@ -276,7 +279,7 @@ class Runner:
         return await self.last(events)
 
     @staticmethod
-    async def last(events: AsyncGenerator[RunEvent, None]) -> RunResult[Any]:
+    async def last(events: AsyncGenerator[RunEvent[Any], None]) -> RunResult[Any]:
         """The result of the run `events` drive (the events themselves are dropped)."""
         async with aclosing(events):
             async for event in events:
@@ -297,14 +300,14 @@ class Runner:
         body["background"] = True
         observer = self.observer(state)
         if observer is None:
-            interaction = await self.client.interactions.create(**body, stream=False)
+            interaction = await self.client.interactions.create(**cast(CreateInteractionBody, body))
         else:
             # Observed as a run of its own that ends once the interaction exists; the
             # run that waits for it (`wait()`) is another (linked by interaction id).
             await observer.run_started(state.pending_input)
             try:
                 await observer.request(body)
-                created = self.client.interactions.create(**body, stream=False)
+                created = self.client.interactions.create(**cast(CreateInteractionBody, body))
                 interaction = await observer.http(created)
             except BaseException as exc:
                 observer.fail(exc if isinstance(exc, Exception) else None)
@@ -322,10 +325,10 @@ class Runner:
 
 async def _observed(
     observer: RunObserver,
-    events: AsyncGenerator[RunEvent, None],
+    events: AsyncGenerator[RunEvent[Any], None],
     state: RunState,
     first: Interaction | None,
-) -> AsyncGenerator[RunEvent, None]:
+) -> AsyncGenerator[RunEvent[Any], None]:
     """`events`, with the observer told of the run's start and end.
 
     A run waiting on a background interaction (`first`) was started by `start()`,
@@ -350,7 +353,10 @@ async def _observed(
             await observer.run_failed(exc)
         if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
             # A failed run's partial result (`RunError.result`) shows its trace too.
-            exc.result = dataclasses.replace(exc.result, trace=observer.trace)  # type: ignore[attr-defined]
+            failed = cast(Any, exc)
+            failed.result = dataclasses.replace(
+                cast(RunResult[Any], failed.result), trace=observer.trace
+            )
         raise
     finally:
         if not ended:

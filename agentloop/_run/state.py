@@ -67,7 +67,7 @@ class RunConfig:
     poll_interval: float
     poll_max_interval: float
     name: str | None
-    extra: JsonObject = field(default_factory=dict)
+    extra: JsonObject = field(default_factory=JsonObject)
     checkpoints: Checkpoints | None = None
     """The `Checkpoints` store runs are saved to after every step, if any."""
     environment: JsonObject | str | None = None
@@ -143,15 +143,17 @@ class ToolRound:
     """The `function_call` steps, in wire form and call order."""
     final: bool = False
     """The last round allowed (`on_max_turns="final_answer"`): answer without tools next."""
-    results: dict[str, JsonObject] = field(default_factory=dict)
+    results: dict[str, JsonObject] = field(default_factory=dict[str, JsonObject])
     """The `function_result` of each finished (or rejected) call, by call id."""
-    durations: dict[str, float] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict[str, float])
     """Seconds each finished call took, by call id."""
-    approved: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list[str])
     """Calls a person approved that have not run yet."""
-    pending: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list[str])
     """Calls waiting for approval at the last pause."""
-    exceptions: dict[str, BaseException] = field(default_factory=dict, repr=False, compare=False)
+    exceptions: dict[str, BaseException] = field(
+        default_factory=dict[str, BaseException], repr=False, compare=False
+    )
     """Why each failed call failed, by call id (in memory only, never persisted)."""
     _steps: list[FunctionCallStep] | None = field(default=None, repr=False, compare=False)
 
@@ -210,9 +212,9 @@ class RunState:
     delivery_unknown: bool = False
     """The last request carrying `pending_input` may have reached the server (its
     reply was lost): sending it again may be refused as already answered."""
-    history: list[Any] = field(default_factory=list)
+    history: list[Any] = field(default_factory=list[Any])
     """Client-side state (`store=False`): every step so far, in wire form."""
-    hop_steps: list[Any] = field(default_factory=list)
+    hop_steps: list[Any] = field(default_factory=list[Any])
     """Client-side state: steps of continuation hops not yet folded into `history`."""
     continuation_token: str | None = None
     round: ToolRound | None = None
@@ -221,8 +223,8 @@ class RunState:
     """Tool rounds done."""
     output_retries_left: int = 0
     final_answer_requested: bool = False
-    interactions: list[Interaction] = field(default_factory=list)
-    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list[Interaction])
+    tool_calls: list[ToolCallRecord] = field(default_factory=list[ToolCallRecord])
     usage: Usage = field(default_factory=Usage)
     environment_id: str | None = None
     """The sandbox the API gave this run; later requests (and chat turns) reuse it."""
@@ -269,7 +271,8 @@ class RunState:
         Raises:
             UserError: the data is not a run state, or has another schema version.
         """
-        if not isinstance(data, dict) or "pending_input" not in data:
+        # Saved data may be anything (JSON from a store).
+        if not isinstance(data, dict) or "pending_input" not in data:  # pyright: ignore[reportUnnecessaryIsInstance]
             raise UserError("not a saved RunState (expected the dict of RunState.to_dict())")
         version = data.get("version")
         if version != STATE_VERSION:

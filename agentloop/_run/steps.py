@@ -45,7 +45,7 @@ FINAL_ANSWER_PROMPT = (
 
 @dataclass(frozen=True, slots=True)
 class Finish:
-    result: RunResult
+    result: RunResult[Any]
 
 
 class RunTools:

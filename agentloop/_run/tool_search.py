@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .._errors import UserError
 from .._tools.context import ToolContext
@@ -84,7 +84,7 @@ def rank_tools(query: str, declarations: Sequence[JsonObject], limit: int) -> li
     for name_words, description_words in documents:
         frequency.update(set(name_words) | set(description_words))
     total = len(declarations)
-    scored = []
+    scored: list[tuple[float, int]] = []
     for position, (name_words, description_words) in enumerate(documents):
         score = 0.0
         for word in words:
@@ -156,7 +156,7 @@ class _SearchTool:
         query = arguments.get("query")
         names = arguments.get("function_names")
         if isinstance(names, list):  # the API's own form: load these by name
-            wanted = {str(name) for name in names}
+            wanted = {str(name) for name in cast(list[object], names)}
             found: Sequence[JsonObject] = [d for d in self._deferred if d.get("name") in wanted]
         elif isinstance(query, str):
             ranker = self._search.ranker or rank_tools

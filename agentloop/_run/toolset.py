@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .._errors import UserError
 from .._mcp.bridge import bridge
@@ -48,11 +48,11 @@ class ToolSession:
     """The `tools` list of every create request."""
     handlers: dict[str, CallableTool]
     """Local handlers by name."""
-    sources: list[ToolSource] = field(default_factory=list)
+    sources: list[ToolSource] = field(default_factory=list[ToolSource])
     """Connected sources, closed with the session."""
-    owned: dict[int, list[str]] = field(default_factory=dict)
+    owned: dict[int, list[str]] = field(default_factory=dict[int, list[str]])
     """The names of each source's tools, by `id(source)`."""
-    unwatch: list[Callable[[], None]] = field(default_factory=list)
+    unwatch: list[Callable[[], None]] = field(default_factory=list[Callable[[], None]])
 
     def add_tools(self, source: ToolSource, tools: Sequence[CallableTool]) -> None:
         """Offer `tools` as `source`'s tools, replacing those it offered before.
@@ -159,7 +159,8 @@ class Toolset:
                 session.sources.append(source)  # connected: closed with the session
                 session.add_tools(source, found)
                 if isinstance(source, WatchableToolSource):
-                    callback = functools.partial(session._tools_changed, source)
+                    # ToolSession is this module's own helper; its hook stays off its API.
+                    callback = functools.partial(session._tools_changed, source)  # pyright: ignore[reportPrivateUsage]
                     session.unwatch.append(source.watch_tools(callback))
         except BaseException:
             await session.aclose()
@@ -197,19 +198,21 @@ class Toolset:
 
 def _declare(item: ToolLike) -> tuple[JsonObject, FunctionTool[..., Any] | None]:
     if isinstance(item, FunctionTool):
-        return item.to_wire(), item
+        function_tool = cast(FunctionTool[..., Any], item)
+        return function_tool.to_wire(), function_tool
     if isinstance(item, BuiltinTool):
         return item.to_wire(), None
     if isinstance(item, Mapping):
-        if not isinstance(item.get("type"), str):
-            raise UserError(f"a tool dict needs a 'type' (e.g. 'function'); got {dict(item)!r}")
-        if item["type"] == "function":
+        raw = cast(Mapping[str, object], item)
+        if not isinstance(raw.get("type"), str):
+            raise UserError(f"a tool dict needs a 'type' (e.g. 'function'); got {dict(raw)!r}")
+        if raw["type"] == "function":
             raise UserError(
-                f"the function tool {item.get('name')!r} is a bare declaration: the agent "
+                f"the function tool {raw.get('name')!r} is a bare declaration: the agent "
                 "could not run it when the model calls it. Pass the Python function "
                 "itself (typed and documented, or decorated with @tool)."
             )
-        return dict(item), None
+        return dict(raw), None
     if callable(item):
         wrapped: FunctionTool[..., Any] = FunctionTool(item)
         return wrapped.to_wire(), wrapped

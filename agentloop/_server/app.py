@@ -45,9 +45,9 @@ class Faults:
     Request numbers count every request the server gets, from 1.
     """
 
-    status_on: dict[int, int] = field(default_factory=dict)
+    status_on: dict[int, int] = field(default_factory=dict[int, int])
     """Answer request N with this error status (and a Google-shaped body)."""
-    drop_on: set[int] = field(default_factory=set)
+    drop_on: set[int] = field(default_factory=set[int])
     """Drop the connection of request N after sending the response headers."""
     latency: float = 0.0
     """Seconds to wait before answering any request."""
@@ -134,11 +134,11 @@ class InteractionsApp:
         ):
             raise ValueError("api_key must be non-empty printable ASCII")
         self.api_key = api_key
-        self.faults = faults or Faults()
+        self.faults: Faults = faults or Faults()
         self.stream_event_delay = stream_event_delay
-        self.requests = 0
+        self.requests: int = 0
         """Requests received so far."""
-        self.resources = resources or Resources()
+        self.resources: Resources = resources or Resources()
         """Agents, environments, credentials, triggers, webhooks, decisions."""
         self.resources.engine = self.engine
         self.files = FileService(self.engine.clock)
@@ -189,7 +189,7 @@ class InteractionsApp:
             )
             await handler(request)
         except ApiError as error:
-            headers = []
+            headers: list[tuple[bytes, bytes]] = []
             if error.status_code in (429, 503) and self.faults.retry_after is not None:
                 headers.append((b"retry-after", str(self.faults.retry_after).encode()))
             await send_json(send, error.status_code, error.body(), headers)

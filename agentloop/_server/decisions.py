@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from .._wire.base import JsonObject
 from .engine import ApiError
@@ -66,9 +66,10 @@ def _text_of(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return " ".join(_text_of(v) for k, v in value.items() if k in ("text", "content"))
+        fields = cast(JsonObject, value)
+        return " ".join(_text_of(v) for k, v in fields.items() if k in ("text", "content"))
     if isinstance(value, list):
-        return " ".join(_text_of(item) for item in value)
+        return " ".join(_text_of(item) for item in cast(list[object], value))
     return ""
 
 
@@ -83,8 +84,9 @@ def _choice(question: JsonObject, words: set[str]) -> JsonObject:
         raise ApiError(
             400, "INVALID_ARGUMENT", "A choice question needs 'criteria' {label: meaning}."
         )
-    labels = list(criteria)
-    weights = [1.0 + 2 * len(_words(f"{label} {criteria[label]}") & words) for label in labels]
+    meanings = cast(dict[str, Any], criteria)
+    labels = list(meanings)
+    weights = [1.0 + 2 * len(_words(f"{label} {meanings[label]}") & words) for label in labels]
     probabilities = _normalized(weights)
     best = max(range(len(labels)), key=lambda i: (weights[i], -i))
     return {
@@ -99,7 +101,7 @@ def _score(question: JsonObject, words: set[str]) -> JsonObject:
     criteria = question.get("criteria")
     if not isinstance(criteria, list) or not criteria:
         raise ApiError(400, "INVALID_ARGUMENT", "A score question needs 'criteria' [levels].")
-    levels = [str(level) for level in criteria]
+    levels = [str(level) for level in cast(list[object], criteria)]
     weights = [1.0 + 2 * len(_words(level) & words) for level in levels]
     probabilities = _normalized(weights)
     best = max(range(len(levels)), key=lambda i: (weights[i], -i))
@@ -114,8 +116,8 @@ def _score(question: JsonObject, words: set[str]) -> JsonObject:
 
 
 def _noul(question: JsonObject, words: set[str]) -> JsonObject:
-    criteria = question.get("criteria") if isinstance(question.get("criteria"), dict) else {}
-    assert isinstance(criteria, dict)
+    given = question.get("criteria")
+    criteria = cast(JsonObject, given) if isinstance(given, dict) else {}
     yes = _words(f"{_text_of(question.get('instructions'))} {criteria.get('true_description', '')}")
     no = _words(str(criteria.get("false_description", "")))
     hits, misses = len(yes & words), len(no & words)
@@ -141,9 +143,10 @@ def decide(body: JsonObject) -> JsonObject:
         raise ApiError(400, "INVALID_ARGUMENT", "'questions' must name at least one question.")
     words = _words(_text_of(body["input"]))
     answers: JsonObject = {}
-    for name, question in questions.items():
-        kind = question.get("type") if isinstance(question, dict) else None
-        if kind not in _KINDS:
+    for name, asked in cast(JsonObject, questions).items():
+        question = cast(JsonObject, asked) if isinstance(asked, dict) else None
+        kind = question.get("type") if question is not None else None
+        if question is None or kind not in _KINDS:
             raise ApiError(
                 400,
                 "INVALID_ARGUMENT",

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote
 
 from .._wire.base import JsonObject
@@ -55,22 +55,22 @@ class Request:
     def json(self) -> JsonObject:
         """The body as a JSON object (400 otherwise); an empty body is `{}`."""
         try:
-            value = json.loads(self.body or b"{}")
+            value: object = json.loads(self.body or b"{}")
         except json.JSONDecodeError as exc:
             raise ApiError(400, "INVALID_ARGUMENT", f"Invalid JSON payload: {exc.msg}.") from exc
         if not isinstance(value, dict):
             raise ApiError(400, "INVALID_ARGUMENT", "The request body must be a JSON object.")
-        return value
+        return cast(JsonObject, value)
 
 
 @dataclass(slots=True)
 class Response:
     """What a resource route answers."""
 
-    body: object = field(default_factory=dict)
+    body: object = field(default_factory=JsonObject)
     """A JSON value, or bytes sent as they are."""
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict[str, str])
 
 
 async def read_request(scope: MutableMapping[str, Any], receive: Receive) -> Request:
@@ -85,9 +85,9 @@ async def read_request(scope: MutableMapping[str, Any], receive: Receive) -> Req
     if raw_parts and raw_parts[0] == "upload":
         raw_parts = raw_parts[1:]
     version, parts = (raw_parts[0], raw_parts[1:]) if raw_parts else ("", [])
+    raw_headers = cast(list[tuple[bytes, bytes]], scope.get("headers") or [])
     headers = {
-        name.decode("latin-1").lower(): value.decode("latin-1")
-        for name, value in scope.get("headers") or []
+        name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw_headers
     }
     query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
     host = headers.get("host") or "127.0.0.1"

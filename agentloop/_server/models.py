@@ -12,7 +12,7 @@ import inspect
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from .._wire.base import JsonObject
 
@@ -34,8 +34,8 @@ class ModelRequest:
     @property
     def tools(self) -> list[JsonObject]:
         """The declared tools."""
-        tools = self.body.get("tools")
-        return list(tools) if isinstance(tools, list) else []
+        tools: object = self.body.get("tools")
+        return list(cast(list[JsonObject], tools)) if isinstance(tools, list) else []
 
     @property
     def function_tools(self) -> list[JsonObject]:
@@ -61,9 +61,10 @@ class ModelRequest:
 def _text_of(steps: Any) -> str:
     parts: list[str] = []
     for step in steps:
-        for block in step.get("content") or []:
-            if isinstance(block, dict) and block.get("type") == "text":
-                parts.append(str(block.get("text", "")))
+        blocks: list[object] = step.get("content") or []
+        for block in blocks:
+            if isinstance(block, dict) and cast(JsonObject, block).get("type") == "text":
+                parts.append(str(cast(JsonObject, block).get("text", "")))
     return " ".join(parts)
 
 
@@ -173,7 +174,7 @@ class FunctionModel:
     """A model written as a Python function of the request (sync or async)."""
 
     function: Callable[[ModelRequest], ModelOutput | Awaitable[ModelOutput]]
-    requests: list[ModelRequest] = field(default_factory=list)
+    requests: list[ModelRequest] = field(default_factory=list[ModelRequest])
 
     def respond(self, request: ModelRequest) -> ModelOutput | Awaitable[ModelOutput]:
         self.requests.append(request)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .._wire.base import JsonObject
 from .decisions import decide
@@ -97,9 +97,9 @@ class Resources:
         self.environments: dict[str, JsonObject] = {}
         self.credentials: dict[str, JsonObject] = {}
         """Stored whole, secrets included; answers never include the secrets."""
-        self.workspaces = Workspaces(data_dir)
-        self.triggers = TriggerStore(clock)
-        self.webhooks = WebhookRegistry()
+        self.workspaces: Workspaces = Workspaces(data_dir)
+        self.triggers: TriggerStore = TriggerStore(clock)
+        self.webhooks: WebhookRegistry = WebhookRegistry()
 
     @property
     def engine(self) -> Engine:
@@ -208,15 +208,17 @@ class Resources:
             raise ApiError(
                 400, "INVALID_ARGUMENT", "'network' is 'disabled' or {allowlist: [...]}."
             )
-        sources = body.get("sources") or []
-        if not isinstance(sources, list):
+        listed: object = body.get("sources") or []
+        if not isinstance(listed, list):
             raise ApiError(400, "INVALID_ARGUMENT", "'sources' must be a list.")
+        sources = cast(list[object], listed)
         now = timestamp()
         id = new_id("env")
         self.workspaces.create(id)
         for source in sources:
             if not isinstance(source, dict):
                 raise ApiError(400, "INVALID_ARGUMENT", "Each source is an object.")
+            source = cast(JsonObject, source)
             if source.get("type") == "inline":
                 target = source.get("target")
                 if not isinstance(target, str):
@@ -503,6 +505,7 @@ class Resources:
                     body["environment"] = saved["base_environment"]
         environment = body.get("environment")
         if isinstance(environment, dict):
+            environment = cast(JsonObject, environment)
             named = environment.get("environment_id")
             if isinstance(named, str):
                 if not self.lenient:

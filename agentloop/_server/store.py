@@ -24,7 +24,7 @@ class Record:
     input_steps: list[JsonObject]
     output_steps: list[JsonObject]
     previous_interaction_id: str | None = None
-    history: list[JsonObject] = field(default_factory=list)
+    history: list[JsonObject] = field(default_factory=list[JsonObject])
     """Client-sent history (`store=false` requests); empty for chained ones."""
     background: bool = False
     started_at: float = 0.0

@@ -32,7 +32,8 @@ def _step_events(index: int, step: JsonObject) -> Iterator[JsonObject]:
     kind = step.get("type")
     if kind == "model_output":
         yield {"event_type": "step.start", "index": index, "step": {"type": "model_output"}}
-        for block in step.get("content") or []:
+        blocks: list[JsonObject] = step.get("content") or []
+        for block in blocks:
             if block.get("type") == "text":
                 for piece in text_chunks(str(block.get("text", ""))):
                     delta: JsonObject = {"type": "text", "text": piece}
@@ -44,14 +45,15 @@ def _step_events(index: int, step: JsonObject) -> Iterator[JsonObject]:
                 yield {"event_type": "step.delta", "index": index, "delta": dict(block)}
     elif kind == "thought":
         yield {"event_type": "step.start", "index": index, "step": {"type": "thought"}}
-        for block in step.get("summary") or []:
+        summary: list[JsonObject] = step.get("summary") or []
+        for block in summary:
             delta = {"type": "thought_summary", "content": block}
             yield {"event_type": "step.delta", "index": index, "delta": delta}
         if step.get("signature"):
             delta = {"type": "thought_signature", "signature": step["signature"]}
             yield {"event_type": "step.delta", "index": index, "delta": delta}
     elif kind == "function_call":
-        start = {**step, "arguments": {}}
+        start: JsonObject = {**step, "arguments": {}}
         yield {"event_type": "step.start", "index": index, "step": start}
         encoded = json.dumps(step.get("arguments") or {})
         middle = len(encoded) // 2
@@ -158,7 +160,7 @@ def legacy_events(head: JsonObject, steps: list[JsonObject], *, finished: bool) 
                 delta = {"type": "text", "text": piece}
                 events.append({"event_type": "content.delta", "index": index, "delta": delta})
         elif kind == "function_call":
-            start = {**block, "arguments": {}}
+            start: JsonObject = {**block, "arguments": {}}
             events.append({"event_type": "content.start", "index": index, "content": start})
             events.append({"event_type": "content.delta", "index": index, "delta": dict(block)})
         else:

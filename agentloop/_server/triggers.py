@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .._wire.base import JsonObject
@@ -31,7 +32,7 @@ class ManualClock:
     def __init__(self, start: float | datetime | None = None) -> None:
         if isinstance(start, datetime):
             start = start.timestamp()
-        self.now = time.time() if start is None else float(start)
+        self.now: float = time.time() if start is None else float(start)
         """Seconds since the epoch."""
 
     def __call__(self) -> float:
@@ -151,7 +152,9 @@ class TriggerStore:
         _schedule(body.get("schedule"))
         _zone(body.get("time_zone"))
         interaction = body.get("interaction")
-        if not isinstance(interaction, dict) or not isinstance(interaction.get("agent"), str):
+        if not isinstance(interaction, dict) or not isinstance(
+            cast(JsonObject, interaction).get("agent"), str
+        ):
             raise ApiError(
                 400, "INVALID_ARGUMENT", "'interaction' must be an agent interaction body."
             )

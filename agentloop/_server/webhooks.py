@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -95,7 +95,7 @@ class WebhookRegistry:
     ) -> None:
         self.hooks: dict[str, JsonObject] = {}
         self._secrets: dict[str, list[tuple[str, float | None]]] = {}
-        self.retry_delays = tuple(retry_delays)
+        self.retry_delays: tuple[float, ...] = tuple(retry_delays)
         """Seconds before each retry; one more attempt than delays in all."""
         self.timeout = timeout
         self.deliveries: list[Delivery] = []
@@ -148,7 +148,7 @@ class WebhookRegistry:
         if (events is not None or not partial) and (
             not isinstance(events, list)
             or not events
-            or not all(isinstance(e, str) and e for e in events)
+            or not all(isinstance(e, str) and e for e in cast(list[object], events))
         ):
             raise ApiError(
                 400, "INVALID_ARGUMENT", "'subscribed_events' must be a non-empty list of names."

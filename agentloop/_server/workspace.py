@@ -47,7 +47,7 @@ class Workspaces:
     """Every environment's files."""
 
     def __init__(self, data_dir: str | Path | None = None) -> None:
-        self.root = Path(data_dir) / "environments" if data_dir is not None else None
+        self.root: Path | None = Path(data_dir) / "environments" if data_dir is not None else None
         self._memory: dict[str, dict[str, tuple[bytes, float]]] = {}
         self.sessions: dict[str, UploadSession] = {}
 

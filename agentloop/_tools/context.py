@@ -34,7 +34,8 @@ class ToolContext(Generic[DepsT]):
     run_id: str | None = None
     """The run's id (`agent.run(..., run_id=...)`, or one agentloop chose for a
     checkpointed run): with `call_id`, a key to make a side effect idempotent."""
-    deps: DepsT = None  # type: ignore[assignment]
+    # None is the default only for DepsT=None (the default); checkers cannot see that.
+    deps: DepsT = None  # type: ignore[assignment]  # pyright: ignore[reportAssignmentType]
     """The dependencies the caller passed to the run (`deps=`)."""
     usage: Usage = field(default_factory=Usage)
     """Token usage of the run so far."""

@@ -135,6 +135,7 @@ async def _run_one(
         )
     timeout = tool.timeout if tool.timeout is not None else default_timeout
     started = time.perf_counter()
+    value: Any = None
     try:
         if timeout is None:  # no cancel scope to enter and leave: the common case
             value = await tool.invoke(call.arguments, context)

@@ -53,7 +53,9 @@ class FunctionTool(Generic[P, R]):
         self.func = func
         self.schema: FunctionSchema = function_schema(func, name=name, description=description)
         self.timeout = timeout
-        self.requires_approval = check_policy(requires_approval, f"tool {self.schema.name!r}")
+        self.requires_approval: ApprovalPolicy = check_policy(
+            requires_approval, f"tool {self.schema.name!r}"
+        )
         self.defer_loading = defer_loading
         functools.update_wrapper(self, func)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
+from .._wire.base import JsonObject
 from .._wire.content import CONTENT_TYPES
 from .._wire.interaction import GeneratedImage
 from .._wire.media import sniff_mime_type
@@ -51,9 +52,9 @@ def _as_block(value: Any) -> dict[str, Any] | None:
         return _media_block(bytes(value), None)
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict):
-        block = to_dict()
-        if isinstance(block, dict) and block.get("type") in CONTENT_TYPES:
-            return block
+        block: object = to_dict()
+        if isinstance(block, dict) and cast(JsonObject, block).get("type") in CONTENT_TYPES:
+            return cast(JsonObject, block)
     return None
 
 
@@ -67,28 +68,30 @@ def to_result_value(value: Any) -> Any:
     if block is not None:
         return [block]
     if isinstance(value, list | tuple):
+        items = cast(Sequence[object], value)
         # In a list, content dicts ({"type": "image", ...}) count as blocks too, and so
         # do function declarations (a client-side tool search answers with them).
-        blocks = [
-            dict(item)
-            if isinstance(item, Mapping) and item.get("type") in _LIST_ITEM_TYPES
+        blocks: list[JsonObject | None] = [
+            dict(cast(Mapping[str, Any], item))
+            if isinstance(item, Mapping)
+            and cast(Mapping[str, Any], item).get("type") in _LIST_ITEM_TYPES
             else _as_block(item)
-            for item in value
+            for item in items
         ]
         if any(b is not None for b in blocks):
             return [
                 b if b is not None else {"type": "text", "text": _text_of(item)}
-                for b, item in zip(blocks, value, strict=True)
+                for b, item in zip(blocks, items, strict=True)
             ]
     try:
-        jsonable = to_jsonable_python(value)
+        jsonable: object = to_jsonable_python(value)
     except PydanticSerializationError as exc:
         raise ResultConversionError(
-            f"{type(value).__name__} is not JSON-serialisable; return a str, dict, "
+            f"{type(cast(object, value)).__name__} is not JSON-serialisable; return a str, dict, "
             "list, pydantic model or dataclass"
         ) from exc
     if isinstance(jsonable, Mapping):
-        return jsonable
+        return cast(Mapping[str, Any], jsonable)
     return {"result": jsonable}
 
 

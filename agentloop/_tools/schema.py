@@ -18,7 +18,7 @@ import re
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import docstring_parser
 import pydantic
@@ -277,17 +277,17 @@ def _globals_of(func: object) -> dict[str, Any]:
     """The namespace string annotations are evaluated in: the defining function's globals."""
     for _ in range(100):  # bounded: a `__wrapped__` chain can be cyclic
         if isinstance(func, functools.partial):
-            func = func.func
+            func = cast("functools.partial[object]", func).func
         elif inspect.ismethod(func):
             func = func.__func__
         elif hasattr(func, "__wrapped__"):
-            func = func.__wrapped__
+            func = cast(object, getattr(func, "__wrapped__"))  # noqa: B009
         elif not inspect.isfunction(func) and inspect.isfunction(type(func).__call__):
             func = type(func).__call__  # a callable instance: its `__call__`
         else:
             break
-    globalns = getattr(func, "__globals__", None)
-    return globalns if isinstance(globalns, dict) else {}
+    globalns: object = getattr(func, "__globals__", None)
+    return cast(dict[str, Any], globalns) if isinstance(globalns, dict) else {}
 
 
 def _is_async(func: Callable[..., Any]) -> bool:
@@ -384,13 +384,14 @@ def _recursive_defs(defs: dict[str, JsonObject]) -> set[str]:
 
 def _refs(value: Any) -> Iterator[str]:
     if isinstance(value, dict):
-        ref = value.get("$ref")
+        node = cast(JsonObject, value)
+        ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
             yield ref.removeprefix(_REF_PREFIX)
-        for item in value.values():
+        for item in node.values():
             yield from _refs(item)
     elif isinstance(value, list):
-        for item in value:
+        for item in cast(list[object], value):
             yield from _refs(item)
 
 
@@ -404,7 +405,7 @@ class _Inliner:
     def schema(self, node: Any) -> Any:
         if not isinstance(node, dict):
             return node  # `true` / `false` schemas
-        node = self._merge_wrappers(node)
+        node = self._merge_wrappers(cast(JsonObject, node))
         out: JsonObject = {}
         for key, value in node.items():
             if key in ("title", "$defs"):
@@ -412,9 +413,10 @@ class _Inliner:
             if key in _SUBSCHEMA:
                 out[key] = self.schema(value)
             elif key in _SUBSCHEMA_LIST and isinstance(value, list):
-                out[key] = [self.schema(item) for item in value]
+                out[key] = [self.schema(item) for item in cast(list[object], value)]
             elif key in _SUBSCHEMA_MAP and isinstance(value, dict):
-                out[key] = {name: self.schema(item) for name, item in value.items()}
+                subschemas = cast(JsonObject, value)
+                out[key] = {name: self.schema(item) for name, item in subschemas.items()}
             else:
                 out[key] = value  # a literal: enum, const, default, required, ...
         return out
@@ -423,9 +425,10 @@ class _Inliner:
         """Replace `$ref` (and a lone-`allOf` wrapper) by its target; sibling keys win."""
         while True:
             all_of = node.get("allOf")
-            if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict):
+            wrapped = cast(list[object], all_of) if isinstance(all_of, list) else []
+            if len(wrapped) == 1 and isinstance(wrapped[0], dict):
                 rest = {k: v for k, v in node.items() if k != "allOf"}
-                node = {**all_of[0], **rest}
+                node = {**cast(JsonObject, wrapped[0]), **rest}
                 continue
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith(_REF_PREFIX):

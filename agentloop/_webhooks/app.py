@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from .._errors import AgentloopError, RunCancelledError, UserError
 from .._run.push import Advanced, Ended, advance
@@ -41,7 +41,7 @@ def _status(step: Ended) -> str:
 
 
 def _outcome(root: str, interaction_id: str, step: Ended) -> JsonObject:
-    result: RunResult = step.result
+    result: RunResult[Any] = step.result
     outcome: JsonObject = {
         "root_id": root,
         "interaction_id": interaction_id,
@@ -87,8 +87,8 @@ class WebhookApp:
         tolerance: float = DEFAULT_TOLERANCE,
         on_outcome: Callable[[JsonObject], Awaitable[None] | None] | None = None,
     ) -> None:
-        self.secret = secret
-        self.agent = agent
+        self.secret: str | Sequence[str] = secret
+        self.agent: Runnable = agent
         self.store: WebhookStore = checkpoints if checkpoints is not None else MemoryWebhookStore()
         """Claims, run states and outcomes."""
         self.deps = deps
@@ -171,9 +171,9 @@ class WebhookApp:
         if scope["method"] != "POST":
             status, answer = 405, {"error": "webhooks are delivered with POST"}
         else:
+            raw_headers = cast(list[tuple[bytes, bytes]], scope.get("headers") or [])
             headers = {
-                name.decode("latin-1"): value.decode("latin-1")
-                for name, value in scope.get("headers") or []
+                name.decode("latin-1"): value.decode("latin-1") for name, value in raw_headers
             }
             status, answer = await self.handle(b"".join(chunks), headers)
         payload = json.dumps(answer).encode()

@@ -171,7 +171,7 @@ class InteractionAccumulator:
 
 
 def _content_of(step: Any) -> list[Any]:
-    content = getattr(step, "content", None)
+    content: list[Any] | None = getattr(step, "content", None)
     if content is None:
         content = []
     # Assign even an existing list: pydantic then counts the field as set, so the

@@ -10,7 +10,7 @@ breaks on a Tuesday for no reason.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,7 +31,9 @@ class WireModel(BaseModel):
 
     # defer_build: validators are built on first use, not at import, which keeps
     # `import agentloop` fast; the cost is paid once, by the first parse.
-    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        extra="allow", populate_by_name=True, defer_build=True
+    )
 
     _tag_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -60,7 +62,11 @@ def open_tag(known: frozenset[str], key: str = "type") -> Callable[[Any], str]:
     """A pydantic discriminator: the value's tag if known, else the unknown variant's tag."""
 
     def discriminate(value: Any) -> str:
-        tag = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
-        return tag if tag in known else UNKNOWN_TAG
+        tag: object = (
+            cast(JsonObject, value).get(key)
+            if isinstance(value, dict)
+            else getattr(value, key, None)
+        )
+        return tag if isinstance(tag, str) and tag in known else UNKNOWN_TAG
 
     return discriminate

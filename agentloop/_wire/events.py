@@ -11,7 +11,7 @@ keeps working against today's server.
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BeforeValidator,
@@ -90,7 +90,8 @@ class EventType(str):
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
-    __hash__ = str.__hash__
+    def __hash__(self) -> int:
+        return str.__hash__(self)
 
 
 def _as_event_type(value: str) -> str:
@@ -112,7 +113,7 @@ class TextAnnotationDelta(WireModel):
     """Citations for the current text block."""
 
     type: Literal["text_annotation_delta"] = "text_annotation_delta"
-    annotations: list[Annotation] = Field(default_factory=list)
+    annotations: list[Annotation] = Field(default_factory=list[Annotation])
 
 
 class ThoughtSummaryDelta(WireModel):
@@ -200,8 +201,12 @@ class UnknownDelta(WireModel):
 
 
 def _delta_tag(value: Any) -> str:
-    tag = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    if tag in TOOL_DELTA_TYPES:
+    tag: object = (
+        cast(JsonObject, value).get("type")
+        if isinstance(value, dict)
+        else getattr(value, "type", None)
+    )
+    if isinstance(tag, str) and tag in TOOL_DELTA_TYPES:
         return "tool"
     return _known_delta_tag(value)
 
@@ -332,10 +337,11 @@ def _from_legacy_event(value: Any) -> Any:
     """Rewrite a legacy-dialect event into its steps-dialect form (anything else as is)."""
     if not isinstance(value, dict):
         return value
-    current = _CURRENT_NAMES.get(value.get("event_type"))  # type: ignore[arg-type]
+    legacy: JsonObject = cast(JsonObject, value)
+    current = _CURRENT_NAMES.get(str(legacy.get("event_type")))
     if current is None or "." not in current:
-        return value
-    event = dict(value)
+        return legacy
+    event = dict(legacy)
     event["event_type"] = current
     if "content" in event and current == "step.start":
         event["step"] = content_to_step(event.pop("content"))

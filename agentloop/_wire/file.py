@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -13,7 +15,9 @@ __all__ = ["File"]
 class File(WireModel):
     """A file stored by the Files API (its JSON is camelCase; snake_case works too)."""
 
-    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        extra="allow", alias_generator=to_camel, populate_by_name=True
+    )
 
     name: str
     """The resource name, `files/...`."""

@@ -10,7 +10,7 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import Field, model_validator
 
@@ -192,7 +192,7 @@ class Interaction(WireModel):
     model: str | None = None
     agent: str | None = None
     agent_config: JsonObject | None = None
-    steps: list[Step] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list[Step])
     usage: Usage | None = None
     created: datetime | None = None
     updated: datetime | None = None
@@ -214,10 +214,13 @@ class Interaction(WireModel):
         # Legacy dialect: `outputs[]` (flat content) instead of `steps[]`. Rewrite it
         # into steps; the legacy-only `object`/`role` fields stay as extras.
         if isinstance(data, dict) and "outputs" in data and "steps" not in data:
-            data = dict(data)
-            outputs = data.pop("outputs")
-            data["steps"] = outputs_to_steps(outputs) if isinstance(outputs, list) else []
-        return data
+            rewritten: JsonObject = dict(cast(JsonObject, data))
+            outputs = rewritten.pop("outputs")
+            rewritten["steps"] = (
+                outputs_to_steps(cast(list[object], outputs)) if isinstance(outputs, list) else []
+            )
+            return rewritten
+        return cast(Any, data)
 
     @property
     def is_terminal(self) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -65,14 +65,14 @@ def parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
     if _depth_exceeds(raw, MAX_ARGUMENTS_DEPTH):
         return None, f"arguments are nested too deeply (more than {MAX_ARGUMENTS_DEPTH} levels)"
     try:
-        value = json.loads(raw)
+        value: object = json.loads(raw)
     except json.JSONDecodeError as exc:
         return None, f"arguments are not valid JSON ({exc.msg}): {raw[:200]!r}"
     except RecursionError:  # defensive: the depth check above should have caught it
         return None, "arguments are nested too deeply"
     if not isinstance(value, dict):
         return None, f"arguments are not a JSON object: {raw[:200]!r}"
-    return value, None
+    return cast(dict[str, Any], value), None
 
 
 def arguments_problem(value: Any) -> str | None:
@@ -88,13 +88,15 @@ def arguments_problem(value: Any) -> str | None:
         if depth > MAX_ARGUMENTS_DEPTH:
             return f"arguments are nested too deeply (more than {MAX_ARGUMENTS_DEPTH} levels)"
         if isinstance(node, dict):
-            budget -= 2 + len(node)
-            for key, item in node.items():
+            mapping = cast(dict[object, object], node)
+            budget -= 2 + len(mapping)
+            for key, item in mapping.items():
                 budget -= len(key) if isinstance(key, str) else 1
                 stack.append((item, depth + 1))
         elif isinstance(node, list):
-            budget -= 2 + len(node)
-            stack.extend((item, depth + 1) for item in node)
+            items = cast(list[object], node)
+            budget -= 2 + len(items)
+            stack.extend((item, depth + 1) for item in items)
         elif isinstance(node, str):
             if node == TOO_DEEP:
                 return "arguments are nested too deeply"

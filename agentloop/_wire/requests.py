@@ -9,7 +9,7 @@ dialect (and checks combinations the API rejects) before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from .._errors import UserError
 from .base import JsonObject
@@ -20,8 +20,10 @@ __all__ = [
     "FunctionResultInput",
     "GenerationConfig",
     "ResponseFormatEntry",
+    "SafetySetting",
     "TextInput",
     "Turn",
+    "WebhookConfig",
     "build_create_body",
     "normalize_input",
 ]
@@ -55,14 +57,29 @@ class GenerationConfig(TypedDict, total=False):
     """Sampling and thinking controls (`generation_config`)."""
 
     temperature: float
+    """Randomness of the output."""
     top_p: float
+    """The cumulative probability of the tokens sampled from."""
     max_output_tokens: int
+    """The most tokens the answer may have."""
     seed: int
+    """Seed for reproducible decoding."""
     stop_sequences: list[str]
+    """Output stops at any of these."""
     thinking_level: Literal["minimal", "low", "medium", "high", "xhigh"]
+    """How much the model thinks before answering."""
     thinking_summaries: Literal["auto", "none"]
+    """`"auto"` streams thought summaries (`thought` steps)."""
     tool_choice: str | JsonObject
-    speech_config: Any
+    """`"auto"`, `"any"`, `"none"`, `"validated"`, or `{"allowed_tools": {...}}`."""
+    speech_config: JsonObject | list[JsonObject]
+    """Voice (and multi-speaker) settings for audio output."""
+    image_config: JsonObject
+    """Image output settings (`aspect_ratio`, `image_size`); folded into `response_format`."""
+    transcription_config: JsonObject
+    """Speech recognition settings for audio input."""
+    video_config: JsonObject
+    """Video output settings."""
 
 
 class ResponseFormatEntry(TypedDict, total=False):
@@ -73,23 +90,75 @@ class ResponseFormatEntry(TypedDict, total=False):
     schema: JsonObject
 
 
+class SafetySetting(TypedDict, total=False):
+    """One `safety_settings` entry."""
+
+    type: str
+    """The harm category, e.g. `"hate_speech"`, `"dangerous_content"`."""
+    threshold: str
+    """E.g. `"block_medium_and_above"`, `"block_none"`, `"off"`."""
+    method: Literal["severity", "probability"]
+    """What the threshold is measured on."""
+
+
+class WebhookConfig(TypedDict, total=False):
+    """Where the API posts completion webhooks (`webhook_config`)."""
+
+    uris: list[str]
+    """The endpoints to notify."""
+    user_metadata: JsonObject
+    """Echoed back in every webhook."""
+
+
 class CreateInteractionBody(TypedDict, total=False):
-    """The body of `POST /interactions` (model or agent form)."""
+    """The keyword arguments of `interactions.create()`: the `POST /interactions` body.
+
+    Every create field of the API (google-genai 3.6.1), model or agent form. `stream`
+    is not here: it is `create()`'s own parameter, since it changes what it returns.
+    Fields the API adds before agentloop does go in `create(extra_body={...})`. A
+    field set to None is left out of the request.
+    """
 
     model: str
+    """The model id, e.g. `"gemini-2.5-flash"` (exactly one of `model`/`agent`)."""
     agent: str
-    agent_config: JsonObject
+    """A server-side agent id, e.g. `"deep-research-pro-preview-12-2025"`."""
+    agent_config: JsonObject | None
+    """The agent's config, tagged by `type` (agents only)."""
     input: Any
-    system_instruction: str
-    tools: list[JsonObject]
-    generation_config: GenerationConfig
+    """A string, content blocks, role/content turns, or steps."""
+    system_instruction: str | None
+    """The system instruction (a plain string)."""
+    tools: Sequence[Any] | None
+    """Tool declarations: dicts, built-in tools (`GoogleSearch()`), `@tool` functions."""
+    generation_config: GenerationConfig | None
+    """Sampling and thinking controls (models only)."""
     response_format: Any
-    response_modalities: list[str]
-    previous_interaction_id: str
-    store: bool
-    stream: bool
-    background: bool
-    continuation_token: str
+    """A format entry or a list of them, a JSON schema dict, or a pydantic model class."""
+    response_mime_type: str | None
+    """Legacy: the answer's mime type (folded into `response_format`)."""
+    response_modalities: Sequence[str] | None
+    """Legacy: wanted output modalities (folded into `response_format`)."""
+    previous_interaction_id: str | None
+    """Continue from this stored interaction."""
+    store: bool | None
+    """False: nothing is kept on the server (the default is True)."""
+    background: bool | None
+    """Return at once (`in_progress`); poll with `get`."""
+    continuation_token: str | None
+    """Resume a decode that stopped with `requires_continuation`."""
+    service_tier: Literal["flex", "standard", "priority", "deferred"] | None
+    """The processing tier (price and latency)."""
+    safety_settings: Sequence[SafetySetting] | None
+    """Per-category blocking thresholds."""
+    labels: dict[str, str] | None
+    """Billing labels."""
+    webhook_config: WebhookConfig | None
+    """Completion webhooks."""
+    environment: str | JsonObject | None
+    """A sandbox environment: its id, or `{"type": "remote", ...}`."""
+    cached_content: str | None
+    """Deprecated: an explicit cache, `cachedContents/...` (models only)."""
 
 
 _FORMAT_TYPES = frozenset({"text", "image", "audio", "video"})
@@ -112,12 +181,14 @@ def _as_block(item: Any) -> Any:
     if isinstance(item, str):
         return {"type": "text", "text": item}
     if isinstance(item, Mapping) and "type" not in item and "text" in item:
-        return {"type": "text", **item}
-    return item
+        return {"type": "text", **cast(Mapping[str, Any], item)}
+    return cast(Any, item)
 
 
 def _is_content(block: Any) -> bool:
-    return isinstance(block, Mapping) and block.get("type") in CONTENT_TYPES
+    return (
+        isinstance(block, Mapping) and cast(Mapping[str, Any], block).get("type") in CONTENT_TYPES
+    )
 
 
 def _steps_from_blocks(blocks: Sequence[Any], content_step: str) -> list[Any]:
@@ -143,7 +214,7 @@ def _turn_to_steps(turn: Mapping[str, Any]) -> list[Any]:
     content = turn.get("content")
     if role not in ("user", "model"):
         raise UserError(f"a turn's role must be 'user' or 'model', got {role!r}")
-    blocks = [content] if isinstance(content, str | Mapping) else list(content or [])
+    blocks: list[Any] = [content] if isinstance(content, str | Mapping) else list(content or [])
     return _steps_from_blocks(blocks, "user_input" if role == "user" else "model_output")
 
 
@@ -158,7 +229,7 @@ def normalize_input(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        value = [value]
+        value = [cast(Mapping[str, Any], value)]
     if not isinstance(value, Sequence):
         raise UserError(
             f"input must be a string, a content block, or a list of blocks, steps or "
@@ -166,12 +237,12 @@ def normalize_input(value: Any) -> Any:
         )
     steps: list[Any] = []
     run: list[Any] = []
-    for raw in value:
+    for raw in cast(Sequence[object], value):
         item = _plain(raw)
         if isinstance(item, Mapping) and "role" in item:
             steps.extend(_steps_from_blocks(run, "user_input"))
             run = []
-            steps.extend(_turn_to_steps(item))
+            steps.extend(_turn_to_steps(cast(Mapping[str, Any], item)))
         else:
             run.append(item)
     steps.extend(_steps_from_blocks(run, "user_input"))
@@ -194,10 +265,14 @@ def normalize_response_format(value: Any, mime_type: str | None = None) -> Any:
             )
         value = schema_of()
     if isinstance(value, list):
-        return [normalize_response_format(entry) for entry in value]
-    if isinstance(value, Mapping) and value.get("type") not in _FORMAT_TYPES:
-        return {"type": "text", "mime_type": mime_type or "application/json", "schema": value}
-    return value
+        return [normalize_response_format(entry) for entry in cast(list[object], value)]
+    if (
+        isinstance(value, Mapping)
+        and cast(Mapping[str, Any], value).get("type") not in _FORMAT_TYPES
+    ):
+        schema = cast(Mapping[str, Any], value)
+        return {"type": "text", "mime_type": mime_type or "application/json", "schema": schema}
+    return cast(Any, value)
 
 
 def build_create_body(params: Mapping[str, Any]) -> JsonObject:
@@ -237,22 +312,24 @@ def _modernize_formats(body: JsonObject) -> None:
     formats: list[Any] = []
     if "response_format" in body:
         current = normalize_response_format(body.pop("response_format"), mime_type)
-        formats.extend(current if isinstance(current, list) else [current])
+        formats.extend(cast(list[object], current) if isinstance(current, list) else [current])
     elif mime_type is not None and mime_type != "text/plain":
         formats.append({"type": "text", "mime_type": mime_type})
-    modalities = body.pop("response_modalities", None) or []
-    image_config = None
-    config = body.get("generation_config")
+    modalities: list[Any] = body.pop("response_modalities", None) or []
+    image_config: Mapping[str, Any] | None = None
+    config: object = body.get("generation_config")
     if isinstance(config, Mapping) and "image_config" in config:
-        config = dict(config)  # never mutate the caller's dict
+        config = dict(cast(Mapping[str, Any], config))  # never mutate the caller's dict
         image_config = config.pop("image_config")
         body["generation_config"] = config
     for modality in modalities:
         kind = str(modality).lower()
-        if all(entry.get("type") != kind for entry in formats if isinstance(entry, Mapping)):
+        entries = [cast(Mapping[str, Any], e) for e in formats if isinstance(e, Mapping)]
+        if all(entry.get("type") != kind for entry in entries):
             formats.append({"type": kind})
     if image_config:
-        image = next((e for e in formats if isinstance(e, dict) and e.get("type") == "image"), None)
+        dicts = [cast(JsonObject, e) for e in formats if isinstance(e, dict)]
+        image = next((e for e in dicts if e.get("type") == "image"), None)
         if image is None:
             image = {"type": "image"}
             formats.append(image)

@@ -102,7 +102,8 @@ class EnvironmentFile(WireModel):
 
 
 # `type` here is a plain field (file or directory), not a union tag to always dump.
-EnvironmentFile._tag_fields = ()
+# (`_tag_fields` is the wire models' own per-class setting, set here for this class.)
+EnvironmentFile._tag_fields = ()  # pyright: ignore[reportPrivateUsage]
 
 
 class Credential(WireModel):

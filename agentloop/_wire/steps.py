@@ -7,7 +7,7 @@ so that both dialects parse into the same objects.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -58,14 +58,14 @@ class UserInputStep(WireModel):
     """The user's turn."""
 
     type: Literal["user_input"] = "user_input"
-    content: list[Content] = Field(default_factory=list)
+    content: list[Content] = Field(default_factory=list[Content])
 
 
 class ModelOutputStep(WireModel):
     """What the model shows the user: text, images, audio, ..."""
 
     type: Literal["model_output"] = "model_output"
-    content: list[Content] = Field(default_factory=list)
+    content: list[Content] = Field(default_factory=list[Content])
     error: Status | None = None
 
 
@@ -94,10 +94,12 @@ class FunctionCallStep(WireModel):
     def _check_arguments(cls, data: Any) -> Any:
         # Bad arguments are the model's mistake, not a broken response: keep the
         # step (so the call can be answered) and say what is wrong with them.
-        if isinstance(data, dict) and data.get("arguments") is not None:
-            problem = arguments_problem(data["arguments"])
+        raw: object = data
+        fields = cast(JsonObject, raw) if isinstance(raw, dict) else None
+        if fields is not None and fields.get("arguments") is not None:
+            problem = arguments_problem(fields["arguments"])
             if problem is not None:
-                data = {**data, "arguments": {}, "arguments_error": problem}
+                return {**fields, "arguments": {}, "arguments_error": problem}
         return data
 
 
@@ -318,9 +320,9 @@ def content_to_step(block: Any) -> Any:
 
     Legacy thought, call and result blocks already have their step's fields.
     """
-    if isinstance(block, dict) and block.get("type") in CONTENT_TYPES:
-        return {"type": "model_output", "content": [block]}
-    return block
+    if isinstance(block, dict) and cast(JsonObject, block).get("type") in CONTENT_TYPES:
+        return {"type": "model_output", "content": [cast(JsonObject, block)]}
+    return cast(Any, block)
 
 
 def outputs_to_steps(outputs: Iterable[Any]) -> list[Any]:
@@ -340,4 +342,7 @@ def outputs_to_steps(outputs: Iterable[Any]) -> list[Any]:
 
 
 def _is_open_model_output(step: Any) -> bool:
-    return isinstance(step, dict) and step.get("type") == "model_output" and "error" not in step
+    if not isinstance(step, dict):
+        return False
+    fields = cast(JsonObject, step)
+    return fields.get("type") == "model_output" and "error" not in fields

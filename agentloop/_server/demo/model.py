@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from ..._wire.base import JsonObject
 from ..models import ModelRequest
@@ -164,10 +164,11 @@ class DemoModel:
 
 
 def _text(step: JsonObject) -> str:
-    blocks = step.get("content") or []
-    if isinstance(blocks, str):
-        return blocks.strip()
-    texts = (b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text")
+    content: str | list[object] = step.get("content") or []
+    if isinstance(content, str):
+        return content.strip()
+    blocks = [cast(JsonObject, b) for b in content if isinstance(b, dict)]
+    texts = (b.get("text", "") for b in blocks if b.get("type") == "text")
     return " ".join(str(text) for text in texts).strip()
 
 
@@ -181,18 +182,23 @@ def _answered_calls(steps: list[JsonObject]) -> list[Call]:
         elif step.get("type") == "function_result":
             call = asked.get(str(step.get("call_id")), {})
             name = str(call.get("name") or step.get("name") or "tool")
-            arguments = call.get("arguments")
-            arguments = arguments if isinstance(arguments, dict) else {}
+            raw_arguments: object = call.get("arguments")
+            arguments = cast(JsonObject, raw_arguments) if isinstance(raw_arguments, dict) else {}
             answered.append((name, arguments, step.get("result"), bool(step.get("is_error"))))
     return answered
 
 
 def _json_schema(response_format: Any) -> Any:
     """The JSON schema the answer must follow, or None for free text."""
-    entries = response_format if isinstance(response_format, list) else [response_format]
-    for entry in entries:
-        if not isinstance(entry, dict):
+    entries = (
+        cast(list[object], response_format)
+        if isinstance(response_format, list)
+        else [response_format]
+    )
+    for item in entries:
+        if not isinstance(item, dict):
             continue
+        entry = cast(JsonObject, item)
         if entry.get("mime_type") == "application/json":
             return entry.get("schema") or {"type": "object"}
         if entry.get("type") not in (None, "text", "image", "audio", "video"):
@@ -206,7 +212,7 @@ def _last_output(history: list[JsonObject]) -> str:
 
 
 def _wants_tools(request: ModelRequest) -> bool:
-    config = request.body.get("generation_config") or {}
+    config: JsonObject = request.body.get("generation_config") or {}
     return (
         bool(request.function_tools)
         and any(s.get("type") == "user_input" for s in request.input)
@@ -224,7 +230,7 @@ def _signature(seed: str) -> str:
 def _thought(seed: str, summary: str, request: ModelRequest | None = None) -> JsonObject:
     """A signed thought; a model's shows its summary only when asked for (as the API)."""
     step: JsonObject = {"type": "thought", "signature": _signature(seed + summary)}
-    config = (request.body.get("generation_config") or {}) if request else {}
+    config: JsonObject = (request.body.get("generation_config") or {}) if request else {}
     if request is None or config.get("thinking_summaries") == "auto":
         step["summary"] = [{"type": "text", "text": summary}]
     return step
@@ -408,8 +414,10 @@ def _arguments(
     `any_kind` (the text names the tool), a place parameter takes no person and a
     person parameter no place: "I'm Ada" asks for no weather."""
     params = resolve(tool.get("parameters") or {}, tool.get("parameters"))
-    schemas = {k: resolve(v, params) for k, v in (params.get("properties") or {}).items()}
-    required = [k for k in params.get("required") or [] if k in schemas]
+    properties: JsonObject = params.get("properties") or {}
+    schemas = {k: resolve(v, params) for k, v in properties.items()}
+    listed: list[str] = params.get("required") or []
+    required = [k for k in listed if k in schemas]
     entity_keys = [k for k in required if _is_entity_parameter(k, schemas[k])]
     base: JsonObject = {}
     derived = False
@@ -475,7 +483,7 @@ def _parameter(
 
 
 def _from_results(answered: list[Call], latest: str) -> str:
-    lines = []
+    lines: list[str] = []
     for name, arguments, result, is_error in answered:
         said = ", ".join(str(v) for v in arguments.values() if isinstance(v, str | int | float))
         label = f"{name} ({said})" if said else name
@@ -485,12 +493,13 @@ def _from_results(answered: list[Call], latest: str) -> str:
 
 
 def _plain(latest: str, ctx: Context, input_steps: list[JsonObject]) -> str:
-    attached = [
-        str(block.get("type"))
+    blocks = [
+        cast(JsonObject, block)
         for step in input_steps
-        for block in step.get("content") or []
-        if isinstance(block, dict) and block.get("type") not in (None, "text")
+        for block in cast(list[object], step.get("content") or [])
+        if isinstance(block, dict)
     ]
+    attached = [str(b.get("type")) for b in blocks if b.get("type") not in (None, "text")]
     note = f"I received {len(attached)} attachment(s) ({', '.join(attached)}). " if attached else ""
     lowered = latest.lower()
     if not latest:

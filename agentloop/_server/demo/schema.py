@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from ..._wire.base import JsonObject
 from .text import (
@@ -55,7 +55,7 @@ class Context:
     """The user's own name, if they gave it."""
     calls: tuple[tuple[str, JsonObject, Any], ...] = ()
     """(tool name, arguments, result) of every answered function call."""
-    facts: JsonObject = field(default_factory=dict)
+    facts: JsonObject = field(default_factory=JsonObject)
     """Leaf values of those arguments and results, by lowercase key."""
     focus: Entity | None = None
     """The entity this value is about (one item of an array per entity)."""
@@ -98,7 +98,7 @@ def _facts(calls: list[tuple[str, JsonObject, Any]]) -> JsonObject:
 
     def walk(value: Any, key: str) -> None:
         if isinstance(value, dict):
-            for k, v in value.items():
+            for k, v in cast(JsonObject, value).items():
                 walk(v, str(k))
         elif key:
             facts[key.lower()] = value
@@ -167,16 +167,17 @@ def resolve(schema: Any, root: Any) -> JsonObject:
     """`schema` with local `$ref`s followed (against `root`) and `allOf` merged."""
     if not isinstance(schema, dict):
         return {}
-    resolved: JsonObject = schema
+    resolved: JsonObject = cast(JsonObject, schema)
     for _ in range(32):  # a ref to a ref to ...; a cycle of bare refs stops here
         ref = resolved.get("$ref")
         if not isinstance(ref, str) or not ref.startswith("#"):
             break
         target: Any = root
         for name in ref.lstrip("#/").split("/"):
-            target = target.get(name, {}) if isinstance(target, dict) and name else target
+            if isinstance(target, dict) and name:
+                target = cast(JsonObject, target).get(name, {})
         rest = {k: v for k, v in resolved.items() if k != "$ref"}
-        resolved = {**rest, **target} if isinstance(target, dict) else rest
+        resolved = {**rest, **cast(JsonObject, target)} if isinstance(target, dict) else rest
     if isinstance(resolved.get("allOf"), list):
         merged: JsonObject = {k: v for k, v in resolved.items() if k != "allOf"}
         for member in resolved["allOf"]:
@@ -192,7 +193,7 @@ def type_of(schema: JsonObject) -> str:
     """The JSON type a schema asks for (its first non-null one), inferred if unsaid."""
     kind = schema.get("type")
     if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
+        kind = next((k for k in cast(list[object], kind) if k != "null"), "null")
     if isinstance(kind, str):
         return kind
     if "properties" in schema:
@@ -227,7 +228,9 @@ def _choose(options: list[JsonObject], ctx: Context, depth: int) -> JsonObject:
 def _array(schema: JsonObject, ctx: Context, key: str, root: Any, depth: int) -> list[Any]:
     prefix = schema.get("prefixItems")
     if isinstance(prefix, list):
-        return [fill(s, ctx, key=key, root=root, depth=depth + 1) for s in prefix]
+        return [
+            fill(s, ctx, key=key, root=root, depth=depth + 1) for s in cast(list[object], prefix)
+        ]
     items = resolve(schema.get("items") or {}, root)
     low, high = int(schema.get("minItems", 0)), schema.get("maxItems")
     kind = type_of(items) if "enum" not in items else "enum"

@@ -9,6 +9,7 @@ best one as it would a declared tool.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from ..._wire.base import JsonObject
 from ..models import ModelRequest
@@ -38,11 +39,11 @@ def search_steps(request: ModelRequest, latest: str, plan: Planner) -> list[Json
     results = request.function_results
     if results:
         found = [
-            item
+            cast(JsonObject, item)
             for result in results
             if result.get("name") == name and isinstance(result.get("result"), list)
-            for item in result["result"]
-            if isinstance(item, dict) and item.get("type") == "function"
+            for item in cast(list[object], result["result"])
+            if isinstance(item, dict) and cast(JsonObject, item).get("type") == "function"
         ]
         if not found:
             return []

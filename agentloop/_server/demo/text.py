@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from ..._wire.base import JsonObject
 
 __all__ = [
     "NAME_RE",
@@ -196,12 +198,16 @@ def title_of(text: str, words: int = 6) -> str:
 
 def compact(value: Any, limit: int = 160) -> str:
     """A short one-line rendering of a tool result."""
-    if isinstance(value, dict) and set(value) == {"result"}:
-        value = value["result"]
-    if isinstance(value, list) and all(isinstance(v, dict) and "type" in v for v in value):
-        value = " ".join(str(v.get("text", f"[{v['type']}]")) for v in value)
+    if isinstance(value, dict) and set(cast(JsonObject, value)) == {"result"}:
+        value = cast(JsonObject, value)["result"]
+    if isinstance(value, list):
+        items = cast(list[object], value)
+        blocks = [cast(JsonObject, v) for v in items if isinstance(v, dict) and "type" in v]
+        if len(blocks) == len(items):
+            value = " ".join(str(v.get("text", f"[{v['type']}]")) for v in blocks)
     if isinstance(value, dict):
-        text = ", ".join(f"{k}={compact(v, 40)}" for k, v in value.items())
+        fields = cast(JsonObject, value)
+        text = ", ".join(f"{k}={compact(v, 40)}" for k, v in fields.items())
     elif isinstance(value, str):
         text = " ".join(value.split())
     else:
