@@ -145,6 +145,7 @@ CHECKED_ELSEWHERE = {
     "tool_search_catalogue": "tests/examples/test_resource_examples.py",
     "webhooks_push_run": "tests/examples/test_resource_examples.py (webhook deliveries)",
     "reliability_lost_replies": "tests/faults/test_docs_and_example.py (a hostile server)",
+    "typed_agent": "tests/examples/test_typed_example.py (and mypy and pyright in CI)",
 }
 FILES_WRITTEN = {
     "agent_image_generation": "generated_city.png",
