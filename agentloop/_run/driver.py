@@ -31,6 +31,7 @@ from .events import (
 )
 from .result import result_of
 from .rounds import Save, run_round
+from .scope import RunScope
 from .state import RunConfig, RunState
 from .steps import Finish, RunTools, after_interaction, build_request
 from .toolset import ToolSession
@@ -94,6 +95,7 @@ async def drive(
     first: Interaction | None = None,
     on_progress: ProgressCallback | None = None,
     checkpoint: CheckpointWriter | None = None,
+    scope: RunScope | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
 
@@ -106,6 +108,8 @@ async def drive(
             waiting for it instead of sending a request.
         on_progress: called after every poll of a background interaction.
         checkpoint: where the state is saved after every step that changes it.
+        scope: usage limits, guardrails and compaction (`scope.py`); the driver
+            returns without `run_finished` when a round asked for a handoff.
 
     A state holding a tool round (a paused or crashed run) starts with that round;
     one paused on approvals ends with a `run_finished` whose status is
@@ -113,14 +117,18 @@ async def drive(
     """
     save = _saver(state, checkpoint)
     if state.round is not None:  # a paused or crashed run starts with its tool round
+        if scope is not None:
+            await scope.before_tools(state)
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save)
+            run_round(config, state, session, deps=deps, emit=emit, save=save, scope=scope)
         ) as rnd:
             async for event in rnd:
                 yield event
         if state.status == "awaiting_approval":
             yield RunFinishedEvent(result=result_of(state))
             return
+        if state.transfer_to is not None:
+            return  # a handoff: the runner goes on with the target agent
     while True:
         interaction = first
         first = None
@@ -128,6 +136,8 @@ async def drive(
             # Created before a crash, or before a wait timed out: wait, don't resend.
             interaction = await interactions.get(state.current_interaction_id)
         if interaction is None:
+            if scope is not None:
+                await scope.before_request(state, stream=stream)
             body = build_request(config, state, session.wire)
             if stream:
                 async for item in _send_streaming(interactions, body):
@@ -135,6 +145,8 @@ async def drive(
                         interaction = item
                     elif emit:
                         yield item
+            elif scope is not None:
+                interaction = await scope.create(state, interactions, body)
             else:
                 interaction = await interactions.create(**body)
         assert interaction is not None
@@ -153,18 +165,24 @@ async def drive(
         decision = after_interaction(config, state, interaction)
         if save is not None:
             await save()
+        if scope is not None:
+            scope.after_response(state, decision)
         if isinstance(decision, Finish):
             yield RunFinishedEvent(result=decision.result)
             return
         if not isinstance(decision, RunTools):
             continue  # Send: the state holds the next request's input
+        if scope is not None:
+            await scope.before_tools(state)
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save)
+            run_round(config, state, session, deps=deps, emit=emit, save=save, scope=scope)
         ) as rnd:
             async for event in rnd:
                 yield event
         if state.status == "awaiting_approval":
             yield RunFinishedEvent(result=result_of(state))
+            return
+        if state.transfer_to is not None:
             return
 
 

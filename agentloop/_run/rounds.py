@@ -16,12 +16,14 @@ import functools
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from .._errors import UserError
+from .._errors import UsageLimitExceeded, UserError
 from .._tools.approval import needs_approval
 from .._tools.context import ToolContext
 from .._tools.dispatch import ToolCallOutcome, dispatch_calls
 from .._wire.steps import FunctionCallStep
 from .events import ApprovalRequestedEvent, RunEvent, ToolCallFinishedEvent, ToolCallStartedEvent
+from .result import result_of
+from .scope import ParentLink, RunScope, with_link
 from .state import RunConfig, RunState, ToolRound
 from .steps import after_tools, start_round
 from .toolset import ToolSession
@@ -57,6 +59,10 @@ def decide(
     if not approve and not reject:
         return
     round = state.round
+    if round is not None and round.children:
+        approve, reject = _decide_children(round, list(approve), reject)
+        if not approve and not reject:
+            return
     pending = set(round.pending if round is not None else ())
     unknown = sorted((set(approve) | set(reject)) - pending)
     if unknown:
@@ -74,6 +80,34 @@ def decide(
     for call_id, reason in reject.items():
         round.results[call_id] = rejection(calls[call_id], str(reason))
     round.pending = [i for i in round.pending if i not in approve and i not in reject]
+
+
+def _decide_children(
+    round: ToolRound, approve: list[str], reject: dict[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    """Route decisions on paused sub-agents' calls to them; return the others.
+
+    A sub-agent with a decision is approved to run again (it resumes with them)."""
+    owner: dict[str, str] = {}
+    for parent_call, child in round.children.items():
+        for pending in RunState.from_dict(child).pending_approvals:
+            owner[pending.call_id] = parent_call
+    for call_id in [*approve, *reject]:
+        if call_id not in owner:
+            continue
+        parent_call = owner[call_id]
+        decisions = round.child_decisions.setdefault(parent_call, {"approve": [], "reject": {}})
+        if call_id in reject:
+            decisions["reject"][call_id] = str(reject[call_id])
+        else:
+            decisions["approve"].append(call_id)
+        if parent_call in round.pending:
+            round.pending.remove(parent_call)
+            round.approved.append(parent_call)
+    return (
+        [i for i in approve if i not in owner],
+        {i: reason for i, reason in reject.items() if i not in owner},
+    )
 
 
 def check_tools(config: RunConfig, state: RunState) -> None:
@@ -129,16 +163,33 @@ async def run_round(
     deps: Any,
     emit: bool,
     save: Save | None,
+    scope: RunScope | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Run the round's calls that may run; then post-ready (`state.round` is None) or
-    paused (`state.status == "awaiting_approval"`)."""
+    paused (`state.status == "awaiting_approval"`).
+
+    A sub-agent (`agent.as_tool`) that pauses pauses this round with it; one stopped
+    by a usage limit stops this run (its state kept in the round, to resume)."""
     start_round(config, state)
     round = state.round
     assert round is not None
     make_context = functools.partial(_context, config, state, deps, round.interaction_id)
     runnable, waiting = await _plan(round, session, make_context)
 
+    link = scope.link(state, round) if scope is not None else None
+
     async def record(outcome: ToolCallOutcome) -> None:
+        child = _child_state(link, outcome.call.id)
+        if child is not None:  # a paused or stopped sub-agent: no result yet
+            round.children[outcome.call.id] = child.to_dict()
+            round.child_decisions.pop(outcome.call.id, None)
+            if outcome.call.id in round.approved:
+                round.approved.remove(outcome.call.id)
+            if save is not None:
+                await save()
+            return
+        round.children.pop(outcome.call.id, None)
+        round.child_decisions.pop(outcome.call.id, None)
         round.results[outcome.call.id] = outcome.result
         round.durations[outcome.call.id] = outcome.duration
         if outcome.call.id in round.approved:
@@ -152,7 +203,8 @@ async def run_round(
                 yield ToolCallStartedEvent(
                     call_id=call.id, name=call.name, arguments=call.arguments
                 )
-        outcomes = await dispatch_calls(
+        dispatch = functools.partial(
+            dispatch_calls,
             runnable,
             session.handlers,
             make_context=make_context,
@@ -161,6 +213,12 @@ async def run_round(
             tool_errors=config.tool_errors,
             on_outcome=record,
         )
+        outcomes = await (dispatch() if link is None else with_link(link, dispatch))
+        if link is not None and link.stopped:
+            raise _stopped(state, link)
+        if link is not None:
+            waiting.extend(c for c in runnable if c.id in link.paused)
+            outcomes = [o for o in outcomes if o.call.id not in link.paused]
         if emit:
             # Reported in the order the calls finished, each with its own duration.
             for outcome in sorted(outcomes, key=lambda o: o.finished_at):
@@ -175,9 +233,9 @@ async def run_round(
     if waiting:
         state.status = "awaiting_approval"
         if emit:
-            for call in waiting:
+            for pending in state.pending_approvals:
                 yield ApprovalRequestedEvent(
-                    call_id=call.id, name=call.name, arguments=call.arguments
+                    call_id=pending.call_id, name=pending.name, arguments=pending.arguments
                 )
     else:
         after_tools(state)
@@ -185,3 +243,25 @@ async def run_round(
         # After the tools ran and before their results are posted: a crash from here
         # on resumes by posting them, never by running the tools again.
         await save()
+
+
+def _child_state(link: ParentLink | None, call_id: str) -> RunState | None:
+    if link is None:
+        return None
+    if call_id in link.paused:
+        return link.paused[call_id]
+    stopped = link.stopped.get(call_id)
+    return None if stopped is None else stopped.state
+
+
+def _stopped(state: RunState, link: ParentLink) -> UsageLimitExceeded:
+    """This run's error for a sub-agent stopped by a (shared) usage limit."""
+    call_id, child = next(iter(link.stopped.items()))
+    return UsageLimitExceeded(
+        f"the sub-agent of call {call_id!r} stopped: {child.message}",
+        result=result_of(state),
+        state=state,
+        limit=child.limit,
+        value=child.value,
+        maximum=child.maximum,
+    )

@@ -21,9 +21,10 @@ from .._http.client import AsyncClient
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .driver import ProgressCallback, drive
-from .events import RunEvent, RunFinishedEvent
+from .events import HandoffEvent, RunEvent, RunFinishedEvent
 from .result import RunResult, result_of
 from .rounds import check_tools, decide
+from .scope import Composition, ParentLink, RunScope
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
 from .toolset import ToolSession
@@ -34,10 +35,52 @@ __all__ = ["Runnable", "Runner"]
 class Runner:
     """Runs one agent's configuration: states, tool sessions, the driver."""
 
-    def __init__(self, config: RunConfig, client: AsyncClient | None) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        client: AsyncClient | None,
+        composition: Composition | None = None,
+    ) -> None:
         self.config = config
+        self.composition = composition or Composition()
         self._client = client
         self._held: ToolSession | None = None  # open across runs inside `async with agent:`
+
+    def find(self, name: str | None) -> Runner:
+        """The runner of `name`: this one, or one reachable through handoffs.
+
+        Raises:
+            UserError: no agent of that name is reachable.
+        """
+        if name is None or name == self.config.name:
+            return self
+        seen: set[int] = {id(self)}
+        queue: list[Runner] = [self]
+        while queue:
+            for handoff in queue.pop(0).composition.handoffs:
+                runner: Runner = handoff.agent.runner
+                if runner.config.name == name:
+                    return runner
+                if id(runner) not in seen:
+                    seen.add(id(runner))
+                    queue.append(runner)
+        raise UserError(
+            f"this run is answered by agent {name!r}, which is not reachable through "
+            f"the handoffs of agent {self.config.name!r}"
+        )
+
+    async def summarize(self, transcript: str) -> str:
+        """A summary of `transcript` by the `history_limit` summarizer agent."""
+        limit = self.composition.history_limit
+        assert limit is not None
+        assert limit.summarizer is not None
+        summarizer: Runner = limit.summarizer.runner
+        prompt = (
+            "Summarise this conversation so it can continue without it. Keep facts, "
+            "decisions, names and numbers; drop pleasantries.\n\n" + transcript
+        )
+        result = await summarizer.run(summarizer.new_state(prompt))
+        return result.text
 
     @property
     def client(self) -> AsyncClient:
@@ -70,6 +113,7 @@ class Runner:
             previous_interaction_id=previous_interaction_id,
             history=list(history or []),
             output_retries_left=self.config.output_retries,
+            agent_name=self.config.name,
         )
 
     def _writer(self, state: RunState) -> CheckpointWriter | None:
@@ -104,7 +148,7 @@ class Runner:
                 f"this state comes from a run with store={state.store}; resume it with an "
                 f"agent that has store={state.store}"
             )
-        check_tools(self.config, state)
+        check_tools(self.find(state.agent_name).config, state)
         if state.run_id is None and self.config.checkpoints is not None:
             state.run_id = uuid.uuid4().hex  # checkpointed from here on
         return state
@@ -118,6 +162,7 @@ class Runner:
         deps: Any = None,
         emit: bool = True,
         stream: bool = True,
+        parent: ParentLink | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """The events of a resumed run, after recording `approve` / `reject`."""
         state = await self.load(state_or_run_id)
@@ -128,7 +173,9 @@ class Runner:
             return
         decide(state, approve, reject)
         state.status = "running"
-        events = self.events(state, deps=deps, emit=emit, stream=stream, new_run=False)
+        events = self.events(
+            state, deps=deps, emit=emit, stream=stream, new_run=False, parent=parent
+        )
         async with aclosing(events):
             async for event in events:
                 yield event
@@ -168,10 +215,13 @@ class Runner:
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
+        parent: ParentLink | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """The run's events, tools connected for as long as it goes on.
 
-        A `new_run` with checkpoints refuses a run id that already has one.
+        A `new_run` with checkpoints refuses a run id that already has one (and
+        runs the input guardrails). After a handoff the run goes on with the
+        target's runner; `parent` links a sub-agent's run to its parent's round.
         """
         checkpoint = self._writer(state)
         if new_run and checkpoint is not None and await checkpoint.load() is not None:
@@ -179,23 +229,51 @@ class Runner:
                 f"run {state.run_id!r} already has a checkpoint: continue it with "
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
+        runner = self.find(state.agent_name)
+        scope = RunScope(
+            runner.composition,
+            client=runner.client,
+            agent_name=runner.config.name,
+            deps=deps,
+            parent=parent,
+            summarize=runner.summarize,
+            check_input=new_run,
+        )
         try:
-            async with self.tool_session() as session:
-                events = drive(
-                    self.config,
-                    self.client.interactions,
-                    state,
-                    session,
-                    deps=deps,
-                    emit=emit,
-                    stream=stream,
-                    first=first,
-                    on_progress=on_progress,
-                    checkpoint=checkpoint,
-                )
-                async with aclosing(events):
-                    async for event in events:
-                        yield event
+            while True:
+                if state.transfer_to is not None and state.round is None:
+                    source, runner = runner, runner.find(state.transfer_to)
+                    handed = hand_off(state, source, runner)
+                    scope.switch(runner.composition, runner.config.name)
+                    if emit:
+                        yield handed
+                finished: RunFinishedEvent | None = None
+                async with runner.tool_session() as session:
+                    events = drive(
+                        runner.config,
+                        runner.client.interactions,
+                        state,
+                        session,
+                        deps=deps,
+                        emit=emit,
+                        stream=stream,
+                        first=first,
+                        on_progress=on_progress,
+                        checkpoint=checkpoint,
+                        scope=scope,
+                    )
+                    first = None
+                    async with aclosing(events):
+                        async for event in events:
+                            if isinstance(event, RunFinishedEvent):
+                                finished = event
+                            else:
+                                yield event
+                if finished is not None:
+                    if finished.result.status != "awaiting_approval":
+                        await scope.check_output(state, finished.result.output)
+                    yield finished
+                    return
         except AgentloopError as exc:
             # Every run error carries the state, so the run can resume once the cause is fixed.
             if exc.state is None:
@@ -212,6 +290,7 @@ class Runner:
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
+        parent: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Drive `state` to its end (or pause) and return the result (no events built)."""
         events = self.events(
@@ -222,6 +301,7 @@ class Runner:
             first=first,
             on_progress=on_progress,
             new_run=new_run,
+            parent=parent,
         )
         return await self.last(events)
 
@@ -232,10 +312,17 @@ class Runner:
         approve: Sequence[str] = (),
         reject: Mapping[str, str] | None = None,
         deps: Any = None,
+        parent: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Resume a paused, crashed or failed run and return its result."""
         events = self.resume_events(
-            state_or_run_id, approve=approve, reject=reject, deps=deps, emit=False, stream=False
+            state_or_run_id,
+            approve=approve,
+            reject=reject,
+            deps=deps,
+            emit=False,
+            stream=False,
+            parent=parent,
         )
         return await self.last(events)
 
@@ -268,6 +355,21 @@ class Runner:
             assert writer is not None
             await writer.save(state.to_json)
         return interaction
+
+
+def hand_off(state: RunState, source: Runner, target: Runner) -> HandoffEvent:
+    """Make `target` the agent answering `state`'s run (its transfer call posted)."""
+    for handoff in source.composition.handoffs:
+        if handoff.agent.runner is target and handoff.input_filter is not None:
+            state.history = list(handoff.input_filter(list(state.history)))
+    record = state.handoffs[-1] if state.handoffs else {}
+    state.agent_name = target.config.name
+    state.transfer_to = None
+    return HandoffEvent(
+        from_agent=source.config.name,
+        to_agent=str(target.config.name),
+        call_id=str(record.get("call_id", "")),
+    )
 
 
 class Runnable(Protocol):

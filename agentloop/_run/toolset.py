@@ -34,7 +34,12 @@ logger = logging.getLogger("agentloop")
 
 
 ToolLike = (
-    FunctionTool[..., Any] | BuiltinTool | ToolSource | Mapping[str, Any] | Callable[..., Any]
+    FunctionTool[..., Any]
+    | CallableTool
+    | BuiltinTool
+    | ToolSource
+    | Mapping[str, Any]
+    | Callable[..., Any]
 )
 """What `tools=[...]` accepts: `@tool` functions, plain typed functions, built-in tool
 objects, tool sources (MCP servers), and raw tool dicts as the API spells them."""
@@ -104,8 +109,9 @@ class Toolset:
     """
 
     def __init__(self, tools: Iterable[ToolLike] = ()) -> None:
-        self.functions: dict[str, FunctionTool[..., Any]] = {}
-        """Function tools with a local handler, by name."""
+        self.functions: dict[str, CallableTool] = {}
+        """Function tools with a local handler, by name (`@tool` functions, agents as
+        tools, handoff transfers)."""
         self.sources: list[ToolSource] = []
         """Tool sources, connected per session."""
         self.mcp_routes: dict[str, MCPRoute] = {}
@@ -195,9 +201,11 @@ class Toolset:
         return f"Toolset({[d.get('name', d.get('type')) for d in self._wire]!r})"
 
 
-def _declare(item: ToolLike) -> tuple[JsonObject, FunctionTool[..., Any] | None]:
+def _declare(item: ToolLike) -> tuple[JsonObject, CallableTool | None]:
     if isinstance(item, FunctionTool):
         return item.to_wire(), item
+    if isinstance(item, CallableTool) and not isinstance(item, BuiltinTool):
+        return item.to_wire(), item  # an agent as a tool, a handoff transfer
     if isinstance(item, BuiltinTool):
         return item.to_wire(), None
     if isinstance(item, Mapping):
