@@ -82,6 +82,22 @@ if TYPE_CHECKING:
     from ._tools.context import ToolContext as ToolContext
     from ._tools.function import FunctionTool as FunctionTool
     from ._tools.function import tool as tool
+    from ._durable.sessions import MemorySessions as MemorySessions
+    from ._durable.sessions import SQLiteSessions as SQLiteSessions
+    from ._durable.sessions import Sessions as Sessions
+    from ._errors import GuardrailTripped as GuardrailTripped
+    from ._errors import SessionConflictError as SessionConflictError
+    from ._errors import UsageLimitExceeded as UsageLimitExceeded
+    from ._run.agent_tool import AgentTool as AgentTool
+    from ._run.compaction import HistoryLimit as HistoryLimit
+    from ._run.events import HandoffEvent as HandoffEvent
+    from ._run.guardrails import Guardrail as Guardrail
+    from ._run.guardrails import GuardrailContext as GuardrailContext
+    from ._run.handoffs import Handoff as Handoff
+    from ._run.limits import UsageLimits as UsageLimits
+    from ._run.parallel import ParallelResult as ParallelResult
+    from ._run.pipeline import Parallel as Parallel
+    from ._run.result import HandoffRecord as HandoffRecord
     from ._version import __version__ as __version__
     from ._wire.interaction import Interaction as Interaction
     from ._wire.interaction import Usage as Usage

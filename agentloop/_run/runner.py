@@ -242,7 +242,9 @@ class Runner:
         try:
             while True:
                 if state.transfer_to is not None and state.round is None:
-                    source, runner = runner, runner.find(state.transfer_to)
+                    # By name, from the agent the run started with: what a resumed
+                    # state can name, and what lets two agents hand back and forth.
+                    source, runner = runner, self.find(state.transfer_to)
                     handed = hand_off(state, source, runner)
                     scope.switch(runner.composition, runner.config.name)
                     if emit:
