@@ -67,7 +67,9 @@ async def test_writer_calls_a_background_researcher_as_a_tool() -> None:
             "description": "Research a topic in depth",
             "parameters": {
                 "type": "object",
-                "properties": {"input": {"type": "string", "description": "What to ask the agent."}},
+                "properties": {
+                    "input": {"type": "string", "description": "What to ask the agent."}
+                },
                 "required": ["input"],
             },
         }
