@@ -1,7 +1,11 @@
 """Session stores: a chat's saved conversation (JSON text) by session id, versioned.
 
 ```python
+from agentloop import Agent, SQLiteSessions
+
+agent = Agent("gemini-2.5-flash")
 chat = agent.chat(session_id="user-42", sessions=SQLiteSessions("chats.db"))
+print(chat.run("Hello").text)
 ```
 
 Every save names the version it read: a store refuses a save whose version is not

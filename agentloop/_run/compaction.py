@@ -31,8 +31,11 @@ class HistoryLimit:
     """When and how a `store=False` history is compacted.
 
     ```python
-    agent = Agent("gemini-2.5-flash", store=False,
-                  history_limit=HistoryLimit(max_tokens=100_000, keep_last_turns=6))
+    from agentloop import Agent, HistoryLimit
+
+    limit = HistoryLimit(max_tokens=100_000, keep_last_turns=6)
+    chat = Agent("gemini-2.5-flash", store=False, history_limit=limit).chat()
+    print(chat.run("Hello").text)
     ```
     """
 

@@ -45,7 +45,10 @@ class UsageLimits:
     """Caps on one run (None: no cap). A sub-agent's spending counts toward them.
 
     ```python
+    from agentloop import Agent, UsageLimits
+
     agent = Agent("gemini-2.5-flash", usage_limits=UsageLimits(requests=20, total_tokens=50_000))
+    print(agent.run("Hello").text)
     ```
     """
 

@@ -32,7 +32,13 @@ class Parallel:
     """Agents that run at the same time on the same input: a pipeline step.
 
     ```python
-    pipeline = Parallel([researcher, researcher_b]).then(summarizer, input="Merge both reports")
+    from agentloop import Agent, Parallel
+
+    researcher = Agent("gemini-2.5-flash", name="researcher", instructions="Research it.")
+    critic = Agent("gemini-2.5-flash", name="critic", instructions="Find weak points.")
+    summarizer = Agent("gemini-2.5-flash", instructions="Merge the notes.")
+    pipeline = Parallel([researcher, critic]).then(summarizer, input="Merge both reports")
+    print(pipeline.run("Tides").text)
     ```
 
     Args:

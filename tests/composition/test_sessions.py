@@ -4,6 +4,7 @@ writers of one session are serialised, and a stale one is refused clearly."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -105,7 +106,7 @@ async def test_history_is_rebuilt_from_the_server_when_stored(
 def test_two_processes_writing_one_session_are_serialised(
     served: tuple[FunctionModel, str], tmp_path: Path
 ) -> None:
-    model, url = served
+    _model, url = served
     db = tmp_path / "chats.db"
     SQLiteSessions(db)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -133,7 +134,7 @@ def test_two_processes_writing_one_session_are_serialised(
     with Client(api_key="local-test-key", base_url=url, max_retries=0) as client:
         chain = [client.interactions.get(i) for i in ids]
     assert chain[0].previous_interaction_id is None
-    for earlier, later in zip(chain, chain[1:], strict=False):
+    for earlier, later in itertools.pairwise(chain):
         assert later.previous_interaction_id == earlier.id
     said = [i.text.removeprefix("I have heard: ").split(" | ")[-1] for i in chain]
     assert sorted(said) == ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"]
