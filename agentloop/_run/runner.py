@@ -237,7 +237,7 @@ class Runner:
             deps=deps,
             parent=parent,
             summarize=runner.summarize,
-            check_input=new_run,
+            check_input=new_run and first is None,
         )
         try:
             while True:
@@ -345,6 +345,9 @@ class Runner:
         """
         if not self.config.store:
             raise UserError("a background run must be stored: use store=True")
+        if self.composition.input_guardrails:
+            scope = RunScope(self.composition, client=self.client, agent_name=None, deps=None)
+            await scope.check_input(state)
         async with self.tool_session() as session:
             body: JsonObject = build_request(self.config, state, session.wire)
         body["background"] = True

@@ -77,6 +77,8 @@ class RunScope:
         self.summarize = summarize
         self.ancestors: list[Ancestor] = list(parent.scope.chain()) if parent else []
         self._input_pending = check_input
+        self._parallel: tuple[Guardrail, ...] = ()  # input guardrails for `create`
+        self._input_value: Any = None
 
     def chain(self) -> list[Ancestor]:
         """The limits a run inside one of this run's tool calls must respect too."""
@@ -131,7 +133,7 @@ class RunScope:
     async def create(
         self, state: RunState, interactions: AsyncInteractions, body: JsonObject
     ) -> Interaction:
-        guards: tuple[Guardrail, ...] = getattr(self, "_parallel", ())
+        guards = self._parallel
         if not guards:
             return await interactions.create(**body)
         self._parallel = ()
@@ -179,6 +181,11 @@ class RunScope:
             for call in round.unanswered:
                 if call.id not in round.children:
                     await check_all(guards, call, self._context("tool"), state)
+
+    async def check_input(self, state: RunState) -> None:
+        """Every input guardrail, now (a background run checks before it starts)."""
+        guards = self.composition.input_guardrails
+        await check_all(guards, state.pending_input, self._context("input"), state)
 
     async def check_output(self, state: RunState, output: Any) -> None:
         await check_all(self.composition.output_guardrails, output, self._context("output"), state)

@@ -203,3 +203,34 @@ async def test_a_guardrail_returning_something_else_is_a_user_error() -> None:
     agent = build(agents, input_guardrails=[lambda value: 42])
     with pytest.raises(UserError, match="return None/True to pass"):
         await agent.arun("hi")
+
+
+async def test_a_background_run_checks_its_input_once_before_it_starts() -> None:
+    checked: list[Any] = []
+
+    def record(value: Any) -> str | None:
+        checked.append(value)
+        return no_pii(value)
+
+    agents = Agents(
+        {
+            "main": [
+                [call("c1", "delete_file", path="/tmp/x")],
+                lambda r: text(str(r.function_results[0]["result"])),
+            ]
+        }
+    )
+    agent = build(
+        agents,
+        input_guardrails=[record],
+        background=True,
+        poll_interval=0.01,
+        poll_max_interval=0.02,
+    )
+    with pytest.raises(GuardrailTripped):
+        await agent.astart("ada@example.com")
+    assert agents.order == []
+    run = await agent.astart("tidy up")
+    result = await run.wait()
+    assert result.text == "deleted /tmp/x"
+    assert checked == ["ada@example.com", "tidy up"]  # not the function results
