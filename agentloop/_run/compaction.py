@@ -22,8 +22,8 @@ __all__ = ["HistoryLimit", "compact", "cut_points", "history_tokens", "transcrip
 
 SUMMARY_PREFIX = "Summary of the earlier conversation:\n"
 
-Summarize = Callable[[str], Awaitable[str]]
-"""Turns a transcript of the older turns into a summary."""
+Summarize = Callable[[Any, str], Awaitable[str]]
+"""`(summarizer agent, transcript of the older turns) -> summary`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,8 +118,8 @@ async def compact(limit: HistoryLimit, state: RunState, summarize: Summarize | N
     older, kept = state.history[:cut], state.history[cut:]
     if _only_summary(older):
         return False  # the kept turns alone pass the budget: nothing left to fold
-    if summarize is not None:
-        summary = await summarize(transcript(older))
+    if summarize is not None and limit.summarizer is not None:
+        summary = await summarize(limit.summarizer, transcript(older))
         text = SUMMARY_PREFIX + summary
         note = {"type": "user_input", "content": [{"type": "text", "text": text}]}
         ack = {"type": "model_output", "content": [{"type": "text", "text": "Noted."}]}

@@ -115,7 +115,7 @@ def check_tools(config: RunConfig, state: RunState) -> None:
     if state.round is None or config.toolset.sources:
         return  # a source's tools are known only once connected
     missing = sorted(
-        {c.name for c in state.round.unanswered if c.name not in config.toolset.functions}
+        {c.name for c in state.round.unanswered if c.name not in config.toolset.handlers}
     )
     if missing:
         raise UserError(

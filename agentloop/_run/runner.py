@@ -69,17 +69,15 @@ class Runner:
             f"the handoffs of agent {self.config.name!r}"
         )
 
-    async def summarize(self, transcript: str) -> str:
-        """A summary of `transcript` by the `history_limit` summarizer agent."""
-        limit = self.composition.history_limit
-        assert limit is not None
-        assert limit.summarizer is not None
-        summarizer: Runner = limit.summarizer.runner
+    @staticmethod
+    async def summarize(summarizer: Runnable, transcript: str) -> str:
+        """A summary of `transcript` by a `history_limit` summarizer agent."""
+        runner = summarizer.runner
         prompt = (
             "Summarise this conversation so it can continue without it. Keep facts, "
             "decisions, names and numbers; drop pleasantries.\n\n" + transcript
         )
-        result = await summarizer.run(summarizer.new_state(prompt))
+        result = await runner.run(runner.new_state(prompt))
         return result.text
 
     @property
@@ -236,7 +234,7 @@ class Runner:
             agent_name=runner.config.name,
             deps=deps,
             parent=parent,
-            summarize=runner.summarize,
+            summarize=Runner.summarize,
             check_input=new_run and first is None,
         )
         try:

@@ -121,7 +121,7 @@ class RunScope:
             limits.check_request(spent, state)
         limit = self.composition.history_limit
         if limit is not None:
-            await compact(limit, state, self.summarize if limit.summarizer else None)
+            await compact(limit, state, self.summarize)
         if self._input_pending:
             guards = self.composition.input_guardrails
             now = guards if stream else tuple(g for g in guards if not g.parallel)

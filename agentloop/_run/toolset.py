@@ -109,9 +109,10 @@ class Toolset:
     """
 
     def __init__(self, tools: Iterable[ToolLike] = ()) -> None:
-        self.functions: dict[str, CallableTool] = {}
-        """Function tools with a local handler, by name (`@tool` functions, agents as
-        tools, handoff transfers)."""
+        self.functions: dict[str, FunctionTool[..., Any]] = {}
+        """Function tools with a local handler, by name."""
+        self.callables: dict[str, CallableTool] = {}
+        """Other local tools by name: agents as tools, handoff transfers."""
         self.sources: list[ToolSource] = []
         """Tool sources, connected per session."""
         self.mcp_routes: dict[str, MCPRoute] = {}
@@ -141,8 +142,10 @@ class Toolset:
                         f"two tools are named {name!r}; rename one with @tool(name=...)"
                     )
                 names.add(name)
-                if handler is not None:
+                if isinstance(handler, FunctionTool):
                     self.functions[name] = handler
+                elif handler is not None:
+                    self.callables[name] = handler
             self._wire.append(declaration)
 
     def to_wire(self) -> list[JsonObject]:
@@ -151,7 +154,12 @@ class Toolset:
 
     def static_session(self) -> ToolSession:
         """A session of the static tools alone (no source to connect)."""
-        return ToolSession(wire=self.to_wire(), handlers=dict(self.functions))
+        return ToolSession(wire=self.to_wire(), handlers=self.handlers)
+
+    @property
+    def handlers(self) -> dict[str, CallableTool]:
+        """Every static tool with a local handler, by name."""
+        return {**self.functions, **self.callables}
 
     async def open(self) -> ToolSession:
         """Connect every source and return the run's tools.

@@ -80,7 +80,7 @@ async def test_writer_calls_a_background_researcher_as_a_tool() -> None:
     assert len(record.child_interactions) == 1
     child = await client.interactions.get(record.child_interactions[0])
     assert child.text == "report on tides"
-    child_tokens = child.usage.total_tokens if child.usage else 0
+    child_tokens = (child.usage.total_tokens or 0) if child.usage else 0
     own = sum((i.usage.total_tokens or 0) for i in result.interactions if i.usage)
     assert result.usage.total_tokens == own + child_tokens
     assert agents.left() == {}
@@ -146,6 +146,7 @@ async def test_parent_deps_reach_the_child_tools() -> None:
         instructions="writer",
         tools=[helper.as_tool(description="Helps")],
         client=client,
+        deps_type=dict[str, str],
     )
     result = await writer.arun("go", deps={"user": "ada"})
     assert result.text == "Article: ada"
