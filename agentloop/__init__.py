@@ -57,6 +57,13 @@ if TYPE_CHECKING:
     from ._mcp.bridge import MCPHttp as MCPHttp
     from ._mcp.bridge import MCPStdio as MCPStdio
     from ._mcp.connection import MCPConnectionError as MCPConnectionError
+    from ._obs.config import instrument as instrument
+    from ._obs.hooks import HookContext as HookContext
+    from ._obs.hooks import HookError as HookError
+    from ._obs.hooks import RunHooks as RunHooks
+    from ._obs.trace import RunTrace as RunTrace
+    from ._obs.trace import TraceEvent as TraceEvent
+    from ._obs.trace import TraceSpan as TraceSpan
     from ._run.agent import Agent as Agent
     from ._run.agent_tool import AgentTool as AgentTool
     from ._run.background import AsyncBackgroundRun as AsyncBackgroundRun
@@ -64,6 +71,7 @@ if TYPE_CHECKING:
     from ._run.background import BackgroundRun as BackgroundRun
     from ._run.chat import Chat as Chat
     from ._run.compaction import HistoryLimit as HistoryLimit
+    from ._run.environment import Environment as Environment
     from ._run.events import ApprovalRequestedEvent as ApprovalRequestedEvent
     from ._run.events import HandoffEvent as HandoffEvent
     from ._run.events import InteractionFinishedEvent as InteractionFinishedEvent
@@ -88,6 +96,8 @@ if TYPE_CHECKING:
     from ._run.result import RunResult as RunResult
     from ._run.result import ToolCallRecord as ToolCallRecord
     from ._run.state import RunState as RunState
+    from ._run.tool_search import ToolSearch as ToolSearch
+    from ._run.tool_search import rank_tools as rank_tools
     from ._tools.builtin import BuiltinTool as BuiltinTool
     from ._tools.builtin import CodeExecution as CodeExecution
     from ._tools.builtin import FileSearch as FileSearch

@@ -34,18 +34,24 @@ from ._server.models import (
     ScriptedModel,
     UnexpectedRequest,
 )
+from ._server.resources import Resources
 from ._server.store import MemoryStore, SQLiteStore
+from ._server.triggers import ManualClock
+from ._server.webhooks import Delivery
 
 __all__ = [
+    "Delivery",
     "DemoModel",
     "Faults",
     "FunctionModel",
     "InteractionsServer",
     "LocalTransport",
+    "ManualClock",
     "MemoryStore",
     "Model",
     "ModelRequest",
     "Reply",
+    "Resources",
     "SQLiteStore",
     "ScriptedModel",
     "UnexpectedRequest",
@@ -101,6 +107,9 @@ class InteractionsServer(InteractionsApp):
         dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect).
         faults: failures to inject.
         background_step_delay: seconds between background steps becoming visible.
+        resources: the routes beyond /interactions (agents, environments, credentials,
+            triggers, webhooks, decisions): `Resources(data_dir=..., clock=ManualClock(),
+            lenient=True)`; in memory by default. `server.resources` inspects them.
     """
 
     def client(self, **options: Any) -> AsyncClient:

@@ -20,10 +20,15 @@ MODES = ("arun", "astream", "run")
 class AgentloopClient:
     """Runs the scenario with `Agent.<mode>`; `run_blocking` is the sync face."""
 
-    def __init__(self, base_url: str, *, mode: str, tool_ms: int, tool_kind: str) -> None:
+    def __init__(
+        self, base_url: str, *, mode: str, tool_ms: int, tool_kind: str, instrument: bool = False
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         import agentloop
+
+        if instrument:
+            _instrument(agentloop)
 
         self._agentloop = agentloop
         self.mode = mode
@@ -70,6 +75,24 @@ class AgentloopClient:
 
     def close_blocking(self) -> None:
         self._client.close()
+
+
+def _instrument(agentloop: Any) -> None:
+    """Instrumentation as a service would run it: the OpenTelemetry SDK with a batch
+    processor (its exporter drops the spans) and a metric reader."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    class Drop(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(BatchSpanProcessor(Drop()))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    agentloop.instrument(tracer_provider=tracer_provider, meter_provider=meter_provider)
 
 
 def _check(text: str | None) -> None:

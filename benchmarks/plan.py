@@ -30,6 +30,8 @@ class Client:
     mode: str | None = None
     stream: bool = False
     tool_kind: str = "async"
+    instrument: bool = False
+    """Run with `agentloop.instrument()` on (OpenTelemetry SDK providers, spans dropped)."""
     requires: str | None = None
     """An optional package's module the client needs; without it the client is skipped."""
 
@@ -39,6 +41,8 @@ class Client:
             spec["mode"] = self.mode
         if self.tool_kind != "async":
             spec["tool_kind"] = self.tool_kind
+        if self.instrument:
+            spec["instrument"] = True
         return spec
 
     @property
@@ -63,6 +67,7 @@ CLIENTS = {
         Client("agentloop.arun", "agentloop", mode="arun"),
         Client("agentloop.run", "agentloop", mode="run"),
         Client("agentloop.arun[sync tool]", "agentloop", mode="arun", tool_kind="sync"),
+        Client("agentloop.arun[instrumented]", "agentloop", mode="arun", instrument=True),
         Client("aiohttp+sse", "aiohttp", stream=True),
         Client("httpx_agentloop+sse", "httpx_agentloop", stream=True),
         Client("agentloop.astream", "agentloop", mode="astream", stream=True),

@@ -23,6 +23,8 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("cpu_per_round_ms", "agentloop.arun"),
     ("cpu_per_round_ms", "agentloop.astream"),
     ("cpu_per_round_ms", "agentloop.run"),
+    ("cpu_per_round_ms", "agentloop.arun[instrumented]"),
+    ("instrumented_over_arun", "agentloop.arun[instrumented]"),
     ("wall_per_run_ms", "agentloop.arun"),
     ("wall_per_run_ms", "agentloop.astream"),
     ("parallel_k1_ms", "agentloop.arun"),

@@ -18,6 +18,8 @@ from .plan import CLIENTS, REFERENCE, Settings
 
 __all__ = ["build", "machine"]
 
+INSTRUMENTED = "agentloop.arun[instrumented]"
+
 
 def _figures(settings: Settings) -> list[tuple[str, str, str]]:
     """(id, title, unit) of every figure, in report order."""
@@ -35,6 +37,7 @@ def _figures(settings: Settings) -> list[tuple[str, str, str]]:
         ("parallel_kn_over_k1", f"{s.parallel_calls} parallel calls / 1 call (wall)", "x"),
         ("ttft_ms", "time to first streamed text (text-only answer)", "ms"),
         ("ttft_added_ms", "time to first text added over the stack floor", "ms"),
+        ("instrumented_over_arun", "client CPU per tool round, instrumentation on / off", "x"),
     ]
     for level in s.concurrency:
         figures += [
@@ -115,6 +118,12 @@ def _derive(figures: dict[str, dict[str, Any]], settings: Settings) -> None:
     for row in rows.values():
         row["vs_stack"] = row["vs_raw"] = None  # a difference has no ratio
     figures["ttft_added_ms"]["clients"] = rows
+    cpu = figures["cpu_per_round_ms"]["clients"]
+    on, off = cpu.get(INSTRUMENTED, {}).get("median"), cpu.get("agentloop.arun", {}).get("median")
+    overhead = _summarise({INSTRUMENTED: [on / off]} if on and off else {}, {}, derived=True)
+    for row in overhead.values():
+        row["vs_stack"] = row["vs_raw"] = None  # already a ratio
+    figures["instrumented_over_arun"]["clients"] = overhead
 
 
 _OPS: dict[str, Callable[[float, float], bool]] = {

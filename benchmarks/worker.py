@@ -46,7 +46,13 @@ def make_client(spec: dict[str, Any]) -> Any:
     if name == "agentloop":
         from .clients import AgentloopClient
 
-        return AgentloopClient(base_url, mode=spec["mode"], tool_ms=tool_ms, tool_kind=tool_kind)
+        return AgentloopClient(
+            base_url,
+            mode=spec["mode"],
+            tool_ms=tool_ms,
+            tool_kind=tool_kind,
+            instrument=spec.get("instrument", False),
+        )
     if tool_kind != "async":
         raise ValueError("the floors run async tools only")
     tool = make_async_tool(tool_ms)

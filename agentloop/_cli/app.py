@@ -5,6 +5,7 @@
     agentloop run "prompt" [options]    one agent run (tools, schema, files, stream, ...)
     agentloop research "topic"          Deep Research in the background, then a summary
     agentloop get|cancel|delete ID      look at, stop or remove an interaction
+    agentloop webhooks listen ...       drive your agent's background runs from webhooks
 
 Commands talk to AGENTLOOP_BASE_URL when set, else to Gemini (GEMINI_API_KEY), as any
 `Client()` does. Exit status: 0 done, 1 the run or the API failed, 2 a usage error.
@@ -83,6 +84,10 @@ def build_app() -> typer.Typer:
     ) -> None:
         """agentloop: agents on Gemini's Interactions API."""
 
+    from .webhooks import add_webhooks_commands
+
+    add_webhooks_commands(app)
+
     @app.command()
     def demo() -> None:
         """Run the tour: tools, structured output, state and background research,
@@ -155,6 +160,9 @@ def build_app() -> typer.Typer:
             False, "--background", help="Run in the background and poll."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        trace: bool = typer.Option(
+            False, "--trace", help="Draw the run as a waterfall on stderr when it ends."
+        ),
     ) -> None:
         """Run an agent once: against AGENTLOOP_BASE_URL if set, else Gemini."""
         from agentloop import Agent, UserError
@@ -208,6 +216,7 @@ def build_app() -> typer.Typer:
                     poll_interval=0.5,
                     poll_max_interval=5.0,
                     client=client,
+                    instrument=True if trace else None,
                 )
             except UserError as exc:  # a bad schema, a tool mix the API cannot serve, ...
                 raise _fail(str(exc), 2) from None
@@ -215,11 +224,13 @@ def build_app() -> typer.Typer:
             if as_json:
                 result = runner.run(input)
                 typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+                _print_trace(console, result, trace)
                 return
             if stream:
                 result = stream_run(runner, input, console, echo_text=not structured)
                 if structured:
                     print_output(result, structured=True)
+                _print_trace(console, result, trace)
                 return
             if background:  # progress lines show the server's tool calls as they come
                 result = wait_in_background(runner, input, console, label="run")
@@ -228,6 +239,7 @@ def build_app() -> typer.Typer:
                 print_steps(console, result.interactions)
             print_tool_calls(console, result)
             print_output(result, structured=structured)
+            _print_trace(console, result, trace)
 
     @app.command()
     def get(
@@ -412,6 +424,13 @@ def _stderr() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _print_trace(console: Console, result: Any, trace: bool) -> None:
+    """`--trace`: the run's waterfall, on stderr with the other progress output."""
+    if trace and result.trace is not None:
+        console.print()
+        result.trace.print(console.file, width=console.width)
 
 
 @contextmanager

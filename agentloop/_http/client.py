@@ -16,6 +16,17 @@ import httpx
 from .._sync import run_sync
 from .._wire.events import StreamEvent
 from .._wire.interaction import Interaction
+from .agents import Agents, AsyncAgents, AsyncEnvironments, Environments
+from .automation import (
+    AsyncCredentials,
+    AsyncDecisions,
+    AsyncTriggers,
+    AsyncWebhooks,
+    Credentials,
+    Decisions,
+    Triggers,
+    Webhooks,
+)
 from .core import DEFAULT_TIMEOUT, HTTPCore
 from .files import AsyncFiles, Files
 from .interactions import AsyncInteractions
@@ -85,6 +96,18 @@ class AsyncClient:
         """Create, get, cancel and delete interactions."""
         self.files = AsyncFiles(self._core)
         """Upload, get, list and delete files (the Files API)."""
+        self.agents = AsyncAgents(self._core)
+        """Saved managed agents (`/agents`)."""
+        self.environments = AsyncEnvironments(self._core)
+        """Sandbox environments and their workspace files (`/environments`)."""
+        self.credentials = AsyncCredentials(self._core)
+        """Secrets managed agents may use (`/credentials`)."""
+        self.triggers = AsyncTriggers(self._core)
+        """Cron-scheduled agent interactions and their executions (`/triggers`)."""
+        self.webhooks = AsyncWebhooks(self._core)
+        """Endpoints the API POSTs signed events to (`/webhooks`)."""
+        self.decisions = AsyncDecisions(self._core)
+        """A hosted classifier / judge (`/decisions`)."""
 
     @property
     def base_url(self) -> str:
@@ -213,6 +236,18 @@ class Client:
         """Create, get, cancel and delete interactions."""
         self.files = Files(self._async.files)
         """Upload, get, list and delete files (the Files API)."""
+        self.agents = Agents(self._async.agents)
+        """Saved managed agents (`/agents`)."""
+        self.environments = Environments(self._async.environments)
+        """Sandbox environments and their workspace files (`/environments`)."""
+        self.credentials = Credentials(self._async.credentials)
+        """Secrets managed agents may use (`/credentials`)."""
+        self.triggers = Triggers(self._async.triggers)
+        """Cron-scheduled agent interactions and their executions (`/triggers`)."""
+        self.webhooks = Webhooks(self._async.webhooks)
+        """Endpoints the API POSTs signed events to (`/webhooks`)."""
+        self.decisions = Decisions(self._async.decisions)
+        """A hosted classifier / judge (`/decisions`)."""
 
     @property
     def base_url(self) -> str:

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import platform
+from collections.abc import Coroutine
 from typing import Any
 
 import anyio
@@ -32,6 +33,7 @@ from .._errors import (
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
 from .extensions import BUFFER_BODY
+from .observe import OnRetry, current_http_observer
 from .retry import RetryPolicy, Sleep, send_with_retries
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "API_REVISION", "HTTPCore", "Secret"]
@@ -42,7 +44,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
 """Long reads are normal (a model thinking, a stream between events); connects are not."""
 API_REVISION = "2026-05-20"
 """Pins the steps dialect: harmless where the server ignores it, stable if a new one ships."""
-logger = logging.getLogger("agentloop")
+logger = logging.getLogger("agentloop.http")
 # Enough connections for a service running a thousand agent loops at once.
 _LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
 
@@ -208,7 +210,7 @@ class HTTPCore:
                 self._urls[path] = url
         return url
 
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -220,13 +222,17 @@ class HTTPCore:
         url: str | None = None,
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
-    ) -> httpx.Response:
+    ) -> Coroutine[Any, Any, httpx.Response]:
         """Send one request (retrying as the policy allows) and return a 2xx response.
 
         `path` is under the API version; `url` (absolute) replaces it, e.g. for an
         upload session. With `stream=True` the body is left unread for the caller to
         consume and close. Raises an `APIStatusError` subclass, `APIConnectionError`
         or `APITimeoutError`.
+
+        A plain function returning the sending coroutine (await it at once): the
+        request is built here, and an observer (`_http.observe`) may wrap the send
+        without costing an extra coroutine when there is none.
         """
         client, owned = self._client()
         # One entry per header name (lowercase), the caller's `headers` winning.
@@ -258,6 +264,23 @@ class HTTPCore:
             extensions=extensions,
         )
 
+        observer = current_http_observer.get()
+        if observer is not None:
+            return observer.observe(
+                request, functools.partial(self._send, client, owned, request, stream)
+            )
+        return self._send(client, owned, request, stream, None)
+
+    async def _send(
+        self,
+        client: httpx.AsyncClient,
+        owned: bool,
+        request: httpx.Request,
+        stream: bool,
+        on_retry: OnRetry | None,
+    ) -> httpx.Response:
+        """Send `request` with retries; a 2xx response, or the error as an exception."""
+
         async def send() -> httpx.Response:
             if owned:
                 # agentloop's own client has no auth, cookies, hooks or redirects to
@@ -285,6 +308,7 @@ class HTTPCore:
                 self.retry_policy,
                 sleep=self.sleep or anyio.sleep,
                 describe=functools.partial(describe_request, request),
+                on_retry=on_retry,
             )
         except httpx.TimeoutException as exc:
             raise APITimeoutError(

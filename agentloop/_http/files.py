@@ -23,7 +23,7 @@ from .._sync import run_sync
 from .._wire.file import File
 from .core import HTTPCore
 
-__all__ = ["AsyncFiles", "Files"]
+__all__ = ["AsyncFiles", "Files", "bytes_chunks", "file_chunks", "send_chunks"]
 
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 """Bytes per upload request: large enough to be fast, small enough to keep memory flat."""
@@ -34,15 +34,47 @@ def _file_name(file: str | File) -> str:
     return name if name.startswith("files/") else f"files/{name}"
 
 
-async def _file_chunks(path: anyio.Path, size: int) -> AsyncIterator[bytes]:
+async def file_chunks(path: anyio.Path, size: int) -> AsyncIterator[bytes]:
     async with await anyio.open_file(path, "rb") as stream:
         while chunk := await stream.read(size):
             yield chunk
 
 
-async def _bytes_chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
+async def bytes_chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
     for start in range(0, max(len(data), 1), size):
         yield data[start : start + size]
+
+
+async def send_chunks(
+    core: HTTPCore, upload_url: str, chunks: AsyncIterator[bytes], size: int
+) -> httpx.Response:
+    """Send a resumable upload's bytes, chunk by chunk; the last one finalizes."""
+    # Look one chunk ahead: the last chunk carries "upload, finalize".
+    offset = 0
+    pending = await anext(chunks, b"")
+    while True:
+        following = await anext(chunks, None)
+        last = following is None or offset + len(pending) >= size
+        response = await core.request(
+            "POST",
+            "",
+            url=upload_url,
+            content=pending,
+            headers={
+                "x-goog-upload-command": "upload, finalize" if last else "upload",
+                "x-goog-upload-offset": str(offset),
+                "content-length": str(len(pending)),
+            },
+        )
+        offset += len(pending)
+        if last or following is None:
+            return response
+        pending = following
+        # httpx responses sit in a reference cycle (response <-> its stream), so
+        # the chunk its request carries lives until the cyclic GC runs. Collect
+        # the young generation now: memory stays at a few chunks, not the file.
+        del response
+        gc.collect(0)
 
 
 class AsyncFiles:
@@ -99,9 +131,9 @@ class AsyncFiles:
         granularity = int(start.headers.get("x-goog-upload-chunk-granularity") or 1)
         chunk_size = max(granularity, chunk_size // granularity * granularity)
         if isinstance(file, bytes):
-            chunks = _bytes_chunks(file, chunk_size)
+            chunks = bytes_chunks(file, chunk_size)
         else:
-            chunks = _file_chunks(anyio.Path(file), chunk_size)
+            chunks = file_chunks(anyio.Path(file), chunk_size)
         response = await self._send_chunks(upload_url, chunks, size)
         body = response.json()
         return File.model_validate(body.get("file", body))
@@ -109,32 +141,7 @@ class AsyncFiles:
     async def _send_chunks(
         self, upload_url: str, chunks: AsyncIterator[bytes], size: int
     ) -> httpx.Response:
-        # Look one chunk ahead: the last chunk carries "upload, finalize".
-        offset = 0
-        pending = await anext(chunks, b"")
-        while True:
-            following = await anext(chunks, None)
-            last = following is None or offset + len(pending) >= size
-            response = await self._core.request(
-                "POST",
-                "",
-                url=upload_url,
-                content=pending,
-                headers={
-                    "x-goog-upload-command": "upload, finalize" if last else "upload",
-                    "x-goog-upload-offset": str(offset),
-                    "content-length": str(len(pending)),
-                },
-            )
-            offset += len(pending)
-            if last or following is None:
-                return response
-            pending = following
-            # httpx responses sit in a reference cycle (response <-> its stream), so
-            # the chunk its request carries lives until the cyclic GC runs. Collect
-            # the young generation now: memory stays at a few chunks, not the file.
-            del response
-            gc.collect(0)
+        return await send_chunks(self._core, upload_url, chunks, size)
 
     async def get(self, name: str | File) -> File:
         """The file's current metadata (`state` tells whether it is ready)."""

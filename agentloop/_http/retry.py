@@ -30,7 +30,7 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429})
 
 Sleep = Callable[[float], Awaitable[None]]
 
-logger = logging.getLogger("agentloop")
+logger = logging.getLogger("agentloop.http")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,12 +101,14 @@ async def send_with_retries(
     *,
     sleep: Sleep = anyio.sleep,
     describe: Callable[[], str] = lambda: "request",
+    on_retry: Callable[[int, float, str], None] | None = None,
 ) -> httpx.Response:
     """Call `send` until it returns a non-retryable response or the policy gives up.
 
     Returns the last response (which may be an error status: the caller maps it to an
     exception). Raises the last `httpx.TransportError` if every attempt failed to
     connect or read. A retried error response is closed before the next attempt.
+    `on_retry(attempt, delay, reason)` is told of each retry before its wait.
     """
     started = time.monotonic()
     attempt = 0
@@ -120,8 +122,10 @@ async def send_with_retries(
                 raise
             reason = f"{type(exc).__name__}: {exc}"
         else:
-            if not is_retryable_status(response.status_code) or not _may_retry(
-                policy, attempt, started
+            if (
+                not is_retryable_status(response.status_code)
+                or _already_exists(response)
+                or not _may_retry(policy, attempt, started)
             ):
                 return response
             reason = f"status {response.status_code}"
@@ -130,7 +134,20 @@ async def send_with_retries(
         logger.info(
             "retrying %s in %.2fs (attempt %d failed: %s)", describe(), delay, attempt, reason
         )
+        if on_retry is not None:
+            on_retry(attempt, delay, reason)
         await sleep(delay)
+
+
+def _already_exists(response: httpx.Response) -> bool:
+    """A 409 for a duplicate (creating an id twice) stays a conflict however often it
+    is sent; only 409 ABORTED (a concurrency clash) is worth retrying."""
+    if response.status_code != 409:
+        return False
+    try:
+        return b"ALREADY_EXISTS" in response.content
+    except httpx.ResponseNotRead:
+        return False
 
 
 def _may_retry(policy: RetryPolicy, attempt: int, started: float) -> bool:

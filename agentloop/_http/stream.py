@@ -22,6 +22,7 @@ from .._wire.accumulate import InteractionAccumulator
 from .._wire.events import ErrorEvent, InteractionCompletedEvent, StreamEvent, parse_event
 from .._wire.interaction import Interaction
 from .._wire.sse import DONE, ServerSentEvent, SSEDecoder
+from .observe import current_http_observer
 from .retry import RetryPolicy, Sleep
 
 __all__ = ["AsyncInteractionStream", "Reconnect"]
@@ -60,6 +61,9 @@ class AsyncInteractionStream:
         self._events = self._iterate()
         self._closed = False
         self._fetch = fetch
+        # A resume happens while the caller iterates, outside the context that opened
+        # the stream: keep that context's observer for it.
+        self._observer = current_http_observer.get()
         self.last_event_id: str | None = last_event_id
         """The id of the last event yielded (or resumed after); pass it as
         `last_event_id` to resume."""
@@ -209,6 +213,7 @@ class AsyncInteractionStream:
                 event_id=self.last_event_id,
             ) from cause
         await self._sleep(self._policy.backoff(failures))
+        token = current_http_observer.set(self._observer)
         try:
             return await self._reconnect(interaction_id, self.last_event_id)
         except APIError as exc:
@@ -218,6 +223,8 @@ class AsyncInteractionStream:
                 request=exc.request,
                 event_id=self.last_event_id,
             ) from exc
+        finally:
+            current_http_observer.reset(token)
 
 
 def is_event_stream(response: httpx.Response) -> bool:

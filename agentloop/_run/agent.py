@@ -15,6 +15,7 @@ from .._durable.checkpoints import Checkpoints, check_store
 from .._durable.sessions import Sessions
 from .._errors import UserError
 from .._http.client import AsyncClient, Client
+from .._obs.hooks import HookSet, RunHooks
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .._tools.context import DepsT
 from .._tools.dispatch import ToolErrorMode
@@ -23,6 +24,7 @@ from .agent_tool import AgentTool
 from .background import AsyncBackgroundRun, BackgroundRun
 from .chat import Chat
 from .compaction import HistoryLimit
+from .environment import Environment
 from .events import RunEvent
 from .guardrails import GuardrailLike, as_guardrails
 from .handoffs import HandoffLike, TransferTool, as_handoffs
@@ -33,6 +35,7 @@ from .result import OutputT, RunResult
 from .runner import Runnable, Runner
 from .scope import Composition
 from .state import OnMaxTurns, RunConfig, RunState
+from .tool_search import ToolSearch
 from .toolset import ToolLike, Toolset
 
 __all__ = ["Agent"]
@@ -65,6 +68,11 @@ class Agent(Generic[DepsT, OutputT]):
         tool_errors: `"return"` sends tool failures to the model as error results;
             `"raise"` raises them.
         agent_config: the server-side agent's config (e.g. `{"type": "deep-research"}`).
+        environment: a managed agent's sandbox: an `Environment(...)` or an environment
+            id; a chat reuses the sandbox the API created across turns.
+        tool_search: declare `@tool(defer_loading=True)` tools (and MCP servers' tools)
+            only when the model's tool search finds them; `True`, or a `ToolSearch`
+            with a limit or a ranker of your own.
         background: run the interaction in the background and poll it to the end.
         poll_interval: first wait between polls, in seconds (grows to `poll_max_interval`).
         poll_max_interval: longest wait between polls.
@@ -77,6 +85,9 @@ class Agent(Generic[DepsT, OutputT]):
         checkpoints: a store (`SQLiteCheckpoints("runs.db")`, `MemoryCheckpoints()`,
             or anything with save/load/delete) the run's state is saved to after
             every step, so `agent.resume(run_id)` continues it after a crash.
+        hooks: `RunHooks` objects called at each point of every run, in order.
+        instrument: trace and measure this agent's runs (OpenTelemetry spans and
+            metrics, `result.trace`); None follows `agentloop.instrument()`.
         description: what the agent does, for other agents: the default description
             of its handoff tool.
         handoffs: agents (or `Handoff`s) this one may pass the conversation to; one
@@ -108,6 +119,8 @@ class Agent(Generic[DepsT, OutputT]):
         max_concurrency: int | None = None,
         tool_errors: ToolErrorMode = "return",
         agent_config: JsonObject | None = None,
+        environment: Environment | str | None = None,
+        tool_search: bool | ToolSearch = False,
         background: bool = False,
         poll_interval: float = 2.0,
         poll_max_interval: float = 30.0,
@@ -116,6 +129,8 @@ class Agent(Generic[DepsT, OutputT]):
         deps_type: type[DepsT] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         checkpoints: Checkpoints | None = None,
+        hooks: Sequence[RunHooks] = (),
+        instrument: bool | None = None,
         description: str | None = None,
         handoffs: Sequence[HandoffLike] = (),
         usage_limits: UsageLimits | None = None,
@@ -145,6 +160,9 @@ class Agent(Generic[DepsT, OutputT]):
                 f"extra_body cannot set {sorted(reserved)}: input and streaming are chosen "
                 "per run (agent.run(input), agent.stream(input))"
             )
+        if instrument not in (None, True, False):
+            raise UserError(f"instrument must be True, False or None, not {instrument!r}")
+        hook_set = HookSet(hooks)
         if usage_limits is not None and not isinstance(usage_limits, UsageLimits):
             raise UserError(f"usage_limits= takes UsageLimits(...), not {usage_limits!r}")
         if history_limit is not None and (store or not isinstance(history_limit, HistoryLimit)):
@@ -164,6 +182,8 @@ class Agent(Generic[DepsT, OutputT]):
             output=output_spec(response_format),
             generation_config=generation_config,
             agent_config=agent_config,
+            environment=_environment(environment, agent),
+            tool_search=_tool_search(tool_search, toolset),
             store=store,
             background=background,
             max_turns=max_turns,
@@ -177,6 +197,8 @@ class Agent(Generic[DepsT, OutputT]):
             name=name,
             extra=_extra_fields(extra_body, response_modalities),
             checkpoints=None if checkpoints is None else check_store(checkpoints),
+            hooks=hook_set if hook_set else None,
+            instrument=instrument,
         )
         """The run configuration (immutable)."""
         self.response_format = response_format
@@ -438,6 +460,34 @@ class Agent(Generic[DepsT, OutputT]):
             f"model={self.config.model!r}" if self.config.model else f"agent={self.config.agent!r}"
         )
         return f"Agent({target}, tools={len(self.config.toolset)})"
+
+
+def _environment(
+    environment: Environment | str | None, agent: str | None
+) -> JsonObject | str | None:
+    if environment is None:
+        return None
+    if agent is None:
+        raise UserError("environment= is for managed agents: pass agent=, not model=")
+    if isinstance(environment, str):
+        return environment
+    if not isinstance(environment, Environment):
+        raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
+    return environment.to_wire()
+
+
+def _tool_search(tool_search: bool | ToolSearch, toolset: Toolset) -> ToolSearch | None:
+    if isinstance(tool_search, ToolSearch):
+        return tool_search
+    if tool_search:
+        return ToolSearch()
+    deferred = [name for name, tool in toolset.functions.items() if tool.defer_loading]
+    if deferred:
+        raise UserError(
+            f"{deferred[:3]} are defer_loading tools: the model can only find them with "
+            "Agent(tool_search=True)"
+        )
+    return None
 
 
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:

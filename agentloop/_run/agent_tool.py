@@ -105,11 +105,11 @@ class AgentTool:
                     approve=list(decisions.get("approve", [])),
                     reject=dict(decisions.get("reject", {})),
                     deps=context.deps,
-                    parent=link,
+                    link=link,
                 )
             else:
                 state = runner.new_state(self._input(arguments))
-                result = await runner.run(state, deps=context.deps, parent=link)
+                result = await runner.run(state, deps=context.deps, link=link)
         except UsageLimitExceeded as exc:
             if link is None or exc.state is None:
                 raise

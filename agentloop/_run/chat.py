@@ -67,6 +67,8 @@ class Chat(Generic[DepsT, OutputT]):
         """The result of every run, in order."""
         self.paused: RunState | None = None
         """The state of the run waiting for approval, if the chat is paused."""
+        self.environment_id: str | None = None
+        """The managed agent's sandbox, once the API has named it (reused every turn)."""
 
     def _state(self, input: Any) -> RunState:
         if self.paused is not None:
@@ -78,6 +80,7 @@ class Chat(Generic[DepsT, OutputT]):
         previous = self.previous_interaction_id if self._runner.config.store else None
         state = self._runner.new_state(input, previous, self._history)
         state.history_tokens = self._history_tokens
+        state.environment_id = self.environment_id
         return state
 
     async def _load(self) -> None:
@@ -128,6 +131,7 @@ class Chat(Generic[DepsT, OutputT]):
             if usage.total_input_tokens is not None:
                 self._history_tokens = usage.total_input_tokens + (usage.total_output_tokens or 0)
         self.paused = state if result.status == "awaiting_approval" else None
+        self.environment_id = state.environment_id
         self.results.append(result)
         try:
             await self._save()

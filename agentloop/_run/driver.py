@@ -19,6 +19,7 @@ import anyio
 
 from .._durable.checkpoints import CheckpointWriter
 from .._http.interactions import AsyncInteractions
+from .._obs.observer import RunObserver
 from .._wire.base import JsonObject
 from .._wire.events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta
 from .._wire.interaction import Interaction
@@ -47,6 +48,7 @@ async def wait_until_terminal(
     config: RunConfig,
     interaction: Interaction,
     on_progress: ProgressCallback | None = None,
+    observer: RunObserver | None = None,
 ) -> Interaction:
     """Poll a background (or queued) interaction until it is terminal.
 
@@ -58,7 +60,8 @@ async def wait_until_terminal(
     while not interaction.is_terminal:
         await anyio.sleep(delay)
         delay = min(delay * 1.5, config.poll_max_interval)
-        interaction = await interactions.get(interaction.id)
+        polled = interactions.get(interaction.id)
+        interaction = await (polled if observer is None else observer.http(polled))
         if on_progress is not None:
             outcome = on_progress(interaction)
             if inspect.isawaitable(outcome):
@@ -67,9 +70,10 @@ async def wait_until_terminal(
 
 
 async def _send_streaming(
-    interactions: AsyncInteractions, body: JsonObject
+    interactions: AsyncInteractions, body: JsonObject, observer: RunObserver | None
 ) -> AsyncGenerator[RunEvent | Interaction, None]:
-    events = await interactions.create(**body, stream=True)
+    created = interactions.create(**body, stream=True)
+    events = await (created if observer is None else observer.http(created))
     async with events:
         async for event in events:
             if isinstance(event, StepDeltaEvent):
@@ -95,6 +99,7 @@ async def drive(
     first: Interaction | None = None,
     on_progress: ProgressCallback | None = None,
     checkpoint: CheckpointWriter | None = None,
+    observer: RunObserver | None = None,
     scope: RunScope | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
@@ -108,6 +113,7 @@ async def drive(
             waiting for it instead of sending a request.
         on_progress: called after every poll of a background interaction.
         checkpoint: where the state is saved after every step that changes it.
+        observer: the run's observer (tracing, hooks); None when nothing watches.
         scope: usage limits, guardrails and compaction (`scope.py`); the driver
             returns without `run_finished` when a round asked for a handoff.
 
@@ -120,7 +126,16 @@ async def drive(
         if scope is not None:
             await scope.before_tools(state)
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save, scope=scope)
+            run_round(
+                config,
+                state,
+                session,
+                deps=deps,
+                emit=emit,
+                save=save,
+                observer=observer,
+                scope=scope,
+            )
         ) as rnd:
             async for event in rnd:
                 yield event
@@ -139,22 +154,30 @@ async def drive(
             if scope is not None:
                 await scope.before_request(state, stream=stream)
             body = build_request(config, state, session.wire)
+            if observer is not None:
+                await observer.request(body)
             if stream:
-                async for item in _send_streaming(interactions, body):
+                async for item in _send_streaming(interactions, body, observer):
                     if isinstance(item, Interaction):
                         interaction = item
                     elif emit:
                         yield item
-            elif scope is not None:
-                interaction = await scope.create(state, interactions, body)
             else:
-                interaction = await interactions.create(**body)
+                created = interactions.create(**body, stream=False)
+                send = created if observer is None else observer.http(created)
+                interaction = await (send if scope is None else scope.create(state, send))
+        elif observer is not None:
+            observer.waiting(interaction)
         assert interaction is not None
         if not interaction.is_terminal:
             state.current_interaction_id = interaction.id
             if save is not None:
                 await save()
-        interaction = await wait_until_terminal(interactions, config, interaction, on_progress)
+        interaction = await wait_until_terminal(
+            interactions, config, interaction, on_progress, observer
+        )
+        if observer is not None:
+            observer.interaction_ended(interaction)
         if emit:
             yield InteractionFinishedEvent(
                 interaction_id=interaction.id,
@@ -165,6 +188,8 @@ async def drive(
         decision = after_interaction(config, state, interaction)
         if save is not None:
             await save()
+        if observer is not None:
+            await observer.interaction(interaction)  # hooks see the state with it counted
         if scope is not None:
             scope.after_response(state, decision)
         if isinstance(decision, Finish):
@@ -175,7 +200,16 @@ async def drive(
         if scope is not None:
             await scope.before_tools(state)
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save, scope=scope)
+            run_round(
+                config,
+                state,
+                session,
+                deps=deps,
+                emit=emit,
+                save=save,
+                observer=observer,
+                scope=scope,
+            )
         ) as rnd:
             async for event in rnd:
                 yield event

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import UserError
+from .._obs.spans import end_workflow, start_workflow
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .events import RunEvent, RunFinishedEvent
 from .parallel import ParallelResult, labels_of, run_branches, split_decisions
@@ -206,29 +207,51 @@ class Pipeline:
         """This pipeline with one more step."""
         return Pipeline([*self.steps, PipelineStep(agent, input=input)])
 
+    def _span(self) -> Any:
+        # One span over the steps when any step is instrumented (None otherwise).
+        names = [step.agent.name or "agent" for step in self.steps]
+        return start_workflow(
+            "pipeline " + " > ".join(names),
+            [
+                agent.runner.config.instrument
+                for step in self.steps
+                for agent in (
+                    step.agent.agents if isinstance(step.agent, Parallel) else [step.agent]
+                )
+            ],
+        )
+
     async def astream(self, input: Any, *, deps: Any = None) -> AsyncGenerator[PipelineEvent, None]:
         """Run every step, yielding each step's run events labelled with the step."""
         previous: StepResult | None = None
-        for position, step in enumerate(self.steps):
-            step_input = _step_input(step, input, previous)
-            previous_id = previous.interaction_id if previous is not None else None
-            if isinstance(step.agent, Parallel):
-                fan = await step.agent.arun(
-                    step_input, deps=deps, previous_interaction_id=previous_id
-                )
-                for label, branch in fan.results.items():
-                    finished = RunFinishedEvent(result=branch)
-                    yield PipelineEvent(step=position, agent_name=label, event=finished)
-                previous = fan
-            else:
-                runner = step.agent.runner
-                state = runner.new_state(step_input, previous_id)
-                async for event in runner.events(state, deps=deps):
-                    yield PipelineEvent(step=position, agent_name=step.agent.name, event=event)
-                    if isinstance(event, RunFinishedEvent):
-                        previous = event.result
-            if previous is not None and previous.status == "awaiting_approval":
-                return  # paused: the last event's result holds the state
+        span = self._span()
+        error: BaseException | None = None
+        try:
+            for position, step in enumerate(self.steps):
+                step_input = _step_input(step, input, previous)
+                previous_id = previous.interaction_id if previous is not None else None
+                if isinstance(step.agent, Parallel):
+                    fan = await step.agent.arun(
+                        step_input, deps=deps, previous_interaction_id=previous_id
+                    )
+                    for label, branch in fan.results.items():
+                        finished = RunFinishedEvent(result=branch)
+                        yield PipelineEvent(step=position, agent_name=label, event=finished)
+                    previous = fan
+                else:
+                    runner = step.agent.runner
+                    state = runner.new_state(step_input, previous_id)
+                    async for event in runner.events(state, deps=deps, parent=span):
+                        yield PipelineEvent(step=position, agent_name=step.agent.name, event=event)
+                        if isinstance(event, RunFinishedEvent):
+                            previous = event.result
+                if previous is not None and previous.status == "awaiting_approval":
+                    return  # paused: the last event's result holds the state
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            end_workflow(span, error)
 
     async def arun(self, input: Any, *, deps: Any = None) -> PipelineResult:
         """Run every step and return all their results (stopping at a paused step)."""
@@ -237,19 +260,28 @@ class Pipeline:
     async def _run_from(self, done: PipelineResult, deps: Any) -> PipelineResult:
         results = list(done.steps)
         previous: StepResult | None = results[-1] if results else None
-        for step in self.steps[len(results) :]:
-            step_input = _step_input(step, done.input, previous)
-            previous_id = previous.interaction_id if previous is not None else None
-            if isinstance(step.agent, Parallel):
-                previous = await step.agent.arun(
-                    step_input, deps=deps, previous_interaction_id=previous_id
-                )
-            else:
-                runner = step.agent.runner
-                previous = await runner.run(runner.new_state(step_input, previous_id), deps=deps)
-            results.append(previous)
-            if previous.status == "awaiting_approval":
-                break
+        span = self._span()
+        error: BaseException | None = None
+        try:
+            for step in self.steps[len(results) :]:
+                step_input = _step_input(step, done.input, previous)
+                previous_id = previous.interaction_id if previous is not None else None
+                if isinstance(step.agent, Parallel):
+                    previous = await step.agent.arun(
+                        step_input, deps=deps, previous_interaction_id=previous_id
+                    )
+                else:
+                    runner = step.agent.runner
+                    state = runner.new_state(step_input, previous_id)
+                    previous = await runner.run(state, deps=deps, parent=span)
+                results.append(previous)
+                if previous.status == "awaiting_approval":
+                    break
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            end_workflow(span, error)
         return PipelineResult(steps=results, input=done.input)
 
     async def aresume(

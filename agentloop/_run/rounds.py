@@ -17,6 +17,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequen
 from typing import Any
 
 from .._errors import UsageLimitExceeded, UserError
+from .._obs.observer import RunObserver
 from .._tools.approval import needs_approval
 from .._tools.context import ToolContext
 from .._tools.dispatch import ToolCallOutcome, dispatch_calls
@@ -24,7 +25,7 @@ from .._wire.steps import FunctionCallStep
 from .events import ApprovalRequestedEvent, RunEvent, ToolCallFinishedEvent, ToolCallStartedEvent
 from .result import result_of
 from .scope import ParentLink, RunScope, with_link
-from .state import RunConfig, RunState, ToolRound
+from .state import RunConfig, RunState, ToolCallRecord, ToolRound
 from .steps import after_tools, start_round
 from .toolset import ToolSession
 
@@ -163,6 +164,7 @@ async def run_round(
     deps: Any,
     emit: bool,
     save: Save | None,
+    observer: RunObserver | None = None,
     scope: RunScope | None = None,
 ) -> AsyncGenerator[RunEvent, None]:
     """Run the round's calls that may run; then post-ready (`state.round` is None) or
@@ -192,17 +194,22 @@ async def run_round(
         round.child_decisions.pop(outcome.call.id, None)
         round.results[outcome.call.id] = outcome.result
         round.durations[outcome.call.id] = outcome.duration
+        if outcome.exception is not None:
+            round.exceptions[outcome.call.id] = outcome.exception
         if outcome.call.id in round.approved:
             round.approved.remove(outcome.call.id)
         if save is not None:
             await save()
 
+    finished: list[ToolCallOutcome] = []
     if runnable:
         if emit:
             for call in runnable:
                 yield ToolCallStartedEvent(
                     call_id=call.id, name=call.name, arguments=call.arguments
                 )
+        if observer is not None:
+            await observer.tools_starting(runnable)
         dispatch = functools.partial(
             dispatch_calls,
             runnable,
@@ -212,6 +219,7 @@ async def run_round(
             max_concurrency=config.max_concurrency,
             tool_errors=config.tool_errors,
             on_outcome=record,
+            around=None if observer is None else observer.around,
         )
         outcomes = await (dispatch() if link is None else with_link(link, dispatch))
         if link is not None and link.stopped:
@@ -219,6 +227,7 @@ async def run_round(
         if link is not None:
             waiting.extend(c for c in runnable if c.id in link.paused)
             outcomes = [o for o in outcomes if o.call.id not in link.paused]
+        finished = outcomes
         if emit:
             # Reported in the order the calls finished, each with its own duration.
             for outcome in sorted(outcomes, key=lambda o: o.finished_at):
@@ -239,6 +248,10 @@ async def run_round(
                 )
     else:
         after_tools(state)
+    if observer is not None and finished:
+        # After the round is recorded, so hooks see its turn counted.
+        records = [record_of(outcome, round.interaction_id) for outcome in finished]
+        await observer.tools_finished([outcome.call for outcome in finished], records)
     if save is not None:
         # After the tools ran and before their results are posted: a crash from here
         # on resumes by posting them, never by running the tools again.
@@ -264,4 +277,18 @@ def _stopped(state: RunState, link: ParentLink) -> UsageLimitExceeded:
         limit=child.limit,
         value=child.value,
         maximum=child.maximum,
+    )
+
+
+def record_of(outcome: ToolCallOutcome, interaction_id: str) -> ToolCallRecord:
+    """The record of one finished call (what `on_tool_end` hooks receive)."""
+    return ToolCallRecord(
+        call_id=outcome.call.id,
+        name=outcome.call.name,
+        arguments=outcome.call.arguments,
+        result=outcome.result["result"],
+        is_error=outcome.is_error,
+        duration=outcome.duration,
+        interaction_id=interaction_id,
+        exception=outcome.exception,
     )

@@ -10,6 +10,7 @@ of them imports `agent.py` and `agent.py` may import all of them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import aclosing
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from .._durable.checkpoints import CheckpointWriter
 from .._errors import AgentloopError, UserError
 from .._http.client import AsyncClient
+from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .driver import ProgressCallback, drive
@@ -27,6 +29,7 @@ from .rounds import check_tools, decide
 from .scope import Composition, ParentLink, RunScope
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
+from .tool_search import with_tool_search
 from .toolset import ToolSession
 
 __all__ = ["Runnable", "Runner"]
@@ -160,7 +163,7 @@ class Runner:
         deps: Any = None,
         emit: bool = True,
         stream: bool = True,
-        parent: ParentLink | None = None,
+        link: ParentLink | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """The events of a resumed run, after recording `approve` / `reject`."""
         state = await self.load(state_or_run_id)
@@ -171,9 +174,7 @@ class Runner:
             return
         decide(state, approve, reject)
         state.status = "running"
-        events = self.events(
-            state, deps=deps, emit=emit, stream=stream, new_run=False, parent=parent
-        )
+        events = self.events(state, deps=deps, emit=emit, stream=stream, new_run=False, link=link)
         async with aclosing(events):
             async for event in events:
                 yield event
@@ -190,7 +191,14 @@ class Runner:
 
     @contextlib.asynccontextmanager
     async def tool_session(self) -> AsyncIterator[ToolSession]:
-        """The run's tools: the held session, or sources connected for this run only."""
+        """The run's tools: the held session, or sources connected for this run only
+        (deferred ones behind the tool search, with `tool_search=`)."""
+        async with self._connected_tools() as session:
+            search = self.config.tool_search
+            yield session if search is None else with_tool_search(session, search)
+
+    @contextlib.asynccontextmanager
+    async def _connected_tools(self) -> AsyncIterator[ToolSession]:
         if self._held is not None:
             yield self._held
             return
@@ -203,6 +211,21 @@ class Runner:
         finally:
             await session.aclose()
 
+    def observer(self, state: RunState, deps: Any = None, parent: Any = None) -> RunObserver | None:
+        """The observer of a run of `state` (None when nothing watches: no cost)."""
+        config = self.config
+        return observer_for(
+            name=config.name,
+            model=config.model,
+            agent=config.agent,
+            instrument=config.instrument,
+            hooks=config.hooks,
+            progress=state,
+            deps=deps,
+            previous_interaction_id=state.previous_interaction_id,
+            parent=parent,
+        )
+
     async def events(
         self,
         state: RunState,
@@ -213,13 +236,15 @@ class Runner:
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
-        parent: ParentLink | None = None,
+        parent: Any = None,
+        link: ParentLink | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
         """The run's events, tools connected for as long as it goes on.
 
         A `new_run` with checkpoints refuses a run id that already has one (and
-        runs the input guardrails). After a handoff the run goes on with the
-        target's runner; `parent` links a sub-agent's run to its parent's round.
+        runs the input guardrails). `parent`: the OpenTelemetry span the run's span
+        goes under (a pipeline's). `link`: the parent round of a sub-agent's run
+        (`agent.as_tool`). After a handoff the run goes on with the target's runner.
         """
         checkpoint = self._writer(state)
         if new_run and checkpoint is not None and await checkpoint.load() is not None:
@@ -227,53 +252,36 @@ class Runner:
                 f"run {state.run_id!r} already has a checkpoint: continue it with "
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
-        runner = self.find(state.agent_name)
+        observer = self.observer(state, deps, parent)
         scope = RunScope(
-            runner.composition,
-            client=runner.client,
-            agent_name=runner.config.name,
+            self.find(state.agent_name).composition,
+            client=self.client,
+            agent_name=state.agent_name,
             deps=deps,
-            parent=parent,
+            parent=link,
             summarize=Runner.summarize,
             check_input=new_run and first is None,
         )
         try:
-            while True:
-                if state.transfer_to is not None and state.round is None:
-                    # By name, from the agent the run started with: what a resumed
-                    # state can name, and what lets two agents hand back and forth.
-                    source, runner = runner, self.find(state.transfer_to)
-                    handed = hand_off(state, source, runner)
-                    scope.switch(runner.composition, runner.config.name)
-                    if emit:
-                        yield handed
-                finished: RunFinishedEvent | None = None
-                async with runner.tool_session() as session:
-                    events = drive(
-                        runner.config,
-                        runner.client.interactions,
-                        state,
-                        session,
-                        deps=deps,
-                        emit=emit,
-                        stream=stream,
-                        first=first,
-                        on_progress=on_progress,
-                        checkpoint=checkpoint,
-                        scope=scope,
-                    )
-                    first = None
-                    async with aclosing(events):
-                        async for event in events:
-                            if isinstance(event, RunFinishedEvent):
-                                finished = event
-                            else:
-                                yield event
-                if finished is not None:
-                    if finished.result.status != "awaiting_approval":
-                        await scope.check_output(state, finished.result.output)
-                    yield finished
+            events = self._handed_on(
+                state,
+                scope,
+                deps=deps,
+                emit=emit,
+                stream=stream,
+                first=first,
+                on_progress=on_progress,
+                checkpoint=checkpoint,
+                observer=observer,
+            )
+            async with aclosing(events):
+                if observer is None:
+                    async for event in events:
+                        yield event
                     return
+                async with aclosing(_observed(observer, events, state, first)) as observed:
+                    async for event in observed:
+                        yield event
         except AgentloopError as exc:
             # Every run error carries the state, so the run can resume once the cause is fixed.
             if exc.state is None:
@@ -281,6 +289,60 @@ class Runner:
             if checkpoint is not None:
                 await checkpoint.save(state.to_json)
             raise
+
+    async def _handed_on(
+        self,
+        state: RunState,
+        scope: RunScope,
+        *,
+        deps: Any,
+        emit: bool,
+        stream: bool,
+        first: Interaction | None,
+        on_progress: ProgressCallback | None,
+        checkpoint: CheckpointWriter | None,
+        observer: RunObserver | None,
+    ) -> AsyncGenerator[RunEvent, None]:
+        """Drive the run with the agent answering it, then with each handoff target
+        in turn; output guardrails check the final answer."""
+        runner = self.find(state.agent_name)
+        while True:
+            if state.transfer_to is not None and state.round is None:
+                # By name, from the agent the run started with: what a resumed state
+                # can name, and what lets two agents hand back and forth.
+                source, runner = runner, self.find(state.transfer_to)
+                handed = hand_off(state, source, runner)
+                scope.switch(runner.composition, runner.config.name)
+                if emit:
+                    yield handed
+            finished: RunFinishedEvent | None = None
+            async with runner.tool_session() as session:
+                events = drive(
+                    runner.config,
+                    runner.client.interactions,
+                    state,
+                    session,
+                    deps=deps,
+                    emit=emit,
+                    stream=stream,
+                    first=first,
+                    on_progress=on_progress,
+                    checkpoint=checkpoint,
+                    observer=observer,
+                    scope=scope,
+                )
+                first = None
+                async with aclosing(events):
+                    async for event in events:
+                        if isinstance(event, RunFinishedEvent):
+                            finished = event
+                        else:
+                            yield event
+            if finished is not None:
+                if finished.result.status != "awaiting_approval":
+                    await scope.check_output(state, finished.result.output)
+                yield finished
+                return
 
     async def run(
         self,
@@ -290,7 +352,8 @@ class Runner:
         first: Interaction | None = None,
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
-        parent: ParentLink | None = None,
+        parent: Any = None,
+        link: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Drive `state` to its end (or pause) and return the result (no events built)."""
         events = self.events(
@@ -302,6 +365,7 @@ class Runner:
             on_progress=on_progress,
             new_run=new_run,
             parent=parent,
+            link=link,
         )
         return await self.last(events)
 
@@ -312,7 +376,7 @@ class Runner:
         approve: Sequence[str] = (),
         reject: Mapping[str, str] | None = None,
         deps: Any = None,
-        parent: ParentLink | None = None,
+        link: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Resume a paused, crashed or failed run and return its result."""
         events = self.resume_events(
@@ -322,7 +386,7 @@ class Runner:
             deps=deps,
             emit=False,
             stream=False,
-            parent=parent,
+            link=link,
         )
         return await self.last(events)
 
@@ -349,7 +413,21 @@ class Runner:
         async with self.tool_session() as session:
             body: JsonObject = build_request(self.config, state, session.wire)
         body["background"] = True
-        interaction = await self.client.interactions.create(**body)
+        observer = self.observer(state)
+        if observer is None:
+            interaction = await self.client.interactions.create(**body, stream=False)
+        else:
+            # Observed as a run of its own that ends once the interaction exists; the
+            # run that waits for it (`wait()`) is another (linked by interaction id).
+            await observer.run_started(state.pending_input)
+            try:
+                await observer.request(body)
+                created = self.client.interactions.create(**body, stream=False)
+                interaction = await observer.http(created)
+            except BaseException as exc:
+                observer.fail(exc if isinstance(exc, Exception) else None)
+                raise
+            observer.started_in_background(interaction)
         if self.config.checkpoints is not None:
             # Keyed by the interaction id, so `attach(id)` finds the run in any process.
             state.run_id = interaction.id
@@ -373,6 +451,43 @@ def hand_off(state: RunState, source: Runner, target: Runner) -> HandoffEvent:
         to_agent=str(target.config.name),
         call_id=str(record.get("call_id", "")),
     )
+
+
+async def _observed(
+    observer: RunObserver,
+    events: AsyncGenerator[RunEvent, None],
+    state: RunState,
+    first: Interaction | None,
+) -> AsyncGenerator[RunEvent, None]:
+    """`events`, with the observer told of the run's start and end.
+
+    A run waiting on a background interaction (`first`) was started by `start()`,
+    whose observer already called `on_run_start`.
+    """
+    await observer.run_started(
+        state.pending_input, call_hooks=first is None or bool(state.interactions)
+    )
+    ended = False
+    try:
+        async for event in events:
+            if isinstance(event, RunFinishedEvent):
+                ended = True
+                await observer.run_finished(event.result)
+                if observer.trace is not None:
+                    result = dataclasses.replace(event.result, trace=observer.trace)
+                    event = RunFinishedEvent(result=result)
+            yield event
+    except Exception as exc:
+        if not ended:
+            ended = True
+            await observer.run_failed(exc)
+        if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
+            # A failed run's partial result (`RunError.result`) shows its trace too.
+            exc.result = dataclasses.replace(exc.result, trace=observer.trace)  # type: ignore[attr-defined]
+        raise
+    finally:
+        if not ended:
+            observer.abandon()
 
 
 class Runnable(Protocol):

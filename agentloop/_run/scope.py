@@ -14,6 +14,7 @@ a handoff's transfer tool reads it to ask for the transfer.
 from __future__ import annotations
 
 import contextvars
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +23,6 @@ import anyio
 
 from .._errors import GuardrailTripped, UsageLimitExceeded
 from .._http.client import AsyncClient
-from .._http.interactions import AsyncInteractions
-from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .compaction import HistoryLimit, Summarize, compact
 from .guardrails import Guardrail, GuardrailContext, Stage, check_all
@@ -130,12 +129,10 @@ class RunScope:
             self._input_pending = False
             await check_all(now, state.pending_input, self._context("input"), state)
 
-    async def create(
-        self, state: RunState, interactions: AsyncInteractions, body: JsonObject
-    ) -> Interaction:
+    async def create(self, state: RunState, send: Awaitable[Interaction]) -> Interaction:
         guards = self._parallel
         if not guards:
-            return await interactions.create(**body)
+            return await send
         self._parallel = ()
         outcome: dict[str, Any] = {}
 
@@ -148,15 +145,17 @@ class RunScope:
                     outcome["tripped"] = exc
                     group.cancel_scope.cancel()  # the request too: its answer is not wanted
 
-            async def send() -> None:
+            async def request() -> None:
                 try:
-                    outcome["interaction"] = await interactions.create(**body)
+                    outcome["interaction"] = await send
                 except Exception as exc:
                     outcome["error"] = exc
                     group.cancel_scope.cancel()
 
             group.start_soon(guard)
-            group.start_soon(send)
+            group.start_soon(request)
+        if inspect.iscoroutine(send) and "interaction" not in outcome:
+            send.close()  # tripped before the request even started: never sent
         if "tripped" in outcome:
             raise outcome["tripped"]
         if "error" in outcome:

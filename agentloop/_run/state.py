@@ -7,20 +7,23 @@ process: `RunState.from_json(state.to_json())` is the same run.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic_core import to_jsonable_python
+
 from .._durable.checkpoints import Checkpoints
 from .._errors import UserError
 from .._http.core import encode_json
+from .._obs.hooks import HookSet
 from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 from .._wire.steps import FunctionCallStep
 from .output import OutputSpec
+from .tool_search import ToolSearch
 from .toolset import Toolset
 
 __all__ = [
@@ -67,6 +70,14 @@ class RunConfig:
     extra: JsonObject = field(default_factory=dict)
     checkpoints: Checkpoints | None = None
     """The `Checkpoints` store runs are saved to after every step, if any."""
+    environment: JsonObject | str | None = None
+    """The managed agent's sandbox, as sent until the API names it (`environment_id`)."""
+    tool_search: ToolSearch | None = None
+    """Deferred tools are found through this search instead of declared up front."""
+    hooks: HookSet | None = None
+    """The agent's run hooks (None: none)."""
+    instrument: bool | None = None
+    """Trace and measure runs: True/False, or None to follow `agentloop.instrument()`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +102,23 @@ class ToolCallRecord:
     child_interactions: list[str] = field(default_factory=list)
     """For a sub-agent run as a tool (`agent.as_tool`): the ids of the interactions
     its run made, to look them up (`client.interactions.get(id)`)."""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+    """Why the call failed: the handler's own exception when it raised (e.g. a
+    `KeyError`), else the `ToolError` (unknown tool, bad arguments, timeout). Kept in
+    memory only: not part of `to_dict()` or a persisted run state."""
+
+    def to_dict(self) -> JsonObject:
+        """The record as JSON-ready data (without `exception`)."""
+        return {
+            "call_id": self.call_id,
+            "name": self.name,
+            "arguments": to_jsonable_python(self.arguments),
+            "result": to_jsonable_python(self.result),
+            "is_error": self.is_error,
+            "duration": self.duration,
+            "interaction_id": self.interaction_id,
+            **({"child_interactions": self.child_interactions} if self.child_interactions else {}),
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,6 +163,8 @@ class ToolRound:
     by the parent's call id, applied when the sub-agent resumes."""
     child_interactions: dict[str, list[str]] = field(default_factory=dict)
     """The interactions each sub-agent call made, by the parent's call id."""
+    exceptions: dict[str, BaseException] = field(default_factory=dict, repr=False, compare=False)
+    """Why each failed call failed, by call id (in memory only, never persisted)."""
     _steps: list[FunctionCallStep] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -224,6 +254,8 @@ class RunState:
     it (carried between a chat's runs, for `history_limit=`)."""
     compactions: int = 0
     """How many times the history was compacted (`history_limit=`)."""
+    environment_id: str | None = None
+    """The sandbox the API gave this run; later requests (and chat turns) reuse it."""
 
     @property
     def pending_approvals(self) -> list[PendingApproval]:
@@ -261,13 +293,14 @@ class RunState:
             "output_retries_left": self.output_retries_left,
             "final_answer_requested": self.final_answer_requested,
             "interactions": [interaction.to_dict() for interaction in self.interactions],
-            "tool_calls": [dataclasses.asdict(call) for call in self.tool_calls],
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
             "usage": self.usage.to_dict(),
             "agent_name": self.agent_name,
             "handoffs": _jsonable(self.handoffs),
             "transfer_to": self.transfer_to,
             "history_tokens": self.history_tokens,
             "compactions": self.compactions,
+            "environment_id": self.environment_id,
         }
 
     @classmethod
@@ -311,6 +344,7 @@ class RunState:
                 transfer_to=data.get("transfer_to"),
                 history_tokens=data.get("history_tokens"),
                 compactions=int(data.get("compactions", 0)),
+                environment_id=data.get("environment_id"),
             )
         except (TypeError, ValueError) as exc:
             raise UserError(f"a corrupt saved RunState: {exc}") from exc

@@ -75,6 +75,10 @@ def build_request(
         body["agent"] = config.agent
     if config.agent_config is not None:
         body["agent_config"] = config.agent_config
+    if state.environment_id is not None:
+        body["environment"] = state.environment_id
+    elif config.environment is not None:
+        body["environment"] = config.environment
     if config.instructions is not None:
         body["system_instruction"] = config.instructions
     wire_tools = tools if tools is not None else config.toolset.to_wire()
@@ -112,6 +116,8 @@ def after_interaction(
     """Record a terminal interaction and decide what the run does next."""
     state.interactions.append(interaction)
     state.current_interaction_id = None
+    if interaction.environment_id is not None:
+        state.environment_id = interaction.environment_id
     if interaction.usage is not None:
         state.usage = state.usage + interaction.usage
     status = interaction.status
@@ -248,6 +254,7 @@ def after_tools(state: RunState) -> None:
                 duration=round.durations.get(call.id, 0.0),
                 interaction_id=round.interaction_id,
                 child_interactions=list(round.child_interactions.get(call.id, ())),
+                exception=round.exceptions.get(call.id),
             )
         )
     if round.final:

@@ -5,6 +5,8 @@ Routes, under `/v1beta` and `/v1`:
     GET    /interactions/{id}             get (JSON, or SSE with ?stream=true[&last_event_id=])
     POST   /interactions/{id}/cancel      cancel a background interaction
     DELETE /interactions/{id}             delete
+    ...    /agents, /environments, /credentials, /triggers, /webhooks, /decisions
+                                          (see `resources.py`)
 
 Serve it in-process with `httpx.ASGITransport(app)` or on a port with `agentloop serve`.
 """
@@ -23,6 +25,7 @@ import anyio
 from .._wire.base import JsonObject
 from .engine import ApiError, Engine
 from .models import Model
+from .resources import Resources
 from .store import Store
 
 __all__ = ["Faults", "InteractionsApp"]
@@ -80,6 +83,8 @@ class InteractionsApp:
         dialect: `"steps"` (today's API) or `"legacy"` (the `outputs[]` dialect).
         faults: failures to inject.
         background_step_delay: seconds between background steps becoming visible.
+        resources: the routes beyond /interactions (`Resources(data_dir=...,
+            clock=..., lenient=...)`); a fresh in-memory one by default.
     """
 
     def __init__(
@@ -92,6 +97,7 @@ class InteractionsApp:
         faults: Faults | None = None,
         background_step_delay: float = 0.5,
         stream_event_delay: float = 0.0,
+        resources: Resources | None = None,
     ) -> None:
         self.engine = Engine(
             model, store=store, dialect=dialect, background_step_delay=background_step_delay
@@ -101,6 +107,9 @@ class InteractionsApp:
         self.stream_event_delay = stream_event_delay
         self.requests = 0
         """Requests received so far."""
+        self.resources = resources or Resources()
+        """Agents, environments, credentials, triggers, webhooks, decisions."""
+        self.resources.engine = self.engine
 
     @property
     def model(self) -> Model:
@@ -156,14 +165,18 @@ class InteractionsApp:
 
     async def _route(self, scope: Scope, receive: Receive, send: Send, *, drop: bool) -> None:
         method: str = scope["method"]
+        if self.resources.owns(scope["path"]):
+            await self.resources.handle(scope, receive, send)
+            return
         parts = [part for part in scope["path"].split("/") if part]
         if len(parts) < 2 or parts[0] not in ("v1beta", "v1") or parts[1] != "interactions":
             raise ApiError(404, "NOT_FOUND", f"No route for {method} {scope['path']}.")
         query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
         rest = parts[2:]
         if not rest and method == "POST":
-            body = await _read_json(receive)
+            body = self.resources.prepare_interaction(await _read_json(receive))
             record = await self.engine.create(body)
+            self.resources.interaction_created(record, body)
             if body.get("stream"):
                 await self._stream(send, record.id, None, record=record, drop=drop)
             else:
@@ -187,6 +200,7 @@ class InteractionsApp:
             return
         if len(rest) == 2 and rest[1] == "cancel" and method == "POST":
             record = self.engine.cancel(rest[0])
+            self.resources.interaction_cancelled(record)
             await _send_json(send, 200, self.engine.interaction(record, with_input=True), drop=drop)
             return
         if len(rest) == 1 and method == "DELETE":

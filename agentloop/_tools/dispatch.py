@@ -10,6 +10,8 @@ around the handler.
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,9 +35,11 @@ from .results import ResultConversionError, to_result_value
 from .schema import format_validation_error
 from .sources import CallableTool
 
-__all__ = ["ToolCallOutcome", "ToolErrorMode", "dispatch_calls"]
+__all__ = ["AroundCall", "ToolCallOutcome", "ToolErrorMode", "dispatch_calls"]
 
 ToolErrorMode = Literal["return", "raise"]
+
+logger = logging.getLogger("agentloop.tools")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +60,20 @@ class ToolCallOutcome:
     @property
     def is_error(self) -> bool:
         return self.error is not None
+
+    @property
+    def exception(self) -> BaseException | None:
+        """The handler's own exception if it raised, else the `ToolError` (if any)."""
+        error = self.error
+        if error is None:
+            return None
+        return error.__cause__ if isinstance(error.__cause__, Exception) else error
+
+
+AroundCall = Callable[
+    [FunctionCallStep, Callable[[], Awaitable[ToolCallOutcome]]], Awaitable[ToolCallOutcome]
+]
+"""Wraps the run of one call (an observer's span around it); must return its outcome."""
 
 
 def _result(call: FunctionCallStep, value: Any, *, is_error: bool = False) -> JsonObject:
@@ -147,12 +165,28 @@ async def _run_one(
             call, f"Tool {call.name!r} returned a value that cannot be sent: {exc}", started, exc
         )
     except Exception as exc:  # the tool boundary: a handler's bug must not end the run
+        logger.warning(
+            "tool %r (call %s) raised %s", call.name, call.id, type(exc).__name__, exc_info=exc
+        )
         return _execution_failure(
             call, f"Tool {call.name!r} failed: {type(exc).__name__}: {exc}", started, exc
         )
     return ToolCallOutcome(
         call=call, result=_result(call, result), duration=time.perf_counter() - started
     )
+
+
+def _start(
+    call: FunctionCallStep,
+    tools: Mapping[str, CallableTool],
+    context: ToolContext[Any],
+    timeout: float | None,
+    around: AroundCall | None,
+) -> Awaitable[ToolCallOutcome]:
+    # A plain function returning the coroutine: unobserved, the call costs no extra frame.
+    if around is None:
+        return _run_one(call, tools, context, timeout)
+    return around(call, functools.partial(_run_one, call, tools, context, timeout))
 
 
 async def dispatch_calls(
@@ -164,6 +198,7 @@ async def dispatch_calls(
     max_concurrency: int | None = None,
     tool_errors: ToolErrorMode = "return",
     on_outcome: Callable[[ToolCallOutcome], Awaitable[None]] | None = None,
+    around: AroundCall | None = None,
 ) -> list[ToolCallOutcome]:
     """Run `calls` concurrently and return their outcomes in call order.
 
@@ -177,16 +212,17 @@ async def dispatch_calls(
             failure (in call order) once every call has finished.
         on_outcome: awaited with each outcome as soon as its call finishes (a
             checkpoint, say), before the round is over.
+        around: wraps each call's run (tracing); None runs it as is.
     """
     outcomes: list[ToolCallOutcome | None] = [None] * len(calls)
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
 
     async def run(position: int, call: FunctionCallStep) -> None:
         if limiter is None:
-            outcome = await _run_one(call, tools, make_context(call), timeout)
+            outcome = await _start(call, tools, make_context(call), timeout, around)
         else:
             async with limiter:
-                outcome = await _run_one(call, tools, make_context(call), timeout)
+                outcome = await _start(call, tools, make_context(call), timeout, around)
         outcomes[position] = outcome
         if on_outcome is not None:
             await on_outcome(outcome)

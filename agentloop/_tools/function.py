@@ -35,6 +35,7 @@ class FunctionTool(Generic[P, R]):
         timeout: seconds a call may take before it is abandoned (None: the agent's).
         requires_approval: True, or `(ctx, arguments) -> bool`: calls that need a
             person's approval pause the run (`result.status == "awaiting_approval"`).
+        defer_loading: declared only when a tool search finds it (`Agent(tool_search=True)`).
     """
 
     def __init__(
@@ -45,6 +46,7 @@ class FunctionTool(Generic[P, R]):
         description: str | None = None,
         timeout: float | None = None,
         requires_approval: ApprovalPolicy = False,
+        defer_loading: bool = False,
     ) -> None:
         if timeout is not None and timeout <= 0:
             raise UserError(f"tool {getattr(func, '__name__', func)!r}: timeout must be > 0")
@@ -52,6 +54,7 @@ class FunctionTool(Generic[P, R]):
         self.schema: FunctionSchema = function_schema(func, name=name, description=description)
         self.timeout = timeout
         self.requires_approval = check_policy(requires_approval, f"tool {self.schema.name!r}")
+        self.defer_loading = defer_loading
         functools.update_wrapper(self, func)
 
     @property
@@ -71,7 +74,10 @@ class FunctionTool(Generic[P, R]):
 
     def to_wire(self) -> JsonObject:
         """The `{"type": "function", ...}` declaration the API takes."""
-        return function_declaration(self.name, self.description, self.parameters)
+        declaration = function_declaration(self.name, self.description, self.parameters)
+        if self.defer_loading:
+            declaration["defer_loading"] = True
+        return declaration
 
     async def invoke(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
         """Validate `arguments` and run the function (a sync one in a worker thread).
@@ -106,6 +112,7 @@ def tool(
     description: str | None = None,
     timeout: float | None = None,
     requires_approval: ApprovalPolicy = False,
+    defer_loading: bool = False,
 ) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
 
 
@@ -117,6 +124,7 @@ def tool(
     description: str | None = None,
     timeout: float | None = None,
     requires_approval: ApprovalPolicy = False,
+    defer_loading: bool = False,
 ) -> FunctionTool[P, R] | Callable[[Callable[P, R]], FunctionTool[P, R]]:
     """Turn a typed, documented function (sync or async) into a function tool.
 
@@ -133,6 +141,8 @@ def tool(
         requires_approval: `True`, or a function `(ctx, arguments) -> bool` (sync or
             async) deciding per call: a call that needs approval does not run; the
             run stops with `status == "awaiting_approval"` until `agent.resume(...)`.
+        defer_loading: keep the tool out of every request until the model's tool
+            search finds it (`Agent(tool_search=True)`): for large catalogues.
 
     Raises:
         UserError: the signature cannot become a tool (the message names the parameter).
@@ -145,6 +155,7 @@ def tool(
             description=description,
             timeout=timeout,
             requires_approval=requires_approval,
+            defer_loading=defer_loading,
         )
 
     if func is not None:

@@ -24,6 +24,9 @@ from .._wire.media import sniff_mime_type
 __all__ = ["ResultConversionError", "to_result_value"]
 
 
+_LIST_ITEM_TYPES = CONTENT_TYPES | {"function"}
+
+
 class ResultConversionError(ValueError):
     """A handler's return value has no JSON form."""
 
@@ -64,10 +67,11 @@ def to_result_value(value: Any) -> Any:
     if block is not None:
         return [block]
     if isinstance(value, list | tuple):
-        # In a list, content dicts ({"type": "image", ...}) count as blocks too.
+        # In a list, content dicts ({"type": "image", ...}) count as blocks too, and so
+        # do function declarations (a client-side tool search answers with them).
         blocks = [
             dict(item)
-            if isinstance(item, Mapping) and item.get("type") in CONTENT_TYPES
+            if isinstance(item, Mapping) and item.get("type") in _LIST_ITEM_TYPES
             else _as_block(item)
             for item in value
         ]

@@ -135,8 +135,15 @@ async def test_decision_guardrail_asks_the_model_when_the_client_has_no_decision
         return text("No, it is not.")
 
     agents = Agents({"main": [text("mix bleach and ammonia")], "": [judge]})
-    agent = build(
-        agents, output_guardrails=[Guardrail.decision("Is this answer safe?", model="judge-1")]
+    server = InteractionsServer(agents.model)
+    client = ClientWithoutDecisions(
+        api_key="k", base_url="http://agentloop.local", transport=LocalTransport(server)
+    )
+    agent = Agent(
+        "gemini-2.5-flash",
+        instructions="main",
+        output_guardrails=[Guardrail.decision("Is this answer safe?", model="judge-1")],
+        client=client,
     )
     with pytest.raises(GuardrailTripped) as caught:
         await agent.arun("cleaning tips?")
@@ -159,8 +166,25 @@ class Decisions:
         return type("Decision", (), {"answers": {"check": Choice(self.choice)}})()
 
 
+class ClientWithoutDecisions(AsyncClient):
+    """A client of an API without `/decisions` (an older server)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.decisions = None  # type: ignore[assignment]
+
+
+async def test_decision_guardrail_asks_the_local_decisions_endpoint() -> None:
+    agents = Agents({"main": []})
+    guard = Guardrail.decision("Does it hold personal data?", model="judge", trip_on="yes")
+    agent = build(agents, input_guardrails=[guard])
+    with pytest.raises(GuardrailTripped, match="-> yes"):
+        await agent.arun("yes: my passport number is X123")
+    assert agents.order == []
+
+
 class ClientWithDecisions(AsyncClient):
-    """A client whose `decisions` resource answers as told (until /decisions lands)."""
+    """A client whose `decisions` resource answers as told."""
 
     def __init__(self, choice: str, **options: Any) -> None:
         super().__init__(**options)

@@ -20,6 +20,7 @@ from typing import Any
 from ..._wire.base import JsonObject
 from ..models import ModelRequest
 from .schema import PERSON_KEYS, PLACE_KEYS, Context, fill, has_key, resolve, type_of
+from .search import search_steps
 from .text import (
     NAME_RE,
     Entity,
@@ -91,6 +92,9 @@ class DemoModel:
         )
         seed = f"{len(request.all_steps)}:{latest}"
         schema = _json_schema(request.body.get("response_format"))
+        tool_search = search_steps(request, latest, lambda r, text: _plan_calls(r, ctx, text))
+        if tool_search:
+            return tool_search
         if request.function_results:
             if schema is not None:
                 return _answer(json.dumps(fill(schema, ctx), ensure_ascii=False), seed)
