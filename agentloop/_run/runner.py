@@ -254,14 +254,17 @@ class Runner:
             )
         observer = self.observer(state, deps, parent)
         scope = RunScope(
-            self.find(state.agent_name).composition,
+            self.composition,
             client=self.client,
-            agent_name=state.agent_name,
+            agent_name=self.config.name,
             deps=deps,
             parent=link,
             summarize=Runner.summarize,
             check_input=new_run and first is None,
         )
+        answering = self.find(state.agent_name)
+        if answering is not self:  # a resumed run, after a handoff: the limits stay ours
+            scope.switch(answering.composition, answering.config.name)
         try:
             events = self._handed_on(
                 state,
