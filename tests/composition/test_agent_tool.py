@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 from compose_helpers import Agents, call, text
 from pydantic import BaseModel
@@ -266,3 +267,41 @@ def test_as_tool_needs_a_name_and_a_description() -> None:
         Agent("gemini-2.5-flash").as_tool(description="x")
     with pytest.raises(UserError, match="needs a description"):
         Agent("gemini-2.5-flash", name="a").as_tool()
+
+
+async def test_cancelling_the_parent_cancels_the_sub_agent_tools() -> None:
+    started = anyio.Event()
+    outcome: list[str] = []
+
+    @tool
+    async def slow_lookup() -> str:
+        """Look something up, slowly."""
+        started.set()
+        try:
+            await anyio.sleep(30)
+        except anyio.get_cancelled_exc_class():
+            outcome.append("cancelled")
+            raise
+        return "never"
+
+    agents = Agents(
+        {
+            "writer": [[call("w1", "helper", input="x")]],
+            "helper": [[call("h1", "slow_lookup")]],
+        }
+    )
+    client = InteractionsServer(agents.model).client()
+    helper = Agent(
+        "gemini-2.5-flash", instructions="helper", name="helper", tools=[slow_lookup], client=client
+    )
+    writer = Agent(
+        "gemini-2.5-flash",
+        instructions="writer",
+        tools=[helper.as_tool(description="Helps")],
+        client=client,
+    )
+    async with anyio.create_task_group() as group:
+        group.start_soon(writer.arun, "go")
+        await started.wait()
+        group.cancel_scope.cancel()
+    assert outcome == ["cancelled"]
