@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ._errors import APITimeoutError as APITimeoutError
     from ._errors import AuthenticationError as AuthenticationError
     from ._errors import BadRequestError as BadRequestError
+    from ._errors import CallAlreadyAnsweredError as CallAlreadyAnsweredError
     from ._errors import ConflictError as ConflictError
     from ._errors import GuardrailTripped as GuardrailTripped
     from ._errors import InteractionFailedError as InteractionFailedError
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from ._errors import OutputValidationError as OutputValidationError
     from ._errors import PermissionDeniedError as PermissionDeniedError
     from ._errors import RateLimitError as RateLimitError
+    from ._errors import ReplyLostError as ReplyLostError
     from ._errors import ResponseValidationError as ResponseValidationError
     from ._errors import RunCancelledError as RunCancelledError
     from ._errors import RunError as RunError

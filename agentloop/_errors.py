@@ -4,9 +4,13 @@
 AgentloopError
 ├── APIError                      anything that went wrong talking to the API
 │   ├── APIConnectionError        no usable HTTP response (DNS, refused, reset, ...)
-│   │   └── APITimeoutError       the request timed out
+│   │   ├── APITimeoutError       the request timed out
+│   │   └── ReplyLostError        a create reached the server and its reply was lost
+│   │                             (not sent again, or every repeat was lost too)
 │   ├── APIStatusError            the server answered with a 4xx/5xx status
 │   │   ├── BadRequestError       400
+│   │   │   └── CallAlreadyAnsweredError  a repeated create was refused: its first
+│   │   │                         attempt had already answered the function calls
 │   │   ├── AuthenticationError   401
 │   │   ├── PermissionDeniedError 403
 │   │   ├── NotFoundError         404
@@ -33,8 +37,10 @@ ToolRetry                         raised BY a handler to send the model a correc
 ```
 
 This module owns the classes and the status→class mapping. It must never put an
-API key in a message: requests are described by method and URL only, and the URL
-has its `key` query parameter masked.
+API key in a message: requests are described by method and URL only, the URL has
+its `key` query parameter masked, and a key a server echoes back is masked too.
+Messages quote at most `MESSAGE_BODY_LIMIT` characters of a body; the whole body
+stays on `exc.body`.
 """
 
 from __future__ import annotations
@@ -51,10 +57,12 @@ __all__ = [
     "AgentloopError",
     "AuthenticationError",
     "BadRequestError",
+    "CallAlreadyAnsweredError",
     "ConflictError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReplyLostError",
     "InteractionFailedError",
     "MaxTurnsExceeded",
     "OutputValidationError",
@@ -72,10 +80,36 @@ __all__ = [
     "UsageLimitExceeded",
     "GuardrailTripped",
     "SessionConflictError",
+    "bounded",
+    "mask_secret",
     "status_error_from_response",
 ]
 
 JsonObject = dict[str, Any]
+
+MESSAGE_BODY_LIMIT = 2000
+"""Characters of a server's body quoted in an exception message, at most."""
+_MASK = "***"
+
+
+def bounded(text: str, limit: int = MESSAGE_BODY_LIMIT) -> str:
+    """`text`, cut to `limit` characters with a note saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def mask_secret(value: Any, secret: str | None) -> Any:
+    """`value` (a string, or JSON-like data) with every occurrence of `secret` masked."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, _MASK) if secret in value else value
+    if isinstance(value, dict):
+        return {mask_secret(k, secret): mask_secret(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secret(item, secret) for item in value]
+    return value
 
 
 class AgentloopError(Exception):
@@ -280,6 +314,26 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message, request=request)
 
 
+class ReplyLostError(APIConnectionError):
+    """A request that is not safe to repeat (a create) reached the server, and its
+    reply was lost: with `retry_ambiguous=False` it is not sent again, and with
+    `True` this is raised when every repeat lost its reply too.
+
+    The server may or may not have carried it out. In an agent run, `state` holds the
+    run's `RunState` as it was before the request (its `pending_input` is what was
+    sent) and `result` the run so far, so the run can be inspected or continued.
+
+    Attributes:
+        state: the run's `RunState` (None outside a run).
+        result: the run so far, a `RunResult` (None outside a run).
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+        self.state: Any = None
+        self.result: Any = None
+
+
 class APIStatusError(APIError):
     """The server answered with an error status.
 
@@ -322,6 +376,39 @@ class AuthenticationError(APIStatusError):
 
 class PermissionDeniedError(APIStatusError):
     """403: the key is valid but not allowed to do this."""
+
+
+class CallAlreadyAnsweredError(BadRequestError):
+    """A create carrying function results was sent again after its reply was lost,
+    and the server refused it: the first attempt had answered the calls already.
+
+    The tools were not run again. In an agent run, `state` holds the run's `RunState`
+    as it was before the request and `result` the run so far. The interaction the
+    first attempt created exists on the server, but its id never reached us.
+
+    Attributes:
+        call_ids: the `call_id`s the refused request answered.
+        state: the run's `RunState` (None outside a run).
+        result: the run so far, a `RunResult` (None outside a run).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None,
+        call_ids: list[str],
+        code: int | str | None = None,
+        status: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, response=response, body=body, code=code, status=status, detail=detail
+        )
+        self.call_ids = call_ids
+        self.state: Any = None
+        self.result: Any = None
 
 
 class NotFoundError(APIStatusError):
@@ -396,17 +483,25 @@ def _request_id(response: httpx.Response) -> str | None:
     return None
 
 
-def status_error_from_response(response: httpx.Response) -> APIStatusError:
+def status_error_from_response(
+    response: httpx.Response, *, secret: str | None = None
+) -> APIStatusError:
     """Build the exception matching an error response (whose body must already be read).
 
     Google's body is `{"error": {"code", "message", "status"?}}`; `code` may be an int
     or a string. Anything else (HTML from a proxy, empty body) still maps by status.
+    `secret` (the API key) is masked wherever the body or headers echo it.
     """
     body: object | None
     try:
         body = response.json() if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = response.text or None
+    if secret:
+        body = mask_secret(body, secret)
+        for name, value in list(response.headers.items()):
+            if secret in value:
+                response.headers[name] = value.replace(secret, _MASK)
     code: int | str | None = None
     status: str | None = None
     detail: str | None = None
@@ -419,7 +514,7 @@ def status_error_from_response(response: httpx.Response) -> APIStatusError:
         raw_message = error.get("message")
         detail = raw_message if isinstance(raw_message, str) else None
     elif isinstance(body, str):
-        detail = body[:500]
+        detail = body
 
     status_code = response.status_code
     cls = _STATUS_CLASSES.get(status_code)
@@ -427,8 +522,14 @@ def status_error_from_response(response: httpx.Response) -> APIStatusError:
         cls = ServerError if status_code >= 500 else APIStatusError
     label = f"{status_code}" + (f" {status}" if status else "")
     message = f"{describe_request(response.request)} failed with {label}"
-    if detail:
-        message += f": {detail}"
+    if status_code in (301, 302, 303, 307, 308):
+        location = mask_secret(response.headers.get("location", "?"), secret)
+        message += (
+            f": a redirect to {bounded(location, 200)}, not followed so that the API key "
+            "stays with the configured origin. Point base_url at the final address."
+        )
+    elif detail:
+        message += f": {bounded(detail)}"
     next_step = _NEXT_STEP.get(cls)
     if next_step:
         message += f" {next_step}"

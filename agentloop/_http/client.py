@@ -48,6 +48,7 @@ class ClientOptions(TypedDict, total=False):
     default_headers: dict[str, str] | None
     http_client: httpx.AsyncClient | None
     transport: httpx.AsyncBaseTransport | None
+    retry_ambiguous: bool
 
 
 class AsyncClient:
@@ -64,6 +65,12 @@ class AsyncClient:
         default_headers: extra headers sent with every request.
         http_client: an `httpx.AsyncClient` to use; it stays yours to close.
         transport: an httpx transport for the client agentloop creates.
+        retry_ambiguous: send a create again when it reached the server but its reply
+            was lost (a reset, a read timeout, a body cut short). True (the default)
+            keeps runs going at the risk of a second, billed interaction; a repeat
+            the server refuses because the first attempt answered the calls raises
+            `CallAlreadyAnsweredError`. False raises `ReplyLostError` instead.
+            Requests that cannot have been carried out are always retried.
     """
 
     def __init__(
@@ -78,6 +85,7 @@ class AsyncClient:
         default_headers: dict[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        retry_ambiguous: bool = True,
         _sleep: Sleep | None = None,
     ) -> None:
         self._core = HTTPCore(
@@ -91,6 +99,7 @@ class AsyncClient:
             http_client=http_client,
             transport=transport,
             sleep=_sleep,
+            retry_ambiguous=retry_ambiguous,
         )
         self.interactions = AsyncInteractions(self._core)
         """Create, get, cancel and delete interactions."""

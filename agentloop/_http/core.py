@@ -11,13 +11,15 @@ collapses at hundreds of concurrent runs) and httpx's own transport under trio.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import platform
-from collections.abc import Coroutine
+from collections.abc import AsyncGenerator, Coroutine
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import httpx
@@ -25,7 +27,10 @@ import sniffio
 
 from .._errors import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
+    CallAlreadyAnsweredError,
+    ReplyLostError,
     UserError,
     describe_request,
     status_error_from_response,
@@ -34,9 +39,16 @@ from .._sync import adopt, on_loop_thread
 from .._version import __version__
 from .extensions import BUFFER_BODY
 from .observe import OnRetry, current_http_observer
-from .retry import RetryPolicy, Sleep, send_with_retries
+from .retry import Attempts, LostReply, RetryPolicy, Sleep, reached_server, send_with_retries
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "API_REVISION", "HTTPCore", "Secret"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "API_REVISION",
+    "HTTPCore",
+    "Secret",
+    "path_segment",
+]
 
 DEFAULT_BASE_URL = "https://generativelanguage.googleapis.com"
 DEFAULT_API_VERSION = "v1beta"
@@ -70,6 +82,30 @@ class Secret:
 def _resolve_api_key(api_key: str | None) -> Secret | None:
     value = api_key or os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
     return Secret(value) if value else None
+
+
+def path_segment(value: object, what: str) -> str:
+    """`value` percent-encoded as exactly one URL path segment (`/`, `#`, `%` included).
+
+    Raises `UserError` before any request for what cannot name a resource: a
+    non-string, empty, `.` or `..` (which a URL resolves to another path), or one
+    holding control characters.
+    """
+    if (
+        not isinstance(value, str)
+        or value in ("", ".", "..")
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in value)
+    ):
+        raise UserError(
+            f"not a valid {what}: {_bounded_repr(value)}; pass the id the API returned "
+            "(not empty, '.' or '..', and without control characters)."
+        )
+    return quote(value, safe="")
+
+
+def _bounded_repr(value: object, limit: int = 100) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def _current_loop_token() -> object:
@@ -119,6 +155,7 @@ class HTTPCore:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
+        retry_ambiguous: bool = True,
     ) -> None:
         if http_client is not None and transport is not None:
             raise UserError("pass either http_client= or transport=, not both")
@@ -141,6 +178,7 @@ class HTTPCore:
                 total_timeout=policy.total_timeout,
             )
         self.retry_policy = policy
+        self.retry_ambiguous = retry_ambiguous
         self.sleep: Sleep | None = sleep
         self._headers = {
             "user-agent": f"agentloop/{__version__} python/{platform.python_version()}",
@@ -152,9 +190,12 @@ class HTTPCore:
         self._transport = transport
         self._owned_client: httpx.AsyncClient | None = None
         self._owned_loop: object = None
+        self._guard: AsyncGenerator[None, None] | None = None
+        self._guard_started = False
         self._sent_headers: dict[str, str] | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._timeouts = self.timeout.as_dict()
+        self._origin = httpx.URL(self.base_url).copy_with(path="/", query=None, fragment=None)
 
     @property
     def has_api_key(self) -> bool:
@@ -178,6 +219,9 @@ class HTTPCore:
             self._owned_loop = loop
             if on_loop_thread():
                 adopt(self, self._owned_client)
+            else:
+                self._guard = _close_with_loop(self._owned_client)
+                self._guard_started = False
         return self._owned_client, True
 
     def _base_headers(self) -> dict[str, str]:
@@ -222,6 +266,8 @@ class HTTPCore:
         url: str | None = None,
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
+        idempotent: bool | None = None,
+        repeated: bool = False,
     ) -> Coroutine[Any, Any, httpx.Response]:
         """Send one request (retrying as the policy allows) and return a 2xx response.
 
@@ -229,6 +275,11 @@ class HTTPCore:
         upload session. With `stream=True` the body is left unread for the caller to
         consume and close. Raises an `APIStatusError` subclass, `APIConnectionError`
         or `APITimeoutError`.
+
+        A request that is not `idempotent` (by default: a POST) whose reply is lost
+        after it reached the server is sent again only with `retry_ambiguous=True`;
+        otherwise `ReplyLostError`. `repeated` says the caller is already sending it
+        again after such a loss (a stream cut before its first event).
 
         A plain function returning the sending coroutine (await it at once): the
         request is built here, and an observer (`_http.observe`) may wrap the send
@@ -238,7 +289,8 @@ class HTTPCore:
         # One entry per header name (lowercase), the caller's `headers` winning.
         sent_headers = self._base_headers().copy()
         sent_headers["accept"] = "text/event-stream" if stream else "application/json"
-        if self._api_key is not None:
+        target = httpx.URL(url) if url is not None else self._url(path)
+        if self._api_key is not None and self._same_origin(target):
             sent_headers["x-goog-api-key"] = self._api_key.get()
         if body is not None:
             sent_headers["content-type"] = "application/json"
@@ -252,7 +304,6 @@ class HTTPCore:
                 timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
             ).as_dict()
         extensions = {"timeout": timeouts, BUFFER_BODY: not stream}
-        target = httpx.URL(url) if url is not None else self._url(path)
         # agentloop's own client has nothing of its own to merge into a request.
         build = httpx.Request if owned else client.build_request
         request = build(
@@ -264,12 +315,22 @@ class HTTPCore:
             extensions=extensions,
         )
 
+        if idempotent is None:
+            idempotent = method not in ("POST", "PATCH")
+        send = functools.partial(
+            self._send,
+            client,
+            owned,
+            request,
+            stream,
+            idempotent=idempotent,
+            repeated=repeated,
+            body=body,
+        )
         observer = current_http_observer.get()
         if observer is not None:
-            return observer.observe(
-                request, functools.partial(self._send, client, owned, request, stream)
-            )
-        return self._send(client, owned, request, stream, None)
+            return observer.observe(request, send)
+        return send(None)
 
     async def _send(
         self,
@@ -278,8 +339,16 @@ class HTTPCore:
         request: httpx.Request,
         stream: bool,
         on_retry: OnRetry | None,
+        *,
+        idempotent: bool,
+        repeated: bool,
+        body: object | None,
     ) -> httpx.Response:
         """Send `request` with retries; a 2xx response, or the error as an exception."""
+        if not self._guard_started and self._guard is not None:
+            self._guard_started = True
+            await anext(self._guard)
+            _keep_until_run_ends(self._guard)
 
         async def send() -> httpx.Response:
             if owned:
@@ -292,7 +361,9 @@ class HTTPCore:
                 response = await transport.handle_async_request(request)
                 response.request = request
             else:
-                response = await client.send(request, stream=True)
+                # Never follow a redirect, whatever the user's client is set to do:
+                # httpx would carry `x-goog-api-key` along to another origin.
+                response = await client.send(request, stream=True, follow_redirects=False)
             if not stream or not response.is_success:
                 # Read inside the retried call: a connection that breaks mid-body is
                 # retried like one that broke before the headers.
@@ -302,6 +373,7 @@ class HTTPCore:
                     await response.aclose()
             return response
 
+        attempts = Attempts()
         try:
             response = await send_with_retries(
                 send,
@@ -309,7 +381,17 @@ class HTTPCore:
                 sleep=self.sleep or anyio.sleep,
                 describe=functools.partial(describe_request, request),
                 on_retry=on_retry,
+                idempotent=idempotent,
+                repeat_lost_replies=self.retry_ambiguous,
+                attempts=attempts,
             )
+        except LostReply as lost:
+            raise ReplyLostError(
+                f"{describe_request(request)} reached the server, but its reply was lost "
+                f"({type(lost.cause).__name__}: {lost.cause}). It may have been carried "
+                "out, so it was not sent again (retry_ambiguous=False).",
+                request=request,
+            ) from lost.cause
         except httpx.TimeoutException as exc:
             raise APITimeoutError(
                 f"{describe_request(request)} timed out ({type(exc).__name__}). "
@@ -317,6 +399,13 @@ class HTTPCore:
                 request=request,
             ) from exc
         except httpx.TransportError as exc:
+            if not idempotent and reached_server(exc):
+                raise ReplyLostError(
+                    f"{describe_request(request)} reached the server, but its reply was "
+                    f"lost ({type(exc).__name__}: {exc}), and so were the replies of its "
+                    f"{attempts.count - 1} repeats. It may have been carried out.",
+                    request=request,
+                ) from exc
             raise APIConnectionError(
                 f"{describe_request(request)} failed: {type(exc).__name__}: {exc}. "
                 "Check the network and base_url; the request was retried "
@@ -327,16 +416,101 @@ class HTTPCore:
             logger.debug("%s -> %d", describe_request(request), response.status_code)
         if response.is_success:
             return response
-        raise status_error_from_response(response)
+        secret = self._api_key.get() if self._api_key is not None else None
+        error = status_error_from_response(response, secret=secret)
+        if not idempotent and (repeated or attempts.count > 1):
+            raise already_answered(error, body) or error
+        raise error
+
+    def _same_origin(self, url: httpx.URL) -> bool:
+        """True if `url` is on the configured API origin: only there is the key sent."""
+        origin = self._origin
+        return url.scheme == origin.scheme and url.host == origin.host and url.port == origin.port
 
     async def aclose(self) -> None:
         """Close the HTTP client this core created (an injected one stays the caller's)."""
         client, self._owned_client = self._owned_client, None
-        if client is not None:
+        guard, self._guard = self._guard, None
+        if guard is not None and self._guard_started:
+            if _trio_guards is not None and sniffio.current_async_library() == "trio":
+                _trio_guards.get(set()).discard(guard)
+            await guard.aclose()  # closes `client`
+        elif client is not None:
             await client.aclose()
 
     def __repr__(self) -> str:
         return f"HTTPCore(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+
+async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """Closes `client` when its event loop ends, or when the core is collected.
+
+    A client that is never closed (`asyncio.run(agent.arun(...))` with the default
+    client, a bare `AsyncClient()` dropped) would leave its connections open and
+    aiohttp would say so at exit. The event loop closes every unfinished async
+    generator when it ends (`asyncio.run`'s `shutdown_asyncgens`, trio at the end
+    of `trio.run`), and schedules `aclose()` of one that is garbage-collected: this
+    one, parked at its `yield` for the client's life, closes the client then.
+    """
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            await client.aclose()
+
+
+def _keep_until_run_ends(guard: AsyncGenerator[None, None]) -> None:
+    """Under trio, hold `guard` until `trio.run` ends, which then closes it.
+
+    Trio warns about an async generator collected unfinished (asyncio closes it
+    quietly), so a guard must not be left to the GC there.
+    """
+    global _trio_guards
+    if sniffio.current_async_library() != "trio":
+        return
+    import trio
+
+    if _trio_guards is None:
+        _trio_guards = trio.lowlevel.RunVar("agentloop_client_guards")
+    held: set[Any] | None = _trio_guards.get(None)
+    if held is None:
+        held = set()
+        _trio_guards.set(held)
+    held.add(guard)
+
+
+_trio_guards: Any = None
+"""A `trio.lowlevel.RunVar` (created on first use, so trio is imported only under trio)."""
+
+
+def already_answered(error: APIStatusError, body: object) -> CallAlreadyAnsweredError | None:
+    """A refusal of a repeated create that answers function calls: the first attempt
+    (whose reply was lost) already answered them."""
+    if error.status_code not in (400, 409) or not isinstance(body, dict):
+        return None
+    inputs = body.get("input")
+    call_ids = [
+        str(step.get("call_id"))
+        for step in (inputs if isinstance(inputs, list) else [])
+        if isinstance(step, dict) and step.get("type") == "function_result"
+    ]
+    if not call_ids:
+        return None
+    message = (
+        f"{error.message} This create was sent again after its reply was lost, and the "
+        "first attempt most likely answered the function calls already; the tools were "
+        "not run again. The run's state is on `.state` (retry_ambiguous=False raises "
+        "ReplyLostError instead of sending again)."
+    )
+    return CallAlreadyAnsweredError(
+        message,
+        response=error.response,
+        body=error.body,
+        call_ids=call_ids,
+        code=error.code,
+        status=error.status,
+        detail=error.detail,
+    )
 
 
 def _default_transport() -> httpx.AsyncBaseTransport:

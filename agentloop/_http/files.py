@@ -21,7 +21,7 @@ import httpx
 from .._errors import APIError, UserError
 from .._sync import run_sync
 from .._wire.file import File
-from .core import HTTPCore
+from .core import HTTPCore, path_segment
 
 __all__ = ["AsyncFiles", "Files", "bytes_chunks", "file_chunks", "send_chunks"]
 
@@ -31,7 +31,9 @@ DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 
 def _file_name(file: str | File) -> str:
     name = file.name if isinstance(file, File) else file
-    return name if name.startswith("files/") else f"files/{name}"
+    if not isinstance(name, str):
+        raise UserError(f"not a file name: {name!r}")
+    return f"files/{path_segment(name.removeprefix('files/'), 'file name')}"
 
 
 async def file_chunks(path: anyio.Path, size: int) -> AsyncIterator[bytes]:
@@ -60,6 +62,7 @@ async def send_chunks(
             "",
             url=upload_url,
             content=pending,
+            idempotent=True,  # a chunk names its offset: sending it again is safe
             headers={
                 "x-goog-upload-command": "upload, finalize" if last else "upload",
                 "x-goog-upload-offset": str(offset),
@@ -118,6 +121,7 @@ class AsyncFiles:
             "",
             url=f"{self._core.base_url}/upload/{self._core.api_version}/files",
             body={"file": metadata},
+            idempotent=True,  # opening another upload session leaves nothing behind
             headers={
                 "x-goog-upload-protocol": "resumable",
                 "x-goog-upload-command": "start",

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ValidationError
 
 from .._errors import ResponseValidationError, UserError, describe_request
 from .._wire.interaction import Interaction
+from .._wire.limits import is_too_deep, trim_deep_json, validation_summary
 from .._wire.requests import build_create_body
-from .core import HTTPCore
-from .stream import AsyncInteractionStream
+from .core import HTTPCore, path_segment
+from .stream import AsyncInteractionStream, Recreate
 
 __all__ = ["AsyncInteractions"]
 
@@ -19,14 +20,23 @@ _PATH = "interactions"
 
 
 def _parse(model: type[BaseModel], response: httpx.Response) -> Any:
+    content = response.content
     try:
-        return model.model_validate_json(response.content)
+        try:
+            return model.model_validate_json(content)
+        except ValidationError as exc:
+            # Nested deeper than the parser allows (a model's runaway arguments):
+            # parse with the too-deep parts marked, so the run can answer the call.
+            trimmed = trim_deep_json(content) if is_too_deep(exc) else None
+            if trimmed is None:
+                raise
+            return model.model_validate_json(trimmed)
     except ValidationError as exc:
         raise ResponseValidationError(
             f"{describe_request(response.request)} answered {response.status_code} with a "
-            f"body that is not a valid {model.__name__}: {exc.errors(include_url=False)[:3]}",
+            f"body that is not a valid {model.__name__}: {validation_summary(exc)}",
             request=response.request,
-            body=response.text[:2000],
+            body=response.text,
         ) from exc
 
 
@@ -72,7 +82,13 @@ class AsyncInteractions:
             "POST", _PATH, body=body, stream=stream, timeout=timeout
         )
         if stream:
-            return self._stream(response, interaction_id=None)
+
+            async def recreate() -> httpx.Response:
+                return await self._core.request(
+                    "POST", _PATH, body=body, stream=True, timeout=timeout, repeated=True
+                )
+
+            return self._stream(response, interaction_id=None, recreate=recreate)
         parsed: Interaction = _parse(Interaction, response)
         return parsed
 
@@ -114,7 +130,10 @@ class AsyncInteractions:
 
     async def cancel(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> Interaction:
         """Cancel a background interaction; returns it (status `cancelled` once stopped)."""
-        response = await self._core.request("POST", f"{self._path(id)}/cancel", timeout=timeout)
+        # Cancelling twice is harmless: the request is safe to send again.
+        response = await self._core.request(
+            "POST", f"{self._path(id)}/cancel", timeout=timeout, idempotent=True
+        )
         if not response.content.strip():
             return await self.get(id)
         parsed: Interaction = _parse(Interaction, response)
@@ -126,9 +145,7 @@ class AsyncInteractions:
 
     @staticmethod
     def _path(id: str) -> str:
-        if not id or "/" in id or "?" in id:
-            raise UserError(f"not an interaction id: {id!r}")
-        return f"{_PATH}/{id}"
+        return f"{_PATH}/{path_segment(id, 'interaction id')}"
 
     async def _open_stream(
         self, id: str, last_event_id: str | None, timeout: float | httpx.Timeout | None = None
@@ -146,6 +163,7 @@ class AsyncInteractions:
         *,
         interaction_id: str | None,
         last_event_id: str | None = None,
+        recreate: Recreate | None = None,
     ) -> AsyncInteractionStream:
         return AsyncInteractionStream(
             response,
@@ -155,4 +173,6 @@ class AsyncInteractions:
             interaction_id=interaction_id,
             last_event_id=last_event_id,
             fetch=self.get,
+            recreate=recreate,
+            retry_ambiguous=self._core.retry_ambiguous,
         )

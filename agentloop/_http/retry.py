@@ -23,7 +23,15 @@ from dataclasses import dataclass
 import anyio
 import httpx
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "retry_after_seconds", "send_with_retries"]
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "Attempts",
+    "LostReply",
+    "RetryPolicy",
+    "reached_server",
+    "retry_after_seconds",
+    "send_with_retries",
+]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 """Retried besides every 5xx. Any other 4xx fails at once: sending it again cannot help."""
@@ -67,6 +75,46 @@ class RetryPolicy:
         return self.backoff(retry_number)
 
 
+@dataclass(slots=True)
+class Attempts:
+    """What `send_with_retries` did, for the caller's error messages."""
+
+    count: int = 0
+    """Attempts made."""
+    lost_reply: BaseException | None = None
+    """The failure of an attempt that may have been carried out, if one was repeated."""
+
+
+class LostReply(Exception):
+    """A request that is not safe to repeat was sent whole, and its reply was lost."""
+
+    def __init__(self, cause: httpx.TransportError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+# Failures that happen before the server can have read the whole request: the
+# connection was never made, or the request could not be written out.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+)
+
+
+def reached_server(exc: httpx.TransportError) -> bool:
+    """True if the request may have reached the server whole before `exc`.
+
+    A reset, a read timeout or a body cut short all happen after the request was
+    written out: the server may have carried it out and only the reply was lost.
+    """
+    return not isinstance(exc, _NOT_SENT)
+
+
 def is_retryable_status(status_code: int) -> bool:
     """True for statuses worth sending again: 408, 409, 429 and every 5xx."""
     return status_code in RETRYABLE_STATUSES or status_code >= 500
@@ -88,10 +136,12 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     try:
         seconds = float(header)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(header) if header.strip() else None
-        if parsed is None:
-            return None
+        try:
+            parsed = email.utils.parsedate_to_datetime(header)
+        except (ValueError, TypeError, IndexError, OverflowError):
+            return None  # `Retry-After: soon` and the like: use the computed backoff
         seconds = parsed.timestamp() - time.time()
+    # NaN fails the comparison, so it is ignored like any other nonsense.
     return seconds if seconds > 0 else None
 
 
@@ -102,6 +152,9 @@ async def send_with_retries(
     sleep: Sleep = anyio.sleep,
     describe: Callable[[], str] = lambda: "request",
     on_retry: Callable[[int, float, str], None] | None = None,
+    idempotent: bool = True,
+    repeat_lost_replies: bool = True,
+    attempts: Attempts | None = None,
 ) -> httpx.Response:
     """Call `send` until it returns a non-retryable response or the policy gives up.
 
@@ -109,15 +162,26 @@ async def send_with_retries(
     exception). Raises the last `httpx.TransportError` if every attempt failed to
     connect or read. A retried error response is closed before the next attempt.
     `on_retry(attempt, delay, reason)` is told of each retry before its wait.
+
+    A request that is not `idempotent` and may have reached the server whole (its
+    reply was lost) is repeated only if `repeat_lost_replies`; otherwise `LostReply`
+    is raised. `attempts`, if given, records what happened.
     """
+    record = attempts if attempts is not None else Attempts()
     started = time.monotonic()
     attempt = 0
     while True:
         attempt += 1
+        record.count = attempt
         response: httpx.Response | None = None
         try:
             response = await send()
         except httpx.TransportError as exc:
+            if not idempotent and reached_server(exc):
+                if not repeat_lost_replies:
+                    raise LostReply(exc) from exc
+                if _may_retry(policy, attempt, started):
+                    record.lost_reply = exc
             if not _may_retry(policy, attempt, started):
                 raise
             reason = f"{type(exc).__name__}: {exc}"

@@ -24,6 +24,7 @@ from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined
 
 import aiohttp
 import httpx
+import yarl
 
 from .extensions import BUFFER_BODY
 
@@ -112,7 +113,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         with _mapped_errors(request):
             response = await session.request(
                 request.method,
-                str(request.url),
+                # httpx has encoded the URL already; yarl must not decode it again
+                # (an id's `%2F` would become a path separator).
+                yarl.URL(str(request.url), encoded=True),
                 headers=headers,
                 data=data,
                 allow_redirects=False,

@@ -18,6 +18,8 @@ from typing import Any
 import anyio
 
 from .._durable.checkpoints import CheckpointWriter
+from .._errors import APIStatusError, CallAlreadyAnsweredError, ReplyLostError
+from .._http.core import already_answered
 from .._http.interactions import AsyncInteractions
 from .._obs.observer import RunObserver
 from .._wire.base import JsonObject
@@ -156,16 +158,34 @@ async def drive(
             body = build_request(config, state, session.wire)
             if observer is not None:
                 await observer.request(body)
-            if stream:
-                async for item in _send_streaming(interactions, body, observer):
-                    if isinstance(item, Interaction):
-                        interaction = item
-                    elif emit:
-                        yield item
-            else:
-                created = interactions.create(**body, stream=False)
-                send = created if observer is None else observer.http(created)
-                interaction = await (send if scope is None else scope.create(state, send))
+            try:
+                if stream:
+                    async for item in _send_streaming(interactions, body, observer):
+                        if isinstance(item, Interaction):
+                            interaction = item
+                        elif emit:
+                            yield item
+                else:
+                    created = interactions.create(**body, stream=False)
+                    send = created if observer is None else observer.http(created)
+                    interaction = await (send if scope is None else scope.create(state, send))
+            except (CallAlreadyAnsweredError, ReplyLostError) as exc:
+                # The request's fate is unknown (or its repeat was refused): hand the
+                # caller the run as it stood before it, to inspect or continue.
+                state.delivery_unknown = True
+                exc.state = state
+                exc.result = result_of(state)
+                raise
+            except APIStatusError as exc:
+                # A resumed run sending again what a lost reply may have delivered:
+                # a refusal means the first attempt answered the calls.
+                refused = already_answered(exc, body) if state.delivery_unknown else None
+                if refused is None:
+                    raise
+                refused.state = state
+                refused.result = result_of(state)
+                raise refused from exc
+            state.delivery_unknown = False
         elif observer is not None:
             observer.waiting(interaction)
         assert interaction is not None

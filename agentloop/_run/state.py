@@ -229,6 +229,9 @@ class RunState:
     current_interaction_id: str | None = None
     """An interaction created and not finished yet (a background one being polled):
     resuming waits for it rather than sending its request again."""
+    delivery_unknown: bool = False
+    """The last request carrying `pending_input` may have reached the server (its
+    reply was lost): sending it again may be refused as already answered."""
     history: list[Any] = field(default_factory=list)
     """Client-side state (`store=False`): every step so far, in wire form."""
     hop_steps: list[Any] = field(default_factory=list)
@@ -285,6 +288,7 @@ class RunState:
             "pending_input": _jsonable(self.pending_input),
             "previous_interaction_id": self.previous_interaction_id,
             "current_interaction_id": self.current_interaction_id,
+            "delivery_unknown": self.delivery_unknown,
             "history": _jsonable(self.history),
             "hop_steps": _jsonable(self.hop_steps),
             "continuation_token": self.continuation_token,
@@ -329,6 +333,7 @@ class RunState:
                 store=bool(data.get("store", True)),
                 previous_interaction_id=data.get("previous_interaction_id"),
                 current_interaction_id=data.get("current_interaction_id"),
+                delivery_unknown=bool(data.get("delivery_unknown", False)),
                 history=list(data.get("history") or []),
                 hop_steps=list(data.get("hop_steps") or []),
                 continuation_token=data.get("continuation_token"),

@@ -18,6 +18,7 @@ from .._errors import (
     InteractionFailedError,
     MaxTurnsExceeded,
     OutputValidationError,
+    ResponseValidationError,
     RunCancelledError,
 )
 from .._wire.base import JsonObject
@@ -168,6 +169,11 @@ def after_interaction(
                 result=result_of(state),
                 state=state,
             )
+        if any(not call.id for call in calls):
+            raise ResponseValidationError(
+                f"interaction {interaction.id} holds a function_call without an id; a "
+                "result cannot be matched to it, so the run cannot go on."
+            )
         state.round = ToolRound.of(interaction.id, calls, final=False)
         return RunTools()
     return _finish(config, state, interaction)
@@ -241,7 +247,11 @@ def after_tools(state: RunState) -> None:
     assert not round.unanswered
     state.turns += 1
     results: list[Any] = []
+    posted: set[str] = set()
     for call in round.steps:
+        if call.id in posted:
+            continue  # calls sharing a call_id get one (error) result
+        posted.add(call.id)
         result = round.results[call.id]
         results.append(result)
         state.tool_calls.append(

@@ -139,6 +139,7 @@ async def _run_one(
         if timeout is None:  # no cancel scope to enter and leave: the common case
             value = await tool.invoke(call.arguments, context)
         else:
+            value = None  # set unless the scope cancels the call (handled below)
             with anyio.move_on_after(timeout) as scope:
                 value = await tool.invoke(call.arguments, context)
             if scope.cancelled_caught:
@@ -189,6 +190,42 @@ def _start(
     return around(call, functools.partial(_run_one, call, tools, context, timeout))
 
 
+_DROPPED = ToolCallOutcome(
+    call=FunctionCallStep(id="", name=""), result={}, error=None, finished_at=0.0
+)
+"""A later call sharing its `call_id` with an earlier one: answered by that one's error."""
+
+
+def _set_aside_duplicates(
+    calls: Sequence[FunctionCallStep], outcomes: list[ToolCallOutcome | None]
+) -> tuple[Sequence[FunctionCallStep], list[ToolCallOutcome | None]]:
+    """Calls sharing a `call_id` cannot each get a result: run none of them, and answer
+    the id once, with an error the model can act on."""
+    counts: dict[str, int] = {}
+    for call in calls:
+        counts[call.id] = counts.get(call.id, 0) + 1
+    if len(counts) == len(calls):
+        return calls, outcomes
+    answered: set[str] = set()
+    for position, call in enumerate(calls):
+        if counts[call.id] == 1:
+            continue
+        if call.id in answered:
+            outcomes[position] = _DROPPED
+            continue
+        answered.add(call.id)
+        outcomes[position] = _failure(
+            call,
+            ToolArgumentsError(
+                f"{counts[call.id]} function calls share the call_id {call.id!r}, so none "
+                "of them was run. Give every call its own id and call again.",
+                tool_name=call.name,
+                call_id=call.id,
+            ),
+        )
+    return calls, outcomes
+
+
 async def dispatch_calls(
     calls: Sequence[FunctionCallStep],
     tools: Mapping[str, CallableTool],
@@ -216,6 +253,11 @@ async def dispatch_calls(
     """
     outcomes: list[ToolCallOutcome | None] = [None] * len(calls)
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
+    calls, outcomes = _set_aside_duplicates(calls, outcomes)
+    if on_outcome is not None:
+        for preset in outcomes:
+            if preset is not None and preset is not _DROPPED:
+                await on_outcome(preset)  # a shared call_id's error: recorded like any result
 
     async def run(position: int, call: FunctionCallStep) -> None:
         if limiter is None:
@@ -228,18 +270,21 @@ async def dispatch_calls(
             await on_outcome(outcome)
 
     if len(calls) == 1:
-        await run(0, calls[0])  # no task group for the common single call
+        if outcomes[0] is None:
+            await run(0, calls[0])  # no task group for the common single call
     elif sniffio.current_async_library() == "asyncio":
         # asyncio's own task group: the same structured concurrency as anyio's, at a
         # third of the cost per round (the hot path of every multi-call turn).
         async with asyncio.TaskGroup() as tasks:
             for position, call in enumerate(calls):
-                tasks.create_task(run(position, call))
+                if outcomes[position] is None:
+                    tasks.create_task(run(position, call))
     else:
         async with anyio.create_task_group() as group:
             for position, call in enumerate(calls):
-                group.start_soon(run, position, call)
-    finished = [outcome for outcome in outcomes if outcome is not None]
+                if outcomes[position] is None:
+                    group.start_soon(run, position, call)
+    finished = [outcome for outcome in outcomes if outcome is not None and outcome is not _DROPPED]
     if tool_errors == "raise":
         for outcome in finished:
             if outcome.error is not None:

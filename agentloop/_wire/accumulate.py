@@ -9,7 +9,6 @@ map, ordered by index.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .content import (
@@ -37,6 +36,7 @@ from .events import (
     ToolDelta,
 )
 from .interaction import Interaction
+from .limits import arguments_problem, parse_arguments
 from .steps import FunctionCallStep, ModelOutputStep, ThoughtStep, UnknownStep
 
 __all__ = ["InteractionAccumulator"]
@@ -149,7 +149,13 @@ class InteractionAccumulator:
             block.annotations = [*(block.annotations or []), *delta.annotations]
         elif isinstance(delta, LegacyFunctionCallDelta | ToolDelta):
             for name in delta.model_fields_set - {"type"}:
-                setattr(step, name, getattr(delta, name))
+                value = getattr(delta, name)
+                if name == "arguments" and isinstance(step, FunctionCallStep):
+                    problem = arguments_problem(value)
+                    if problem is not None:
+                        step.arguments_error = problem
+                        continue
+                setattr(step, name, value)
         # An unknown delta type has no merge rule; it reaches the consumer as an event.
 
     def _finish_step(self, index: int) -> None:
@@ -157,16 +163,11 @@ class InteractionAccumulator:
         step = self._steps.get(index)
         if fragments is None or not isinstance(step, FunctionCallStep):
             return
-        raw = "".join(fragments)
-        try:
-            arguments = json.loads(raw) if raw.strip() else {}
-        except json.JSONDecodeError as exc:
-            step.arguments_error = f"arguments are not valid JSON ({exc.msg}): {raw[:200]!r}"
-            return
-        if isinstance(arguments, dict):
+        arguments, problem = parse_arguments("".join(fragments))
+        if arguments is not None:
             step.arguments = arguments
         else:
-            step.arguments_error = f"arguments are not a JSON object: {raw[:200]!r}"
+            step.arguments_error = problem
 
 
 def _content_of(step: Any) -> list[Any]:

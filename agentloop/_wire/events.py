@@ -13,7 +13,15 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, TypeAdapter, field_validator
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from .base import UNKNOWN_TAG, JsonObject, WireModel, open_tag
 from .content import (
@@ -25,6 +33,7 @@ from .content import (
     VideoContent,
 )
 from .interaction import Interaction, Usage
+from .limits import is_too_deep, trim_deep_json
 from .steps import Step, content_to_step
 
 __all__ = [
@@ -144,7 +153,8 @@ class LegacyFunctionCallDelta(WireModel):
     type: Literal["function_call"] = "function_call"
     id: str | None = None
     name: str | None = None
-    arguments: JsonObject | None = None
+    arguments: Any = None
+    """An object as sent; anything else is reported on the step's `arguments_error`."""
 
 
 TOOL_DELTA_TYPES = frozenset(
@@ -369,5 +379,16 @@ def _event_adapter() -> TypeAdapter[StreamEvent]:
 
 
 def parse_event(data: str | bytes) -> StreamEvent:
-    """Parse one event's JSON (an SSE `data:` payload), in either dialect."""
-    return _event_adapter().validate_json(data)
+    """Parse one event's JSON (an SSE `data:` payload), in either dialect.
+
+    A payload nested deeper than the parser allows still parses, its too-deep parts
+    replaced by a marker (see `limits.trim_deep_json`).
+    """
+    adapter = _event_adapter()
+    try:
+        return adapter.validate_json(data)
+    except ValidationError as exc:
+        trimmed = trim_deep_json(data) if is_too_deep(exc) else None
+        if trimmed is None:
+            raise
+        return adapter.validate_json(trimmed)

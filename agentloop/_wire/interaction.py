@@ -264,8 +264,8 @@ class Interaction(WireModel):
         """
         parts: list[str] = []
         for step in reversed(self.output_steps):
-            if isinstance(step, ThoughtStep):
-                continue
+            if isinstance(step, ThoughtStep) or step.is_unknown:
+                continue  # a step type added after this release does not hide the text
             if not isinstance(step, ModelOutputStep):
                 break
             texts = [block.text for block in step.content if isinstance(block, TextContent)]

@@ -41,6 +41,16 @@ class SSEDecoder:
         self._id = ""
         self._retry: int | None = None
 
+    @property
+    def pending_data(self) -> str:
+        """The `data` of the event being received, as far as it arrived (for a body
+        cut in the middle of an event)."""
+        data = list(self._data)
+        line = self._buffer
+        if line.startswith("data:"):
+            data.append(line[6:] if line[5:6] == " " else line[5:])
+        return "\n".join(data)
+
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode `chunk` and return the events it completes."""
         return self._lines(self._buffer + self._text.decode(chunk))

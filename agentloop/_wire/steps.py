@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from .base import UNKNOWN_TAG, JsonObject, WireModel, open_tag
 from .content import CONTENT_TYPES, Content
+from .limits import arguments_problem
 
 __all__ = [
     "CodeExecutionCallStep",
@@ -84,7 +85,20 @@ class FunctionCallStep(WireModel):
     name: str
     arguments: JsonObject = Field(default_factory=dict)
     arguments_error: str | None = Field(default=None, exclude=True)
-    """Set (client side only) when streamed arguments did not form a JSON object."""
+    """Set (client side only) when the arguments are unusable: not a JSON object, not
+    JSON, nested too deeply or too large. The run answers such a call with an error
+    result the model reads, instead of calling the tool."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_arguments(cls, data: Any) -> Any:
+        # Bad arguments are the model's mistake, not a broken response: keep the
+        # step (so the call can be answered) and say what is wrong with them.
+        if isinstance(data, dict) and data.get("arguments") is not None:
+            problem = arguments_problem(data["arguments"])
+            if problem is not None:
+                data = {**data, "arguments": {}, "arguments_error": problem}
+        return data
 
 
 class FunctionResultStep(WireModel):

@@ -279,7 +279,8 @@ def test_streaming_resumes_a_cut_stream_after_the_last_event(
 
     module.main()
 
-    params = resume.calls.last.request.url.params
+    # The first GET resumes the stream; after a resume, the stored interaction is fetched.
+    params = resume.calls[0].request.url.params
     assert (params["stream"], params["last_event_id"]) == ("true", "evt_0008")
     assert capsys.readouterr().out == STREAMED_TEXT
 

@@ -193,9 +193,10 @@ async def test_invalid_combinations_fail_before_any_request(
     assert not route.called
 
 
-async def test_bad_interaction_id_is_refused(api: respx.MockRouter) -> None:
-    with pytest.raises(UserError, match="not an interaction id"):
-        await client().interactions.get("../other")
+@pytest.mark.parametrize("bad_id", ["", ".", "..", "a\nb", "a\x00b"])
+async def test_bad_interaction_id_is_refused(api: respx.MockRouter, bad_id: str) -> None:
+    with pytest.raises(UserError, match="not a valid interaction id"):
+        await client().interactions.get(bad_id)
 
 
 # ---- errors -----------------------------------------------------------------------
@@ -435,19 +436,38 @@ async def test_cut_stream_resumes_with_last_event_id_and_no_duplicates(
     ids = [event.event_id async for event in stream]
 
     assert ids == [f"evt_{n:04d}" for n in range(1, 12)]
-    params = resume.calls.last.request.url.params
+    streamed = [c for c in resume.calls if c.request.url.params["stream"] == "true"]
+    params = streamed[-1].request.url.params
     assert (params["stream"], params["last_event_id"]) == ("true", "evt_0005")
-    assert resume.call_count == 1
+    assert len(streamed) == 1
     assert len(sleeps.delays) == 1
     assert (await stream.get_final_interaction()).text == "Paris is the capital of France."
 
 
-async def test_stream_cut_before_the_id_is_known_is_not_resumed(api: respx.MockRouter) -> None:
-    api.post("/interactions").respond(headers=sse_headers(), content=b": keep-alive\n\n")
-    stream = await client().interactions.create(model="m", input="x", stream=True)
+async def test_stream_cut_before_the_id_is_known_is_created_again_then_fails(
+    api: respx.MockRouter, sleeps: SleepRecorder
+) -> None:
+    route = api.post("/interactions").respond(headers=sse_headers(), content=b": keep-alive\n\n")
+    stream = await client(sleeps, max_retries=2).interactions.create(
+        model="m", input="x", stream=True
+    )
     with pytest.raises(StreamError, match="before the interaction's id was known"):
         async for _ in stream:
             pass
+    assert route.call_count == 3
+
+
+async def test_stream_cut_before_the_id_is_known_is_not_repeated_when_told(
+    api: respx.MockRouter,
+) -> None:
+    route = api.post("/interactions").respond(headers=sse_headers(), content=b": keep-alive\n\n")
+    stream = await client(retry_ambiguous=False).interactions.create(
+        model="m", input="x", stream=True
+    )
+    with pytest.raises(agentloop.ReplyLostError, match="retry_ambiguous=False"):
+        async for _ in stream:
+            pass
+    assert route.call_count == 1
 
 
 async def test_stream_gives_up_after_resumes_without_progress(
