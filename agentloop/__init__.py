@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from ._durable.checkpoints import Checkpoints as Checkpoints
     from ._durable.checkpoints import MemoryCheckpoints as MemoryCheckpoints
     from ._durable.checkpoints import SQLiteCheckpoints as SQLiteCheckpoints
+    from ._durable.sessions import MemorySessions as MemorySessions
+    from ._durable.sessions import Sessions as Sessions
+    from ._durable.sessions import SQLiteSessions as SQLiteSessions
     from ._errors import AgentloopError as AgentloopError
     from ._errors import APIConnectionError as APIConnectionError
     from ._errors import APIError as APIError
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from ._errors import BadRequestError as BadRequestError
     from ._errors import CallAlreadyAnsweredError as CallAlreadyAnsweredError
     from ._errors import ConflictError as ConflictError
+    from ._errors import GuardrailTripped as GuardrailTripped
     from ._errors import InteractionFailedError as InteractionFailedError
     from ._errors import MaxTurnsExceeded as MaxTurnsExceeded
     from ._errors import NotFoundError as NotFoundError
@@ -34,12 +38,14 @@ if TYPE_CHECKING:
     from ._errors import RunCancelledError as RunCancelledError
     from ._errors import RunError as RunError
     from ._errors import ServerError as ServerError
+    from ._errors import SessionConflictError as SessionConflictError
     from ._errors import StreamError as StreamError
     from ._errors import ToolArgumentsError as ToolArgumentsError
     from ._errors import ToolError as ToolError
     from ._errors import ToolExecutionError as ToolExecutionError
     from ._errors import ToolRetry as ToolRetry
     from ._errors import UnknownToolError as UnknownToolError
+    from ._errors import UsageLimitExceeded as UsageLimitExceeded
     from ._errors import UserError as UserError
     from ._http.client import AsyncClient as AsyncClient
     from ._http.client import Client as Client
@@ -61,12 +67,15 @@ if TYPE_CHECKING:
     from ._obs.trace import TraceEvent as TraceEvent
     from ._obs.trace import TraceSpan as TraceSpan
     from ._run.agent import Agent as Agent
+    from ._run.agent_tool import AgentTool as AgentTool
     from ._run.background import AsyncBackgroundRun as AsyncBackgroundRun
     from ._run.background import BackgroundProgress as BackgroundProgress
     from ._run.background import BackgroundRun as BackgroundRun
     from ._run.chat import Chat as Chat
+    from ._run.compaction import HistoryLimit as HistoryLimit
     from ._run.environment import Environment as Environment
     from ._run.events import ApprovalRequestedEvent as ApprovalRequestedEvent
+    from ._run.events import HandoffEvent as HandoffEvent
     from ._run.events import InteractionFinishedEvent as InteractionFinishedEvent
     from ._run.events import RunEvent as RunEvent
     from ._run.events import RunFinishedEvent as RunFinishedEvent
@@ -74,10 +83,17 @@ if TYPE_CHECKING:
     from ._run.events import ThoughtDeltaEvent as ThoughtDeltaEvent
     from ._run.events import ToolCallFinishedEvent as ToolCallFinishedEvent
     from ._run.events import ToolCallStartedEvent as ToolCallStartedEvent
+    from ._run.guardrails import Guardrail as Guardrail
+    from ._run.guardrails import GuardrailContext as GuardrailContext
+    from ._run.handoffs import Handoff as Handoff
+    from ._run.limits import UsageLimits as UsageLimits
+    from ._run.parallel import ParallelResult as ParallelResult
+    from ._run.pipeline import Parallel as Parallel
     from ._run.pipeline import Pipeline as Pipeline
     from ._run.pipeline import PipelineEvent as PipelineEvent
     from ._run.pipeline import PipelineResult as PipelineResult
     from ._run.pipeline import PipelineStep as PipelineStep
+    from ._run.result import HandoffRecord as HandoffRecord
     from ._run.result import PendingApproval as PendingApproval
     from ._run.result import RunResult as RunResult
     from ._run.result import ToolCallRecord as ToolCallRecord

@@ -28,7 +28,10 @@ AgentloopError
 │   ├── MaxTurnsExceeded          the model still wanted tools after max_turns rounds
 │   ├── InteractionFailedError    the server reported the interaction failed
 │   ├── OutputValidationError     the answer did not match response_format (.raw_text)
-│   └── RunCancelledError         the interaction was cancelled
+│   ├── RunCancelledError         the interaction was cancelled
+│   ├── UsageLimitExceeded        a run went past its UsageLimits (.limit, .value)
+│   └── GuardrailTripped          an input, output or tool guardrail refused (.reason)
+├── SessionConflictError          another writer changed a chat session first
 └── UserError                     the library was used in a way it cannot work
 ToolRetry                         raised BY a handler to send the model a corrective message
 ```
@@ -74,6 +77,9 @@ __all__ = [
     "ToolRetry",
     "UnknownToolError",
     "UserError",
+    "UsageLimitExceeded",
+    "GuardrailTripped",
+    "SessionConflictError",
     "bounded",
     "mask_secret",
     "status_error_from_response",
@@ -190,6 +196,58 @@ class OutputValidationError(RunError):
 
 class RunCancelledError(RunError):
     """The interaction was cancelled (e.g. through `interactions.cancel`)."""
+
+
+class UsageLimitExceeded(RunError):
+    """The run went past one of its `UsageLimits`; raise the limit, then resume from
+    `.state` (nothing already done is done again).
+
+    Attributes:
+        limit: which limit: `requests`, `tool_calls`, `input_tokens`,
+            `output_tokens` or `total_tokens`.
+        value: the count that went past it.
+        maximum: the limit's value.
+    """
+
+    def __init__(
+        self, message: str, *, result: Any, state: Any = None, limit: str, value: int, maximum: int
+    ) -> None:
+        super().__init__(message, result=result, state=state)
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum
+
+
+class GuardrailTripped(RunError):
+    """A guardrail refused the run's input, its output or a tool call; nothing after
+    the check was executed.
+
+    Attributes:
+        guardrail: the guardrail's name.
+        stage: `input`, `output` or `tool`.
+        reason: why it tripped.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        result: Any,
+        state: Any = None,
+        guardrail: str,
+        stage: str,
+        reason: str,
+    ) -> None:
+        super().__init__(message, result=result, state=state)
+        self.guardrail = guardrail
+        self.stage = stage
+        self.reason = reason
+
+
+class SessionConflictError(AgentloopError):
+    """Another writer (another process, another `Chat`) saved the chat session after
+    this one loaded it: this turn was not saved. Open the chat again to continue from
+    the latest turn."""
 
 
 class ToolRetry(Exception):

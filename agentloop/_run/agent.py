@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
 
 from .._durable.checkpoints import Checkpoints, check_store
+from .._durable.sessions import Sessions
 from .._errors import UserError
 from .._http.client import AsyncClient, Client
 from .._obs.hooks import HookSet, RunHooks
@@ -19,14 +20,20 @@ from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .._tools.context import DepsT
 from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
+from .agent_tool import AgentTool
 from .background import AsyncBackgroundRun, BackgroundRun
 from .chat import Chat
+from .compaction import HistoryLimit
 from .environment import Environment
 from .events import RunEvent
+from .guardrails import GuardrailLike, as_guardrails
+from .handoffs import HandoffLike, TransferTool, as_handoffs
+from .limits import UsageLimits
 from .output import output_spec
 from .pipeline import Pipeline, PipelineStep
 from .result import OutputT, RunResult
 from .runner import Runnable, Runner
+from .scope import Composition
 from .state import OnMaxTurns, RunConfig, RunState
 from .tool_search import ToolSearch
 from .toolset import ToolLike, Toolset
@@ -83,6 +90,17 @@ class Agent(Generic[DepsT, OutputT]):
         hooks: `RunHooks` objects called at each point of every run, in order.
         instrument: trace and measure this agent's runs (OpenTelemetry spans and
             metrics, `result.trace`); None follows `agentloop.instrument()`.
+        description: what the agent does, for other agents: the default description
+            of its handoff tool.
+        handoffs: agents (or `Handoff`s) this one may pass the conversation to; one
+            `transfer_to_<name>` tool each. `result.agent_name` says who answered.
+        usage_limits: caps on requests, tool calls and tokens per run
+            (`UsageLimitExceeded`, resumable).
+        input_guardrails: checks on the run's input, before the first request (or
+            in parallel with it: `Guardrail(..., parallel=True)`).
+        output_guardrails: checks on the final output.
+        tool_guardrails: checks on each tool call's arguments, before any call runs.
+        history_limit: `store=False` only: compact the history past a token budget.
     """
 
     # The overloads only choose the type arguments: a `response_format` type gives
@@ -119,6 +137,13 @@ class Agent(Generic[DepsT, OutputT]):
         checkpoints: Checkpoints | None = None,
         hooks: Sequence[RunHooks] = (),
         instrument: bool | None = None,
+        description: str | None = None,
+        handoffs: Sequence[HandoffLike] = (),
+        usage_limits: UsageLimits | None = None,
+        input_guardrails: Sequence[GuardrailLike] = (),
+        output_guardrails: Sequence[GuardrailLike] = (),
+        tool_guardrails: Sequence[GuardrailLike] = (),
+        history_limit: HistoryLimit | None = None,
     ) -> None: ...
 
     @overload
@@ -152,6 +177,13 @@ class Agent(Generic[DepsT, OutputT]):
         checkpoints: Checkpoints | None = None,
         hooks: Sequence[RunHooks] = (),
         instrument: bool | None = None,
+        description: str | None = None,
+        handoffs: Sequence[HandoffLike] = (),
+        usage_limits: UsageLimits | None = None,
+        input_guardrails: Sequence[GuardrailLike] = (),
+        output_guardrails: Sequence[GuardrailLike] = (),
+        tool_guardrails: Sequence[GuardrailLike] = (),
+        history_limit: HistoryLimit | None = None,
     ) -> None: ...
 
     @overload
@@ -185,6 +217,13 @@ class Agent(Generic[DepsT, OutputT]):
         checkpoints: Checkpoints | None = None,
         hooks: Sequence[RunHooks] = (),
         instrument: bool | None = None,
+        description: str | None = None,
+        handoffs: Sequence[HandoffLike] = (),
+        usage_limits: UsageLimits | None = None,
+        input_guardrails: Sequence[GuardrailLike] = (),
+        output_guardrails: Sequence[GuardrailLike] = (),
+        tool_guardrails: Sequence[GuardrailLike] = (),
+        history_limit: HistoryLimit | None = None,
     ) -> None: ...
 
     def __init__(
@@ -217,6 +256,13 @@ class Agent(Generic[DepsT, OutputT]):
         checkpoints: Checkpoints | None = None,
         hooks: Sequence[RunHooks] = (),
         instrument: bool | None = None,
+        description: str | None = None,
+        handoffs: Sequence[HandoffLike] = (),
+        usage_limits: UsageLimits | None = None,
+        input_guardrails: Sequence[GuardrailLike] = (),
+        output_guardrails: Sequence[GuardrailLike] = (),
+        tool_guardrails: Sequence[GuardrailLike] = (),
+        history_limit: HistoryLimit | None = None,
     ) -> None:
         if (model is None) == (agent is None):
             raise UserError("pass exactly one of model= (e.g. 'gemini-2.5-flash') or agent=")
@@ -242,7 +288,15 @@ class Agent(Generic[DepsT, OutputT]):
         if instrument not in (None, True, False):
             raise UserError(f"instrument must be True, False or None, not {instrument!r}")
         hook_set = HookSet(hooks)
-        toolset = Toolset(tools)
+        if usage_limits is not None and not isinstance(usage_limits, UsageLimits):
+            raise UserError(f"usage_limits= takes UsageLimits(...), not {usage_limits!r}")
+        if history_limit is not None and (store or not isinstance(history_limit, HistoryLimit)):
+            raise UserError(
+                "history_limit= takes HistoryLimit(...) and needs store=False (with "
+                "store=True the server keeps the history)"
+            )
+        targets = as_handoffs(handoffs, store)
+        toolset = Toolset([*tools, *(TransferTool(handoff) for handoff in targets)])
         toolset.route(model)
         toolset.check_limits(model)
         self.config: RunConfig = RunConfig(
@@ -276,7 +330,19 @@ class Agent(Generic[DepsT, OutputT]):
         """The `response_format` the agent was built with."""
         self.deps_type: type[DepsT] | None = deps_type
         """The `deps_type` the agent was built with (for documentation; not checked at run time)."""
-        self.runner: Runner = Runner(config=self.config, client=_async_client(client))
+        self.description = description
+        """What the agent does (`description=`)."""
+        composition = Composition(
+            usage_limits=usage_limits,
+            input_guardrails=as_guardrails(input_guardrails, "input_guardrails"),
+            output_guardrails=as_guardrails(output_guardrails, "output_guardrails"),
+            tool_guardrails=as_guardrails(tool_guardrails, "tool_guardrails"),
+            history_limit=history_limit,
+            handoffs=targets,
+        )
+        self.runner: Runner = Runner(
+            config=self.config, client=_async_client(client), composition=composition
+        )
         """The run handle `Chat`, pipelines and background runs use (not for application code)."""
 
     @property
@@ -479,9 +545,42 @@ class Agent(Generic[DepsT, OutputT]):
         """A pipeline: this agent, then `agent` continuing from its last interaction."""
         return Pipeline([self, PipelineStep(agent, input=input)])
 
-    def chat(self) -> Chat[DepsT, OutputT]:
-        """A conversation: each run continues the previous one."""
-        return Chat(self.runner)
+    def chat(
+        self, *, session_id: str | None = None, sessions: Sessions | None = None
+    ) -> Chat[DepsT, OutputT]:
+        """A conversation: each run continues the previous one.
+
+        With `session_id` and a `sessions=` store (`SQLiteSessions("chats.db")`,
+        `MemorySessions()`), the conversation is saved after every turn and picked
+        up again by any chat opened with the same id, in any process.
+        """
+        return Chat(self.runner, session_id=session_id, sessions=sessions)
+
+    def as_tool(
+        self,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        input_schema: type[Any] | JsonObject | None = None,
+    ) -> AgentTool:
+        """This agent as a function tool another agent's model can call.
+
+        A call runs this agent to its end with the caller's deps, under the
+        caller's usage limits; its usage is added to the caller's, and a pause for
+        approval pauses the caller (see docs/composition.md).
+
+        Args:
+            name: the tool's name (default: the agent's `name=`).
+            description: what the model is told (default: `description=`).
+            input_schema: a pydantic model (or JSON schema) of the arguments; the
+                agent gets them as JSON. Default: one `input` string.
+        """
+        return AgentTool(
+            self,
+            name=name,
+            description=description or self.description or "",
+            input_schema=input_schema,
+        )
 
     def __repr__(self) -> str:
         target = (

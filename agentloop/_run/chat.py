@@ -1,14 +1,26 @@
-"""`Chat`: a conversation with an agent, each run continuing the previous one."""
+"""`Chat`: a conversation with an agent, each run continuing the previous one.
+
+With a session store (`agent.chat(session_id=..., sessions=SQLiteSessions(path))`)
+the conversation is loaded before every turn and saved after it: with store=True
+as the chain of interaction ids (the server keeps the transcript), with
+store=False as the history. A turn saved by another writer after this chat loaded
+the session is refused (`SessionConflictError`), never merged silently.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
 from typing import Any, Generic
 
-from .._errors import UserError
+from .._durable.sessions import Sessions, check_sessions
+from .._durable.sessions import load as load_session
+from .._durable.sessions import save as save_session
+from .._errors import SessionConflictError, UserError
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .._tools.context import DepsT
+from .._wire.base import JsonObject
 from .events import RunEvent, RunFinishedEvent
 from .result import OutputT, RunResult
 from .runner import Runner
@@ -26,12 +38,31 @@ class Chat(Generic[DepsT, OutputT]):
     with `chat.resume(approve=[...], reject={...})` before the next message.
     """
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        session_id: str | None = None,
+        sessions: Sessions | None = None,
+    ) -> None:
+        if (session_id is None) != (sessions is None):
+            raise UserError(
+                "a saved chat needs both session_id= and sessions= "
+                "(e.g. agent.chat(session_id='user-42', sessions=SQLiteSessions('chats.db')))"
+            )
+        if session_id is not None and (not isinstance(session_id, str) or not session_id):
+            raise UserError(f"session_id must be a non-empty string, not {session_id!r}")
         self._runner = runner
+        self.session_id = session_id
+        """The session this chat is saved under, if any."""
+        self._sessions = None if sessions is None else check_sessions(sessions)
+        self._version = 0
         self.previous_interaction_id: str | None = None
         """The last interaction of the conversation (server-side state)."""
-        self.history: list[Any] = []
-        """Every step of the conversation (client-side state, `store=False`)."""
+        self.interaction_ids: list[str] = []
+        """Every interaction of the conversation, in order (store=True)."""
+        self._history: list[Any] = []
+        self._history_tokens: int | None = None
         self.results: list[RunResult[OutputT]] = []
         """The result of every run, in order."""
         self.paused: RunState | None = None
@@ -47,19 +78,84 @@ class Chat(Generic[DepsT, OutputT]):
                 "call chat.resume(approve=[...], reject={...}) first"
             )
         previous = self.previous_interaction_id if self._runner.config.store else None
-        state = self._runner.new_state(input, previous, self.history)
+        state = self._runner.new_state(input, previous, self._history)
+        state.history_tokens = self._history_tokens
         state.environment_id = self.environment_id
         return state
 
-    def _record(self, result: RunResult[Any]) -> RunResult[OutputT]:
+    async def _load(self) -> None:
+        """Pick up the session as saved (another process may have added turns)."""
+        if self._sessions is None or self.session_id is None:
+            return
+        found = await load_session(self._sessions, self.session_id)
+        if found is None:
+            return
+        self._version, text = found
+        data = json.loads(text)
+        if bool(data.get("store")) != self._runner.config.store:
+            raise UserError(
+                f"session {self.session_id!r} was saved by an agent with "
+                f"store={data.get('store')}; open it with the same store="
+            )
+        self.interaction_ids = list(data.get("interaction_ids") or [])
+        self.previous_interaction_id = self.interaction_ids[-1] if self.interaction_ids else None
+        self._history = list(data.get("history") or [])
+        self._history_tokens = data.get("history_tokens")
+        paused = data.get("paused")
+        self.paused = None if paused is None else RunState.from_dict(paused)
+
+    async def _save(self) -> None:
+        if self._sessions is None or self.session_id is None:
+            return
+        data = {
+            "store": self._runner.config.store,
+            "interaction_ids": self.interaction_ids,
+            "history": self._history,
+            "history_tokens": self._history_tokens,
+            "paused": None if self.paused is None else self.paused.to_dict(),
+        }
+        self._version = await save_session(
+            self._sessions, self.session_id, json.dumps(data), self._version
+        )
+
+    async def _record(self, result: RunResult[Any]) -> RunResult[OutputT]:
         state = result.state
         assert state is not None
-        self.previous_interaction_id = result.interaction_id
-        self.history = state.history
+        known = set(self.interaction_ids)
+        self.interaction_ids.extend(i.id for i in result.interactions if i.id not in known)
+        self.previous_interaction_id = result.interaction_id or self.previous_interaction_id
+        self._history = state.history
+        self._history_tokens = state.history_tokens
+        if state.interactions and state.interactions[-1].usage is not None:
+            usage = state.interactions[-1].usage
+            if usage.total_input_tokens is not None:
+                self._history_tokens = usage.total_input_tokens + (usage.total_output_tokens or 0)
         self.paused = state if result.status == "awaiting_approval" else None
         self.environment_id = state.environment_id
         self.results.append(result)
+        try:
+            await self._save()
+        except SessionConflictError as exc:
+            exc.state = state
+            raise
         return result
+
+    async def ahistory(self) -> list[JsonObject]:
+        """Every step of the conversation, oldest first: the client-side history
+        (store=False), or rebuilt from the server's interactions (store=True)."""
+        await self._load()
+        if not self._runner.config.store:
+            return list(self._history)
+        steps: list[JsonObject] = []
+        for interaction_id in self.interaction_ids:
+            interaction = await self._runner.client.interactions.get(interaction_id)
+            steps.extend(step.to_dict() for step in interaction.steps)
+        return steps
+
+    def history(self) -> list[JsonObject]:
+        """The blocking form of `ahistory`."""
+        refuse_inside_event_loop("chat.history()", "await chat.ahistory()")
+        return run_sync(self.ahistory)
 
     def _paused_state(self) -> RunState:
         if self.paused is None:
@@ -74,9 +170,10 @@ class Chat(Generic[DepsT, OutputT]):
         deps: DepsT = None,  # type: ignore[assignment]
     ) -> RunResult[OutputT]:
         """Continue the paused run with these decisions (see `Agent.aresume`)."""
+        await self._load()
         state = self._paused_state()
         result = await self._runner.resume(state, approve=approve, reject=reject, deps=deps)
-        return self._record(result)
+        return await self._record(result)
 
     def resume(
         self,
@@ -91,8 +188,9 @@ class Chat(Generic[DepsT, OutputT]):
 
     async def arun(self, input: Any, *, deps: DepsT = None) -> RunResult[OutputT]:  # type: ignore[assignment]
         """Send the next message and run until the agent answers."""
+        await self._load()
         state = self._state(input)
-        return self._record(await self._runner.run(state, deps=deps))
+        return await self._record(await self._runner.run(state, deps=deps))
 
     def run(self, input: Any, *, deps: DepsT = None) -> RunResult[OutputT]:  # type: ignore[assignment]
         """The blocking form of `arun`."""
@@ -106,10 +204,11 @@ class Chat(Generic[DepsT, OutputT]):
         deps: DepsT = None,  # type: ignore[assignment]
     ) -> AsyncGenerator[RunEvent[OutputT], None]:
         """Send the next message, yielding the run's events."""
+        await self._load()
         state = self._state(input)
         async for event in self._runner.events(state, deps=deps):
             if isinstance(event, RunFinishedEvent):
-                self._record(event.result)
+                await self._record(event.result)
             yield event
 
     def stream(self, input: Any, *, deps: DepsT = None) -> Iterator[RunEvent[OutputT]]:  # type: ignore[assignment]

@@ -35,6 +35,7 @@ from .events import (
 )
 from .result import result_of
 from .rounds import Save, run_round
+from .scope import RunScope
 from .state import RunConfig, RunState
 from .steps import Finish, RunTools, after_interaction, build_request
 from .toolset import ToolSession
@@ -102,6 +103,7 @@ async def drive(
     on_progress: ProgressCallback | None = None,
     checkpoint: CheckpointWriter | None = None,
     observer: RunObserver | None = None,
+    scope: RunScope | None = None,
 ) -> AsyncGenerator[RunEvent[Any], None]:
     """Drive a run to its end; the last item yielded is its `RunFinishedEvent`.
 
@@ -115,6 +117,8 @@ async def drive(
         on_progress: called after every poll of a background interaction.
         checkpoint: where the state is saved after every step that changes it.
         observer: the run's observer (tracing, hooks); None when nothing watches.
+        scope: usage limits, guardrails and compaction (`scope.py`); the driver
+            returns without `run_finished` when a round asked for a handoff.
 
     A state holding a tool round (a paused or crashed run) starts with that round;
     one paused on approvals ends with a `run_finished` whose status is
@@ -122,14 +126,27 @@ async def drive(
     """
     save = _saver(state, checkpoint)
     if state.round is not None:  # a paused or crashed run starts with its tool round
+        if scope is not None:
+            await scope.before_tools(state)
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save, observer=observer)
+            run_round(
+                config,
+                state,
+                session,
+                deps=deps,
+                emit=emit,
+                save=save,
+                observer=observer,
+                scope=scope,
+            )
         ) as rnd:
             async for event in rnd:
                 yield event
         if state.status == "awaiting_approval":
             yield RunFinishedEvent(result=result_of(state))
             return
+        if state.transfer_to is not None:
+            return  # a handoff: the runner goes on with the target agent
     while True:
         interaction = first
         first = None
@@ -137,6 +154,8 @@ async def drive(
             # Created before a crash, or before a wait timed out: wait, don't resend.
             interaction = await interactions.get(state.current_interaction_id)
         if interaction is None:
+            if scope is not None:
+                await scope.before_request(state, stream=stream)
             body = build_request(config, state, session.wire)
             if observer is not None:
                 await observer.request(body)
@@ -149,7 +168,8 @@ async def drive(
                             yield item
                 else:
                     created = interactions.create(**cast(CreateInteractionBody, body))
-                    interaction = await (created if observer is None else observer.http(created))
+                    send = created if observer is None else observer.http(created)
+                    interaction = await (send if scope is None else scope.create(state, send))
             except (CallAlreadyAnsweredError, ReplyLostError) as exc:
                 # The request's fate is unknown (or its repeat was refused): hand the
                 # caller the run as it stood before it, to inspect or continue.
@@ -191,18 +211,33 @@ async def drive(
             await save()
         if observer is not None:
             await observer.interaction(interaction)  # hooks see the state with it counted
+        if scope is not None:
+            scope.after_response(state, decision)
         if isinstance(decision, Finish):
             yield RunFinishedEvent(result=decision.result)
             return
         if not isinstance(decision, RunTools):
             continue  # Send: the state holds the next request's input
+        if scope is not None:
+            await scope.before_tools(state)
         async with aclosing(
-            run_round(config, state, session, deps=deps, emit=emit, save=save, observer=observer)
+            run_round(
+                config,
+                state,
+                session,
+                deps=deps,
+                emit=emit,
+                save=save,
+                observer=observer,
+                scope=scope,
+            )
         ) as rnd:
             async for event in rnd:
                 yield event
         if state.status == "awaiting_approval":
             yield RunFinishedEvent(result=result_of(state))
+            return
+        if state.transfer_to is not None:
             return
 
 

@@ -13,6 +13,7 @@ from .result import OutputT, RunResult
 
 __all__ = [
     "ApprovalRequestedEvent",
+    "HandoffEvent",
     "InteractionFinishedEvent",
     "RunEvent",
     "RunFinishedEvent",
@@ -86,6 +87,17 @@ class InteractionFinishedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HandoffEvent:
+    """The conversation passed to another agent (`handoffs=`), which answers from here."""
+
+    type: Literal["handed_off"] = "handed_off"
+    from_agent: str | None
+    to_agent: str
+    call_id: str
+    """The id of the `transfer_to_...` call."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunFinishedEvent(Generic[OutputT]):
     """The run is over, or paused (`result.status == "awaiting_approval"`); `result`
     is what `arun` would have returned."""
@@ -101,6 +113,7 @@ RunEvent = (
     | ToolCallFinishedEvent
     | ApprovalRequestedEvent
     | InteractionFinishedEvent
+    | HandoffEvent
     | RunFinishedEvent[OutputT]
 )
 """Any event of an agent run (`RunEvent[Weather]`: its result's output is a `Weather`)."""

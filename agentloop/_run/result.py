@@ -13,10 +13,31 @@ from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 from .state import PendingApproval, RunState, ToolCallRecord, merged_text
 
-__all__ = ["OutputT", "PendingApproval", "RunResult", "ToolCallRecord", "result_of"]
+__all__ = [
+    "HandoffRecord",
+    "OutputT",
+    "PendingApproval",
+    "RunResult",
+    "ToolCallRecord",
+    "result_of",
+]
 
 OutputT = TypeVar("OutputT", default=str)
 """The type of a run's answer: `str`, or the agent's `response_format` type."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandoffRecord:
+    """One handoff of a run: which agent passed the conversation to which."""
+
+    from_agent: str | None
+    """The agent that handed off."""
+    to_agent: str
+    """The agent that took over."""
+    call_id: str
+    """The id of the `transfer_to_...` call."""
+    payload: JsonObject | None = None
+    """The typed handoff payload (`Handoff(..., input_type=...)`), as sent."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +60,10 @@ class RunResult(Generic[OutputT]):
     """Token usage summed over every interaction of the run."""
     pending_approvals: list[PendingApproval] = field(default_factory=list[PendingApproval])
     """The calls waiting for a decision when `status == "awaiting_approval"`."""
+    agent_name: str | None = None
+    """The agent that answered (the last handoff's target, if the run had any)."""
+    handoffs: list[HandoffRecord] = field(default_factory=list)
+    """Every handoff of the run, in order."""
     state: RunState | None = field(default=None, repr=False, compare=False)
     """The run's state: `to_json()` it to resume later (`agent.resume(state, ...)`)."""
     trace: RunTrace | None = field(default=None, repr=False, compare=False)
@@ -96,5 +121,7 @@ def result_of(state: RunState, output: Any = None) -> RunResult[Any]:
         tool_calls=list(state.tool_calls),
         usage=state.usage,
         pending_approvals=pending,
+        agent_name=state.agent_name,
+        handoffs=[HandoffRecord(**record) for record in state.handoffs],
         state=state,
     )

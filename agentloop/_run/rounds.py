@@ -16,13 +16,15 @@ import functools
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from .._errors import UserError
+from .._errors import UsageLimitExceeded, UserError
 from .._obs.observer import RunObserver
 from .._tools.approval import needs_approval
 from .._tools.context import ToolContext
 from .._tools.dispatch import ToolCallOutcome, dispatch_calls
 from .._wire.steps import FunctionCallStep
 from .events import ApprovalRequestedEvent, RunEvent, ToolCallFinishedEvent, ToolCallStartedEvent
+from .result import result_of
+from .scope import ParentLink, RunScope, with_link
 from .state import RunConfig, RunState, ToolCallRecord, ToolRound
 from .steps import after_tools, start_round
 from .toolset import ToolSession
@@ -58,6 +60,10 @@ def decide(
     if not approve and not reject:
         return
     round = state.round
+    if round is not None and round.children:
+        approve, reject = _decide_children(round, list(approve), reject)
+        if not approve and not reject:
+            return
     pending = set(round.pending if round is not None else ())
     unknown = sorted((set(approve) | set(reject)) - pending)
     if unknown:
@@ -77,12 +83,40 @@ def decide(
     round.pending = [i for i in round.pending if i not in approve and i not in reject]
 
 
+def _decide_children(
+    round: ToolRound, approve: list[str], reject: dict[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    """Route decisions on paused sub-agents' calls to them; return the others.
+
+    A sub-agent with a decision is approved to run again (it resumes with them)."""
+    owner: dict[str, str] = {}
+    for parent_call, child in round.children.items():
+        for pending in RunState.from_dict(child).pending_approvals:
+            owner[pending.call_id] = parent_call
+    for call_id in [*approve, *reject]:
+        if call_id not in owner:
+            continue
+        parent_call = owner[call_id]
+        decisions = round.child_decisions.setdefault(parent_call, {"approve": [], "reject": {}})
+        if call_id in reject:
+            decisions["reject"][call_id] = str(reject[call_id])
+        else:
+            decisions["approve"].append(call_id)
+        if parent_call in round.pending:
+            round.pending.remove(parent_call)
+            round.approved.append(parent_call)
+    return (
+        [i for i in approve if i not in owner],
+        {i: reason for i, reason in reject.items() if i not in owner},
+    )
+
+
 def check_tools(config: RunConfig, state: RunState) -> None:
     """Refuse a resumed state whose unanswered calls name tools this agent lacks."""
     if state.round is None or config.toolset.sources:
         return  # a source's tools are known only once connected
     missing = sorted(
-        {c.name for c in state.round.unanswered if c.name not in config.toolset.functions}
+        {c.name for c in state.round.unanswered if c.name not in config.toolset.handlers}
     )
     if missing:
         raise UserError(
@@ -131,16 +165,33 @@ async def run_round(
     emit: bool,
     save: Save | None,
     observer: RunObserver | None = None,
+    scope: RunScope | None = None,
 ) -> AsyncGenerator[RunEvent[Any], None]:
     """Run the round's calls that may run; then post-ready (`state.round` is None) or
-    paused (`state.status == "awaiting_approval"`)."""
+    paused (`state.status == "awaiting_approval"`).
+
+    A sub-agent (`agent.as_tool`) that pauses pauses this round with it; one stopped
+    by a usage limit stops this run (its state kept in the round, to resume)."""
     start_round(config, state)
     round = state.round
     assert round is not None
     make_context = functools.partial(_context, config, state, deps, round.interaction_id)
     runnable, waiting = await _plan(round, session, make_context)
 
+    link = scope.link(state, round) if scope is not None else None
+
     async def record(outcome: ToolCallOutcome) -> None:
+        child = _child_state(link, outcome.call.id)
+        if child is not None:  # a paused or stopped sub-agent: no result yet
+            round.children[outcome.call.id] = child.to_dict()
+            round.child_decisions.pop(outcome.call.id, None)
+            if outcome.call.id in round.approved:
+                round.approved.remove(outcome.call.id)
+            if save is not None:
+                await save()
+            return
+        round.children.pop(outcome.call.id, None)
+        round.child_decisions.pop(outcome.call.id, None)
         round.results[outcome.call.id] = outcome.result
         round.durations[outcome.call.id] = outcome.duration
         if outcome.exception is not None:
@@ -159,7 +210,8 @@ async def run_round(
                 )
         if observer is not None:
             await observer.tools_starting(runnable)
-        outcomes = await dispatch_calls(
+        dispatch = functools.partial(
+            dispatch_calls,
             runnable,
             session.handlers,
             make_context=make_context,
@@ -169,6 +221,12 @@ async def run_round(
             on_outcome=record,
             around=None if observer is None else observer.around,
         )
+        outcomes = await (dispatch() if link is None else with_link(link, dispatch))
+        if link is not None and link.stopped:
+            raise _stopped(state, link)
+        if link is not None:
+            waiting.extend(c for c in runnable if c.id in link.paused)
+            outcomes = [o for o in outcomes if o.call.id not in link.paused]
         finished = outcomes
         if emit:
             # Reported in the order the calls finished, each with its own duration.
@@ -184,9 +242,9 @@ async def run_round(
     if waiting:
         state.status = "awaiting_approval"
         if emit:
-            for call in waiting:
+            for pending in state.pending_approvals:
                 yield ApprovalRequestedEvent(
-                    call_id=call.id, name=call.name, arguments=call.arguments
+                    call_id=pending.call_id, name=pending.name, arguments=pending.arguments
                 )
     else:
         after_tools(state)
@@ -198,6 +256,28 @@ async def run_round(
         # After the tools ran and before their results are posted: a crash from here
         # on resumes by posting them, never by running the tools again.
         await save()
+
+
+def _child_state(link: ParentLink | None, call_id: str) -> RunState | None:
+    if link is None:
+        return None
+    if call_id in link.paused:
+        return link.paused[call_id]
+    stopped = link.stopped.get(call_id)
+    return None if stopped is None else stopped.state
+
+
+def _stopped(state: RunState, link: ParentLink) -> UsageLimitExceeded:
+    """This run's error for a sub-agent stopped by a (shared) usage limit."""
+    call_id, child = next(iter(link.stopped.items()))
+    return UsageLimitExceeded(
+        f"the sub-agent of call {call_id!r} stopped: {child.message}",
+        result=result_of(state),
+        state=state,
+        limit=child.limit,
+        value=child.value,
+        maximum=child.maximum,
+    )
 
 
 def record_of(outcome: ToolCallOutcome, interaction_id: str) -> ToolCallRecord:

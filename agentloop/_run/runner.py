@@ -24,9 +24,10 @@ from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .._wire.requests import CreateInteractionBody
 from .driver import ProgressCallback, drive
-from .events import RunEvent, RunFinishedEvent
+from .events import HandoffEvent, RunEvent, RunFinishedEvent
 from .result import RunResult, result_of
 from .rounds import check_tools, decide
+from .scope import Composition, ParentLink, RunScope
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
 from .tool_search import with_tool_search
@@ -38,10 +39,50 @@ __all__ = ["Runnable", "Runner"]
 class Runner:
     """Runs one agent's configuration: states, tool sessions, the driver."""
 
-    def __init__(self, config: RunConfig, client: AsyncClient | None) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        client: AsyncClient | None,
+        composition: Composition | None = None,
+    ) -> None:
         self.config = config
+        self.composition = composition or Composition()
         self._client = client
         self._held: ToolSession | None = None  # open across runs inside `async with agent:`
+
+    def find(self, name: str | None) -> Runner:
+        """The runner of `name`: this one, or one reachable through handoffs.
+
+        Raises:
+            UserError: no agent of that name is reachable.
+        """
+        if name is None or name == self.config.name:
+            return self
+        seen: set[int] = {id(self)}
+        queue: list[Runner] = [self]
+        while queue:
+            for handoff in queue.pop(0).composition.handoffs:
+                runner: Runner = handoff.agent.runner
+                if runner.config.name == name:
+                    return runner
+                if id(runner) not in seen:
+                    seen.add(id(runner))
+                    queue.append(runner)
+        raise UserError(
+            f"this run is answered by agent {name!r}, which is not reachable through "
+            f"the handoffs of agent {self.config.name!r}"
+        )
+
+    @staticmethod
+    async def summarize(summarizer: Runnable, transcript: str) -> str:
+        """A summary of `transcript` by a `history_limit` summarizer agent."""
+        runner = summarizer.runner
+        prompt = (
+            "Summarise this conversation so it can continue without it. Keep facts, "
+            "decisions, names and numbers; drop pleasantries.\n\n" + transcript
+        )
+        result = await runner.run(runner.new_state(prompt))
+        return result.text
 
     @property
     def client(self) -> AsyncClient:
@@ -75,6 +116,7 @@ class Runner:
             previous_interaction_id=previous_interaction_id,
             history=list(history or []),
             output_retries_left=self.config.output_retries,
+            agent_name=self.config.name,
         )
 
     def _writer(self, state: RunState) -> CheckpointWriter | None:
@@ -110,7 +152,7 @@ class Runner:
                 f"this state comes from a run with store={state.store}; resume it with an "
                 f"agent that has store={state.store}"
             )
-        check_tools(self.config, state)
+        check_tools(self.find(state.agent_name).config, state)
         if state.run_id is None and self.config.checkpoints is not None:
             state.run_id = uuid.uuid4().hex  # checkpointed from here on
         return state
@@ -124,6 +166,7 @@ class Runner:
         deps: Any = None,
         emit: bool = True,
         stream: bool = True,
+        link: ParentLink | None = None,
     ) -> AsyncGenerator[RunEvent[Any], None]:
         """The events of a resumed run, after recording `approve` / `reject`."""
         state = await self.load(state_or_run_id)
@@ -134,7 +177,7 @@ class Runner:
             return
         decide(state, approve, reject)
         state.status = "running"
-        events = self.events(state, deps=deps, emit=emit, stream=stream, new_run=False)
+        events = self.events(state, deps=deps, emit=emit, stream=stream, new_run=False, link=link)
         async with aclosing(events):
             async for event in events:
                 yield event
@@ -197,11 +240,14 @@ class Runner:
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
         parent: Any = None,
+        link: ParentLink | None = None,
     ) -> AsyncGenerator[RunEvent[Any], None]:
         """The run's events, tools connected for as long as it goes on.
 
-        A `new_run` with checkpoints refuses a run id that already has one.
-        `parent`: the OpenTelemetry span the run's span goes under (a pipeline's).
+        A `new_run` with checkpoints refuses a run id that already has one (and
+        runs the input guardrails). `parent`: the OpenTelemetry span the run's span
+        goes under (a pipeline's). `link`: the parent round of a sub-agent's run
+        (`agent.as_tool`). After a handoff the run goes on with the target's runner.
         """
         checkpoint = self._writer(state)
         if new_run and checkpoint is not None and await checkpoint.load() is not None:
@@ -210,11 +256,76 @@ class Runner:
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
         observer = self.observer(state, deps, parent)
+        scope = RunScope(
+            self.composition,
+            client=self.client,
+            agent_name=self.config.name,
+            deps=deps,
+            parent=link,
+            summarize=Runner.summarize,
+            check_input=new_run and first is None,
+        )
+        answering = self.find(state.agent_name)
+        if answering is not self:  # a resumed run, after a handoff: the limits stay ours
+            scope.switch(answering.composition, answering.config.name)
         try:
-            async with self.tool_session() as session:
+            events = self._handed_on(
+                state,
+                scope,
+                deps=deps,
+                emit=emit,
+                stream=stream,
+                first=first,
+                on_progress=on_progress,
+                checkpoint=checkpoint,
+                observer=observer,
+            )
+            async with aclosing(events):
+                if observer is None:
+                    async for event in events:
+                        yield event
+                    return
+                async with aclosing(_observed(observer, events, state, first)) as observed:
+                    async for event in observed:
+                        yield event
+        except AgentloopError as exc:
+            # Every run error carries the state, so the run can resume once the cause is fixed.
+            if exc.state is None:
+                exc.state = state
+            if checkpoint is not None:
+                await checkpoint.save(state.to_json)
+            raise
+
+    async def _handed_on(
+        self,
+        state: RunState,
+        scope: RunScope,
+        *,
+        deps: Any,
+        emit: bool,
+        stream: bool,
+        first: Interaction | None,
+        on_progress: ProgressCallback | None,
+        checkpoint: CheckpointWriter | None,
+        observer: RunObserver | None,
+    ) -> AsyncGenerator[RunEvent, None]:
+        """Drive the run with the agent answering it, then with each handoff target
+        in turn; output guardrails check the final answer."""
+        runner = self.find(state.agent_name)
+        while True:
+            if state.transfer_to is not None and state.round is None:
+                # By name, from the agent the run started with: what a resumed state
+                # can name, and what lets two agents hand back and forth.
+                source, runner = runner, self.find(state.transfer_to)
+                handed = hand_off(state, source, runner)
+                scope.switch(runner.composition, runner.config.name)
+                if emit:
+                    yield handed
+            finished: RunFinishedEvent | None = None
+            async with runner.tool_session() as session:
                 events = drive(
-                    self.config,
-                    self.client.interactions,
+                    runner.config,
+                    runner.client.interactions,
                     state,
                     session,
                     deps=deps,
@@ -224,22 +335,20 @@ class Runner:
                     on_progress=on_progress,
                     checkpoint=checkpoint,
                     observer=observer,
+                    scope=scope,
                 )
+                first = None
                 async with aclosing(events):
-                    if observer is None:
-                        async for event in events:
+                    async for event in events:
+                        if isinstance(event, RunFinishedEvent):
+                            finished = event
+                        else:
                             yield event
-                        return
-                    async with aclosing(_observed(observer, events, state, first)) as observed:
-                        async for event in observed:
-                            yield event
-        except AgentloopError as exc:
-            # Every run error carries the state, so the run can resume once the cause is fixed.
-            if exc.state is None:
-                exc.state = state
-            if checkpoint is not None:
-                await checkpoint.save(state.to_json)
-            raise
+            if finished is not None:
+                if finished.result.status != "awaiting_approval":
+                    await scope.check_output(state, finished.result.output)
+                yield finished
+                return
 
     async def run(
         self,
@@ -250,6 +359,7 @@ class Runner:
         on_progress: ProgressCallback | None = None,
         new_run: bool = True,
         parent: Any = None,
+        link: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Drive `state` to its end (or pause) and return the result (no events built)."""
         events = self.events(
@@ -261,6 +371,7 @@ class Runner:
             on_progress=on_progress,
             new_run=new_run,
             parent=parent,
+            link=link,
         )
         return await self.last(events)
 
@@ -271,10 +382,17 @@ class Runner:
         approve: Sequence[str] = (),
         reject: Mapping[str, str] | None = None,
         deps: Any = None,
+        link: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Resume a paused, crashed or failed run and return its result."""
         events = self.resume_events(
-            state_or_run_id, approve=approve, reject=reject, deps=deps, emit=False, stream=False
+            state_or_run_id,
+            approve=approve,
+            reject=reject,
+            deps=deps,
+            emit=False,
+            stream=False,
+            link=link,
         )
         return await self.last(events)
 
@@ -295,6 +413,9 @@ class Runner:
         """
         if not self.config.store:
             raise UserError("a background run must be stored: use store=True")
+        if self.composition.input_guardrails:
+            scope = RunScope(self.composition, client=self.client, agent_name=None, deps=None)
+            await scope.check_input(state)
         async with self.tool_session() as session:
             body: JsonObject = build_request(self.config, state, session.wire)
         body["background"] = True
@@ -321,6 +442,21 @@ class Runner:
             assert writer is not None
             await writer.save(state.to_json)
         return interaction
+
+
+def hand_off(state: RunState, source: Runner, target: Runner) -> HandoffEvent:
+    """Make `target` the agent answering `state`'s run (its transfer call posted)."""
+    for handoff in source.composition.handoffs:
+        if handoff.agent.runner is target and handoff.input_filter is not None:
+            state.history = list(handoff.input_filter(list(state.history)))
+    record = state.handoffs[-1] if state.handoffs else {}
+    state.agent_name = target.config.name
+    state.transfer_to = None
+    return HandoffEvent(
+        from_agent=source.config.name,
+        to_agent=str(target.config.name),
+        call_id=str(record.get("call_id", "")),
+    )
 
 
 async def _observed(

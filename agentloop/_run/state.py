@@ -99,6 +99,9 @@ class ToolCallRecord:
     """Seconds spent in the handler."""
     interaction_id: str | None = None
     """The interaction that asked for the call."""
+    child_interactions: list[str] = field(default_factory=list)
+    """For a sub-agent run as a tool (`agent.as_tool`): the ids of the interactions
+    its run made, to look them up (`client.interactions.get(id)`)."""
     exception: BaseException | None = field(default=None, repr=False, compare=False)
     """Why the call failed: the handler's own exception when it raised (e.g. a
     `KeyError`), else the `ToolError` (unknown tool, bad arguments, timeout). Kept in
@@ -114,6 +117,7 @@ class ToolCallRecord:
             "is_error": self.is_error,
             "duration": self.duration,
             "interaction_id": self.interaction_id,
+            **({"child_interactions": self.child_interactions} if self.child_interactions else {}),
         }
 
 
@@ -151,6 +155,14 @@ class ToolRound:
     """Calls a person approved that have not run yet."""
     pending: list[str] = field(default_factory=list[str])
     """Calls waiting for approval at the last pause."""
+    children: dict[str, JsonObject] = field(default_factory=dict[str, JsonObject])
+    """Paused sub-agent runs (`agent.as_tool`) by the parent's call id: their
+    `RunState.to_dict()`; their pending calls are this run's pending approvals."""
+    child_decisions: dict[str, JsonObject] = field(default_factory=dict[str, JsonObject])
+    """Decisions on a paused sub-agent's calls (`{"approve": [...], "reject": {...}}`),
+    by the parent's call id, applied when the sub-agent resumes."""
+    child_interactions: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
+    """The interactions each sub-agent call made, by the parent's call id."""
     exceptions: dict[str, BaseException] = field(
         default_factory=dict[str, BaseException], repr=False, compare=False
     )
@@ -183,6 +195,16 @@ class ToolRound:
             "durations": self.durations,
             "approved": self.approved,
             "pending": self.pending,
+            # Composition fields only when used: a plain round keeps its old shape.
+            **{
+                key: value
+                for key, value in (
+                    ("children", self.children),
+                    ("child_decisions", self.child_decisions),
+                    ("child_interactions", self.child_interactions),
+                )
+                if value
+            },
         }
 
 
@@ -226,19 +248,37 @@ class RunState:
     interactions: list[Interaction] = field(default_factory=list[Interaction])
     tool_calls: list[ToolCallRecord] = field(default_factory=list[ToolCallRecord])
     usage: Usage = field(default_factory=Usage)
+    agent_name: str | None = None
+    """The agent answering now (another one after a handoff)."""
+    handoffs: list[JsonObject] = field(default_factory=list)
+    """Every handoff so far: `{"from", "to", "call_id", "payload"}`."""
+    transfer_to: str | None = None
+    """A handoff asked for in the current tool round, done once the round is posted."""
+    history_tokens: int | None = None
+    """Client-side state: the history's size in tokens as the last response counted
+    it (carried between a chat's runs, for `history_limit=`)."""
+    compactions: int = 0
+    """How many times the history was compacted (`history_limit=`)."""
     environment_id: str | None = None
     """The sandbox the API gave this run; later requests (and chat turns) reuse it."""
 
     @property
     def pending_approvals(self) -> list[PendingApproval]:
-        """The calls waiting for a decision (empty unless the run is paused)."""
+        """The calls waiting for a decision (empty unless the run is paused); a paused
+        sub-agent's (`agent.as_tool`) calls are listed in place of the call running it."""
         if self.round is None:
             return []
         calls = {call.id: call for call in self.round.steps}
-        return [
-            PendingApproval(call_id=i, name=calls[i].name, arguments=calls[i].arguments)
-            for i in self.round.pending
-        ]
+        pending: list[PendingApproval] = []
+        for i in self.round.pending:
+            child = self.round.children.get(i)
+            if child is not None:
+                pending.extend(RunState.from_dict(child).pending_approvals)
+            else:
+                pending.append(
+                    PendingApproval(call_id=i, name=calls[i].name, arguments=calls[i].arguments)
+                )
+        return pending
 
     def to_dict(self) -> JsonObject:
         """The state as JSON-ready data, with its schema `version` (see `from_dict`)."""
@@ -261,6 +301,11 @@ class RunState:
             "interactions": [interaction.to_dict() for interaction in self.interactions],
             "tool_calls": [call.to_dict() for call in self.tool_calls],
             "usage": self.usage.to_dict(),
+            "agent_name": self.agent_name,
+            "handoffs": _jsonable(self.handoffs),
+            "transfer_to": self.transfer_to,
+            "history_tokens": self.history_tokens,
+            "compactions": self.compactions,
             "environment_id": self.environment_id,
         }
 
@@ -302,6 +347,11 @@ class RunState:
                 interactions=[Interaction.model_validate(i) for i in data.get("interactions", [])],
                 tool_calls=[ToolCallRecord(**call) for call in data.get("tool_calls", [])],
                 usage=Usage.model_validate(data.get("usage") or {}),
+                agent_name=data.get("agent_name"),
+                handoffs=list(data.get("handoffs") or []),
+                transfer_to=data.get("transfer_to"),
+                history_tokens=data.get("history_tokens"),
+                compactions=int(data.get("compactions", 0)),
                 environment_id=data.get("environment_id"),
             )
         except (TypeError, ValueError) as exc:
@@ -336,7 +386,18 @@ class RunState:
 
 
 def _round(data: JsonObject) -> ToolRound:
-    fields = ("interaction_id", "calls", "final", "results", "durations", "approved", "pending")
+    fields = (
+        "interaction_id",
+        "calls",
+        "final",
+        "results",
+        "durations",
+        "approved",
+        "pending",
+        "children",
+        "child_decisions",
+        "child_interactions",
+    )
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise TypeError(f"unknown round fields {unknown}")

@@ -263,6 +263,7 @@ def after_tools(state: RunState) -> None:
                 is_error=bool(result.get("is_error")),
                 duration=round.durations.get(call.id, 0.0),
                 interaction_id=round.interaction_id,
+                child_interactions=list(round.child_interactions.get(call.id, ())),
                 exception=round.exceptions.get(call.id),
             )
         )

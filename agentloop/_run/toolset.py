@@ -34,7 +34,12 @@ logger = logging.getLogger("agentloop")
 
 
 ToolLike = (
-    FunctionTool[..., Any] | BuiltinTool | ToolSource | Mapping[str, Any] | Callable[..., Any]
+    FunctionTool[..., Any]
+    | CallableTool
+    | BuiltinTool
+    | ToolSource
+    | Mapping[str, Any]
+    | Callable[..., Any]
 )
 """What `tools=[...]` accepts: `@tool` functions, plain typed functions, built-in tool
 objects, tool sources (MCP servers), and raw tool dicts as the API spells them."""
@@ -106,6 +111,8 @@ class Toolset:
     def __init__(self, tools: Iterable[ToolLike] = ()) -> None:
         self.functions: dict[str, FunctionTool[..., Any]] = {}
         """Function tools with a local handler, by name."""
+        self.callables: dict[str, CallableTool] = {}
+        """Other local tools by name: agents as tools, handoff transfers."""
         self.sources: list[ToolSource] = []
         """Tool sources, connected per session."""
         self.mcp_routes: dict[str, MCPRoute] = {}
@@ -135,8 +142,10 @@ class Toolset:
                         f"two tools are named {name!r}; rename one with @tool(name=...)"
                     )
                 names.add(name)
-                if handler is not None:
+                if isinstance(handler, FunctionTool):
                     self.functions[name] = handler
+                elif handler is not None:
+                    self.callables[name] = handler
             self._wire.append(declaration)
 
     def to_wire(self) -> list[JsonObject]:
@@ -145,7 +154,12 @@ class Toolset:
 
     def static_session(self) -> ToolSession:
         """A session of the static tools alone (no source to connect)."""
-        return ToolSession(wire=self.to_wire(), handlers=dict(self.functions))
+        return ToolSession(wire=self.to_wire(), handlers=self.handlers)
+
+    @property
+    def handlers(self) -> dict[str, CallableTool]:
+        """Every static tool with a local handler, by name."""
+        return {**self.functions, **self.callables}
 
     async def open(self) -> ToolSession:
         """Connect every source and return the run's tools.
@@ -196,10 +210,12 @@ class Toolset:
         return f"Toolset({[d.get('name', d.get('type')) for d in self._wire]!r})"
 
 
-def _declare(item: ToolLike) -> tuple[JsonObject, FunctionTool[..., Any] | None]:
+def _declare(item: ToolLike) -> tuple[JsonObject, CallableTool | None]:
     if isinstance(item, FunctionTool):
         function_tool = cast(FunctionTool[..., Any], item)
         return function_tool.to_wire(), function_tool
+    if isinstance(item, CallableTool) and not isinstance(item, BuiltinTool):
+        return item.to_wire(), item  # an agent as a tool, a handoff transfer
     if isinstance(item, BuiltinTool):
         return item.to_wire(), None
     if isinstance(item, Mapping):
