@@ -146,6 +146,12 @@ CHECKED_ELSEWHERE = {
     "webhooks_push_run": "tests/examples/test_resource_examples.py (webhook deliveries)",
     "reliability_lost_replies": "tests/faults/test_docs_and_example.py (a hostile server)",
     "typed_agent": "tests/examples/test_typed_example.py (and mypy and pyright in CI)",
+    "composition_agent_as_tool": "tests/composition/test_composition_examples.py",
+    "composition_compaction": "tests/composition/test_composition_examples.py",
+    "composition_handoffs": "tests/composition/test_composition_examples.py",
+    "composition_limits_guardrails": "tests/composition/test_composition_examples.py",
+    "composition_parallel": "tests/composition/test_composition_examples.py",
+    "composition_sessions": "tests/composition/test_composition_examples.py",
 }
 FILES_WRITTEN = {
     "agent_image_generation": "generated_city.png",
