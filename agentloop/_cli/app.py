@@ -401,7 +401,7 @@ def build_app() -> typer.Typer:
     return app
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+class _Stderr(logging.StreamHandler[Any]):
     """Writes to whatever `sys.stderr` is at the time (a test may swap it)."""
 
     @property

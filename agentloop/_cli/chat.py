@@ -53,7 +53,7 @@ def _terminal_lines(history_file: Path) -> Iterator[str]:
         history: Any = FileHistory(str(history_file))
     except OSError:
         history = None
-    session: Any = PromptSession(
+    session: PromptSession[str] = PromptSession(
         history=history,
         multiline=True,
         key_bindings=bindings,

@@ -16,7 +16,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .input import CommandError
 
@@ -92,7 +92,7 @@ def remember_interaction(base_url: str | None, interaction_id: str | None) -> No
         return
     path = _last_file()
     try:
-        known = json.loads(path.read_text()) if path.exists() else {}
+        known: Any = json.loads(path.read_text()) if path.exists() else {}
         if not isinstance(known, dict):
             known = {}
         known[base_url or GEMINI] = interaction_id
@@ -109,7 +109,7 @@ def last_interaction(base_url: str | None) -> str:
         known = json.loads(_last_file().read_text())
     except (OSError, ValueError):
         known = {}
-    found = known.get(where) if isinstance(known, dict) else None
+    found = cast("dict[str, Any]", known).get(where) if isinstance(known, dict) else None
     if not isinstance(found, str):
         raise CommandError(
             f"no earlier conversation with {where} to continue; run without -c first, "

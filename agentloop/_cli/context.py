@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .errors import FAILED, fail, reporting
 
@@ -95,7 +95,7 @@ def remember(interaction_id: str | None) -> None:
     remember_interaction(SETTINGS.base_url or default_base_url(), interaction_id)
 
 
-def user_agent(spec: str) -> Agent:
+def user_agent(spec: str) -> Agent[Any, Any]:
     """The user's own `Agent` named by `module:object` (an Agent, or a function making
     one), with its own client (configured from the environment, as in its code)."""
     from agentloop import Agent
@@ -110,7 +110,8 @@ def user_agent(spec: str) -> Agent:
             f"--agent-ref {spec} is {type(value).__name__!r}, not an agentloop Agent "
             "(or a function returning one)"
         )
-    return value
+    # isinstance narrows to Agent[Any, Any] for mypy but Agent[Unknown, Unknown] for pyright.
+    return cast("Agent[Any, Any]", value)  # type: ignore[redundant-cast]
 
 
 def stderr() -> Console:

@@ -13,7 +13,7 @@ URLs in messages show the host only: never a path's query string (`?key=...`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -95,7 +95,7 @@ def describe(error: AgentloopError) -> tuple[str, str | None]:
 
 
 @contextmanager
-def reporting(client: Client | None = None) -> Iterator[None]:
+def reporting(client: Client | None = None) -> Generator[None]:
     """A command's failure as one error line and its exit status, never a traceback;
     the client (if any) is closed either way."""
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rich.console import Console
 from rich.text import Text
@@ -29,7 +29,7 @@ class Exchange:
     request: dict[str, Any]
     id: str = ""
     status: str = ""
-    calls: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list[dict[str, Any]])
     text: str = ""
 
 
@@ -37,7 +37,7 @@ def _fold(body: bytes, content_type: str) -> dict[str, Any]:
     """An answer's id, status, function calls and text, from JSON or an event stream."""
     if content_type.startswith("application/json"):
         interaction: dict[str, Any] = json.loads(body or b"{}")
-        steps = interaction.get("steps") or []
+        steps: list[dict[str, Any]] = interaction.get("steps") or []
         return {
             "id": interaction.get("id", ""),
             "status": interaction.get("status", ""),
@@ -46,7 +46,7 @@ def _fold(body: bytes, content_type: str) -> dict[str, Any]:
                 b.get("text", "")
                 for s in steps
                 if s.get("type") == "model_output"
-                for b in s.get("content") or []
+                for b in cast("list[Any]", s.get("content") or [])
                 if b.get("type") == "text"
             ),
         }
@@ -66,7 +66,7 @@ def _fold(body: bytes, content_type: str) -> dict[str, Any]:
             folded["calls"].append(dict(event["step"]))
             arguments[len(folded["calls"]) - 1] = ""
         elif kind == "step.delta":
-            delta = event.get("delta") or {}
+            delta: dict[str, Any] = event.get("delta") or {}
             if delta.get("type") == "arguments_delta" and arguments:
                 arguments[len(folded["calls"]) - 1] += delta.get("arguments", "")
             elif delta.get("type") == "text":
@@ -129,12 +129,18 @@ def _request_line(request: dict[str, Any]) -> Text:
     if isinstance(given, str):
         parts.append(f"input={_short(given, 50)!r}")
     elif isinstance(given, list):
-        results = [i for i in given if isinstance(i, dict) and i.get("type") == "function_result"]
+        items = cast(list[object], given)
+        results: list[dict[str, Any]] = [
+            i
+            for i in items
+            if isinstance(i, dict) and cast("dict[str, Any]", i).get("type") == "function_result"
+        ]
         for result in results:
             parts.append(f"function_result(call_id={result.get('call_id')})")
-        if len(results) < len(given):
-            parts.append(f"{len(given) - len(results)} other input item(s)")
-    names = [t.get("name") or t.get("type") for t in request.get("tools") or []]
+        if len(results) < len(items):
+            parts.append(f"{len(items) - len(results)} other input item(s)")
+    tools: list[dict[str, Any]] = request.get("tools") or []
+    names = [t.get("name") or t.get("type") for t in tools]
     if names:
         parts.append(f"tools=[{', '.join(str(n) for n in names)}]")
     return Text.assemble(("  → POST /interactions  ", "bold cyan"), "  ".join(parts))

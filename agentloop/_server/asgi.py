@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote
 
 from .._wire.base import JsonObject
@@ -40,7 +40,7 @@ class Request:
     scope: Scope
     receive: Receive
     send: Send
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict[str, str])
     """The `{name}` segments of the matched pattern, percent-decoded."""
     drop: bool = False
     """Drop the connection after the response headers (fault injection)."""
@@ -64,7 +64,8 @@ class Request:
     def header(self, name: str) -> str | None:
         """A request header's value (latin-1 decoded: any bytes are readable)."""
         wanted = name.lower().encode()
-        for key, value in self.scope.get("headers") or []:
+        headers: list[tuple[bytes, bytes]] = self.scope.get("headers") or []
+        for key, value in headers:
             if bytes(key).lower() == wanted:
                 return bytes(value).decode("latin-1")
         return None
@@ -96,7 +97,7 @@ class Request:
             raise ApiError(400, "INVALID_ARGUMENT", "Invalid JSON payload in the body.") from exc
         if not isinstance(body, dict):
             raise ApiError(400, "INVALID_ARGUMENT", "The request body must be a JSON object.")
-        return body
+        return cast(JsonObject, body)
 
     async def reply(
         self, status: int, body: object, headers: list[tuple[bytes, bytes]] | None = None

@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 from .._wire.base import JsonObject
 from .asgi import Request, Router
@@ -38,10 +39,11 @@ def _uris(value: object, depth: int = 0) -> list[str]:
     if depth > 8:
         return []
     if isinstance(value, dict):
-        found = [value["uri"]] if isinstance(value.get("uri"), str) else []
-        return found + [u for v in value.values() for u in _uris(v, depth + 1)]
+        block = cast(JsonObject, value)
+        found: list[str] = [block["uri"]] if isinstance(block.get("uri"), str) else []
+        return found + [u for v in block.values() for u in _uris(v, depth + 1)]
     if isinstance(value, list):
-        return [u for item in value for u in _uris(item, depth + 1)]
+        return [u for item in cast(list[object], value) for u in _uris(item, depth + 1)]
     return []
 
 
@@ -176,7 +178,7 @@ class FileService:
             )
         body = await request.json()
         given = body.get("file")
-        file: JsonObject = given if isinstance(given, dict) else {}
+        file: JsonObject = cast(JsonObject, given) if isinstance(given, dict) else {}
         display_name = file.get("display_name") or file.get("displayName")
         upload_id = secrets.token_urlsafe(16)
         self._uploads[upload_id] = _Upload(int(length), mime_type, display_name)

@@ -285,12 +285,17 @@ def _research(text: str, seed: str) -> list[JsonObject]:
 def _media_asked(body: JsonObject) -> JsonObject | None:
     """The media answer asked for: `{"type": "image"|"audio", ...options}`, or None."""
     formats = body.get("response_format")
-    for entry in formats if isinstance(formats, list) else [formats]:
-        if isinstance(entry, dict) and entry.get("type") in ("image", "audio"):
-            return entry
-    config = body.get("generation_config") or {}
-    modalities = body.get("response_modalities") or config.get("response_modalities") or []
-    wanted = {str(m).lower() for m in modalities} if isinstance(modalities, list) else set()
+    entries = cast(list[object], formats if isinstance(formats, list) else [formats])
+    for entry in entries:
+        if isinstance(entry, dict) and cast(JsonObject, entry).get("type") in ("image", "audio"):
+            return cast(JsonObject, entry)
+    config: JsonObject = body.get("generation_config") or {}
+    modalities: Any = body.get("response_modalities") or config.get("response_modalities") or []
+    wanted: set[str] = (
+        {str(m).lower() for m in cast(list[object], modalities)}
+        if isinstance(modalities, list)
+        else set()
+    )
     for kind in ("image", "audio"):
         if kind in wanted:
             return {"type": kind, "with_text": "text" in wanted}
@@ -318,7 +323,7 @@ def _media(prompt: str, asked: JsonObject) -> JsonObject:
 def _offline_tools(tools: list[JsonObject]) -> str:
     """What the demo cannot do of the server-side tools asked for, said plainly."""
     kinds = {str(t.get("type")) for t in tools}
-    said = []
+    said: list[str] = []
     if "code_execution" in kinds:
         said.append("run code (code_execution)")
     if "url_context" in kinds:
@@ -349,7 +354,7 @@ def _plan_calls(request: ModelRequest, ctx: Context, latest: str) -> list[JsonOb
     said |= {_SYNONYMS[word] for word in said if word in _SYNONYMS}
     current = entities_in(latest)
     # "And three pears?": the tools of the previous turn, asked again.
-    again = _last_called(request.history) if _ELLIPTIC.match(latest) else set()
+    again: set[str] = _last_called(request.history) if _ELLIPTIC.match(latest) else set()
     named: list[JsonObject] = []
     fillable: list[JsonObject] = []
     for tool in request.function_tools:
