@@ -7,7 +7,6 @@ Temporal's SDK runs on asyncio only, so these tests do too.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -29,8 +28,12 @@ sys.path.insert(0, str(HERE))  # temporal_agents, as worker subprocesses import 
 from temporalio.client import Client  # noqa: E402
 
 from agentloop.temporal import AgentloopPlugin  # noqa: E402
-from agentloop.testing import FunctionModel, InteractionsServer, ModelRequest  # noqa: E402
-from agentloop.testing import serve_in_thread  # noqa: E402
+from agentloop.testing import (  # noqa: E402
+    FunctionModel,
+    InteractionsServer,
+    ModelRequest,
+    serve_in_thread,
+)
 
 ROOT = HERE.parent.parent
 WAIT = 60.0
@@ -157,7 +160,7 @@ async def client(
 ) -> AsyncIterator[Client]:
     monkeypatch.setenv("AGENTLOOP_BASE_URL", world.url)
     monkeypatch.setenv("AGENTLOOP_TEST_LEDGER", str(world.ledger))
-    yield await Client.connect(temporal_address, plugins=[AgentloopPlugin()])
+    return await Client.connect(temporal_address, plugins=[AgentloopPlugin()])
 
 
 @pytest.fixture

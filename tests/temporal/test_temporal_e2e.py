@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 from conftest import World, tag
-from temporal_agents import AGENTS, WORKFLOWS, Forecast, ForecastWorkflow, ResearchThenSummarize
-from temporal_agents import TripPlanner
+from temporal_agents import (
+    AGENTS,
+    WORKFLOWS,
+    Forecast,
+    ForecastWorkflow,
+    ResearchThenSummarize,
+    TripPlanner,
+)
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Worker
 
@@ -62,8 +68,10 @@ async def test_agent_workflow_two_rounds_events_and_status(
     ]
     assert status == {"status": "done", "pending_approvals": [], "turns": 2, "run_id": f"aw-{run}"}
     types = [e["type"] for e in events]
-    assert types[0] == "interaction_finished" and types[-1] == "run_finished"
-    assert types.count("tool_call_finished") == 3 and types.count("interaction_finished") == 3
+    assert types[0] == "interaction_finished"
+    assert types[-1] == "run_finished"
+    assert types.count("tool_call_finished") == 3
+    assert types.count("interaction_finished") == 3
     assert [e["index"] for e in events] == list(range(len(events)))
     assert later == events[3:]
     assert events[-2]["text"] == result["text"]
@@ -110,9 +118,11 @@ async def test_continue_as_new_carries_the_state(client: Client, queue: str, wor
         first_run = client.get_workflow_handle(handle.id, run_id=handle.first_execution_run_id)
         description = await first_run.describe()
     assert result["text"] == "answer: Paris: sunny; Rome: sunny; Paris: 12:00"
-    assert description.status is not None and description.status.name == "CONTINUED_AS_NEW"
+    assert description.status is not None
+    assert description.status.name == "CONTINUED_AS_NEW"
     # Events of earlier executions are gone; indices go on where they stopped.
-    assert events[0]["index"] > 0 and events[-1]["type"] == "run_finished"
+    assert events[0]["index"] > 0
+    assert events[-1]["type"] == "run_finished"
     assert world.executions()[f"{run}-time"] == 1
 
 
