@@ -5,6 +5,7 @@
     agentloop run "prompt" [options]    one agent run (tools, schema, files, stream, ...)
     agentloop research "topic"          Deep Research in the background, then a summary
     agentloop get|cancel|delete ID      look at, stop or remove an interaction
+    agentloop worker module:agent ...   serve agents on Temporal (`agentloop[temporal]`)
 
 Commands talk to AGENTLOOP_BASE_URL when set, else to Gemini (GEMINI_API_KEY), as any
 `Client()` does. Exit status: 0 done, 1 the run or the API failed, 2 a usage error.
@@ -155,9 +156,29 @@ def build_app() -> typer.Typer:
             False, "--background", help="Run in the background and poll."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        temporal: str | None = typer.Option(
+            None, "--temporal", metavar="HOST:PORT", help="Run durably on Temporal workers."
+        ),
+        task_queue: str | None = typer.Option(None, "--task-queue", help="With --temporal."),
+        agent_ref: str | None = typer.Option(
+            None, "--agent-ref", metavar="MODULE:AGENT", help="With --temporal: the agent."
+        ),
     ) -> None:
         """Run an agent once: against AGENTLOOP_BASE_URL if set, else Gemini."""
         from agentloop import Agent, UserError
+
+        if temporal is not None:
+            from .temporal import run_temporal
+
+            run_temporal(
+                prompt,
+                address=temporal,
+                task_queue=task_queue,
+                agent_ref=agent_ref,
+                as_json=as_json,
+                fail=_fail,
+            )
+            return
 
         from .input import (
             CommandError,
@@ -335,6 +356,9 @@ def build_app() -> typer.Typer:
             else:
                 print_output(report if summary is None else summary, structured=False)
 
+    from .temporal import register as register_temporal
+
+    register_temporal(app, _fail)
     return app
 
 

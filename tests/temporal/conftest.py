@@ -7,7 +7,9 @@ Temporal's SDK runs on asyncio only, so these tests do too.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -171,3 +173,74 @@ def queue() -> str:
 def tag() -> str:
     """A fresh id for a run's call ids (the ledger is shared by the session)."""
     return uuid.uuid4().hex[:8]
+
+
+class WorkerProcess:
+    """`agentloop worker ...` in a subprocess, serving every test agent and workflow."""
+
+    def __init__(self, address: str, queue: str, world: World, log: Path) -> None:
+        refs = [f"temporal_agents:{name}" for name in ("weather", "approver", "forecaster")]
+        workflows = ["temporal_agents:TripPlanner"]
+        command = [sys.executable, "-m", "agentloop", "worker", *refs]
+        command += ["--temporal", address, "--task-queue", queue]
+        for ref in workflows:
+            command += ["--workflow", ref]
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
+            "AGENTLOOP_BASE_URL": world.url,
+            "AGENTLOOP_TEST_LEDGER": str(world.ledger),
+        }
+        self.log = log
+        with open(log, "w") as stderr:
+            self.process = subprocess.Popen(
+                command, cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+        wait_for(lambda: "worker ready" in self.output(), "the worker to start", self.process)
+
+    def output(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(WAIT)
+
+    def stop(self) -> int:
+        """Ctrl-C, and the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        return self.process.wait(WAIT)
+
+
+def wait_for(condition: Any, what: str, process: Any = None) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the process exited ({process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+async def wait_until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await anyio.sleep(0.1)
+
+
+@pytest.fixture
+def workers(temporal_address: str, queue: str, world: World, tmp_path: Path) -> Iterator[Any]:
+    """Start worker processes on the test's queue (`workers()`); all stopped at the end."""
+    started: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        process = WorkerProcess(temporal_address, queue, world, tmp_path / f"w{len(started)}.log")
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.process.poll() is None:
+            process.kill()
