@@ -146,4 +146,13 @@ class ResearchThenSummarize:
         return [report.text, summary.text]
 
 
-WORKFLOWS = [TripPlanner, ForecastWorkflow, ResearchThenSummarize]
+@workflow.defn
+class EventsWorkflow:
+    """`TemporalAgent.astream` in a user's workflow: the event types, in order."""
+
+    @workflow.run
+    async def run(self, prompt: str) -> list[str]:
+        return [event.type async for event in weather.astream(prompt)]
+
+
+WORKFLOWS = [TripPlanner, ForecastWorkflow, ResearchThenSummarize, EventsWorkflow]

@@ -12,6 +12,7 @@ from conftest import World, tag
 from temporal_agents import (
     AGENTS,
     WORKFLOWS,
+    EventsWorkflow,
     Forecast,
     ForecastWorkflow,
     ResearchThenSummarize,
@@ -151,3 +152,16 @@ async def test_an_unknown_agent_fails_the_workflow(client: Client, queue: str) -
                 task_queue=queue,
             )
     assert "no agent named 'nobody'" in str(caught.value.cause)
+
+
+async def test_astream_in_a_user_workflow(client: Client, queue: str, world: World) -> None:
+    async with worker(client, queue):
+        types = await client.execute_workflow(
+            EventsWorkflow.run, f"weather {tag()}", id=f"ev-{tag()}", task_queue=queue
+        )
+    started, finished = "tool_call_started", "tool_call_finished"
+    assert types == [
+        "interaction_finished", started, started, finished, finished,
+        "interaction_finished", started, finished,
+        "interaction_finished", "run_finished",
+    ]  # fmt: skip

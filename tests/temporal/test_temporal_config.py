@@ -1,0 +1,63 @@
+"""Misuse of the Temporal integration gets a clear error, before any server is involved."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from agentloop import Agent, UserError, tool
+from agentloop.temporal import AgentloopPlugin, TemporalAgent
+
+
+@tool
+def ping() -> str:
+    """Ping."""
+    return "pong"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: TemporalAgent(Agent("m")), "a TemporalAgent needs a name"),
+        (lambda: TemporalAgent("m"), "TemporalAgent wraps an Agent, not str"),  # type: ignore[arg-type]
+        (lambda: TemporalAgent(Agent("m", name="a"), rounds_per_run=0), "rounds_per_run"),
+        (
+            lambda: TemporalAgent(Agent("m", tools=[ping], name="a"), tool_configs={"pong": {}}),
+            "tool_configs names tools the agent does not have: ['pong']",
+        ),
+        (lambda: AgentloopPlugin(agents=[Agent("m", name="a")]), "wrap it, TemporalAgent(agent)"),
+        (
+            lambda: AgentloopPlugin(
+                agents=[TemporalAgent(Agent("m", name="a")), TemporalAgent(Agent("n", name="a"))]
+            ),
+            "two agents are named ['a']",
+        ),
+    ],
+)
+def test_misuse_is_refused(make: Any, message: str) -> None:
+    with pytest.raises(UserError, match=re.escape(message)):
+        make()
+
+
+@pytest.mark.anyio
+async def test_arun_outside_a_workflow_says_where_it_runs() -> None:
+    durable = TemporalAgent(Agent("m", name="a"))
+    with pytest.raises(UserError, match="runs inside a Temporal workflow"):
+        await durable.arun("hi")
+
+
+def test_tool_options_merge_per_tool() -> None:
+    from datetime import timedelta
+
+    durable = TemporalAgent(
+        Agent("m", tools=[ping], name="a"),
+        tool_config={"start_to_close_timeout": timedelta(seconds=5)},
+        tool_configs={"ping": {"task_queue": "gpu"}},
+    )
+    config = durable.tool_config("ping")
+    assert config["start_to_close_timeout"] == timedelta(seconds=5)
+    assert config["task_queue"] == "gpu"
+    assert config["retry_policy"] is not None
+    assert config["retry_policy"].maximum_attempts == 3
