@@ -80,8 +80,10 @@ class AgentloopPlugin(SimplePlugin):
     def __new__(cls, agents: Iterable[TemporalAgent[Any, Any]] = ()) -> AgentloopPlugin:
         # Temporal warns when a worker gets a plugin of the same type as its client's;
         # this one is idempotent, and the serving one gets its own type to say so.
-        chosen = cls if cls is not AgentloopPlugin or not agents else _ServingPlugin
-        return super().__new__(chosen)
+        chosen: type[AgentloopPlugin] = cls
+        if cls is AgentloopPlugin and agents:
+            chosen = _ServingPlugin
+        return object.__new__(chosen)
 
     def __init__(self, agents: Iterable[TemporalAgent[Any, Any]] = ()) -> None:
         chosen = list(agents)
