@@ -19,7 +19,7 @@ from temporal_agents import (
     TripPlanner,
 )
 from temporalio.client import Client, WorkflowFailureError
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from agentloop.temporal import AgentloopPlugin, AgentWorkflow, AgentWorkflowInput
 
@@ -165,3 +165,33 @@ async def test_astream_in_a_user_workflow(client: Client, queue: str, world: Wor
         "interaction_finished", started, finished,
         "interaction_finished", "run_finished",
     ]  # fmt: skip
+
+
+async def test_the_replayer_replays_recorded_histories(
+    client: Client, queue: str, world: World
+) -> None:
+    """Workflow code is deterministic: replaying each kind of run raises nothing."""
+    async with worker(client, queue):
+        handles = [
+            await client.start_workflow(
+                TripPlanner.run, f"weather {tag()}", id=f"rp-{tag()}", task_queue=queue
+            ),
+            await client.start_workflow(
+                ResearchThenSummarize.run, "TPUs", id=f"rp-{tag()}", task_queue=queue
+            ),
+            await client.start_workflow(
+                AgentWorkflow.run,
+                AgentWorkflowInput(agent="weather", input=f"weather {tag()}", rounds_per_run=1),
+                id=f"rp-{tag()}",
+                task_queue=queue,
+            ),
+        ]
+        for handle in handles:
+            await handle.result()
+    replayer = Replayer(
+        workflows=[*WORKFLOWS, AgentWorkflow], plugins=[AgentloopPlugin(agents=AGENTS)]
+    )
+    for handle in handles:
+        await replayer.replay_workflow(await handle.fetch_history())
+    first = client.get_workflow_handle(handles[2].id, run_id=handles[2].first_execution_run_id)
+    await replayer.replay_workflow(await first.fetch_history())  # the one continued as new

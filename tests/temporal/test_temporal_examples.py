@@ -48,5 +48,5 @@ def test_worker_and_start_examples(temporal_address: str, queue: str, tmp_path: 
     assert "Paris: 21 C and sunny" in out.split("  tool ")[0]
     assert "  tool get_weather(" in out
     assert "): Rome: 21 C and sunny\nAgentWorkflow (done): " in out
-    assert code == 0, log.read_text()
+    assert code == 0, (code, log.read_text())
     assert "Fatal" not in done.stderr + log.read_text()
