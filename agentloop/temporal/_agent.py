@@ -118,14 +118,19 @@ class _ActivityTool:
         return self._wire
 
     async def invoke(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
+        call = {
+            "type": "function_call",
+            "id": context.call_id,
+            "name": self.name,
+            "arguments": dict(arguments),
+        }
         request = ToolRequest(
             agent=self._agent.name,
-            call={"type": "function_call", "id": context.call_id, "name": self.name},
+            call=call,
             interaction_id=context.interaction_id or "",
             run_id=context.run_id,
             payload_limit=self._agent.payload_limit,
         )
-        request.call["arguments"] = dict(arguments)
         config = dict(self._agent.tool_config(self.name))
         config["activity_id"] = context.call_id
         try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
@@ -143,7 +143,6 @@ class ToolRequest:
     interaction_id: str
     run_id: str | None = None
     payload_limit: int = DEFAULT_PAYLOAD_LIMIT
-    extra: JsonObject = field(default_factory=dict)
 
 
 @asynccontextmanager

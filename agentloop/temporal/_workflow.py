@@ -11,7 +11,7 @@ After `rounds_per_run` tool rounds it continues as new, carrying the `RunState`.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -47,8 +47,6 @@ class AgentWorkflowInput:
     """A saved `RunState.to_dict()` to go on from (set when continuing as new)."""
     events_offset: int = 0
     """The index of this execution's first event (events of earlier executions are gone)."""
-    extra: JsonObject = field(default_factory=dict)
-    """Reserved for options added later (kept across continue-as-new)."""
 
 
 def event_data(event: RunEvent) -> JsonObject:
