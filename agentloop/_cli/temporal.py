@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import signal
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -57,17 +59,30 @@ def _agents(refs: Sequence[str]) -> list[Any]:
 
 
 def _finish(code: int) -> None:
-    """Leave after the client and worker are gone, their runtime's threads stopped.
+    """Leave once the worker and client are done, skipping interpreter teardown.
 
-    The SDK's Rust runtime is freed when its last reference goes; freeing it during
-    interpreter finalisation (a module global torn down late) can abort with
-    `PyGILState_Release`. So references are dropped and collected here, while the
-    interpreter is whole, and the process exits at once after flushing its output.
+    The SDK's Rust runtime keeps threads that may still touch Python while the
+    interpreter finalises, which can abort a short-lived process with
+    `Fatal Python error: PyGILState_Release` (temporalio/sdk-python#300). Our work is
+    finished and flushed by now, so the `agentloop` process exits at once, as the
+    known workaround does; called in-process (tests, embedding), it raises `Exit`.
     """
     gc.collect()
     sys.stdout.flush()
     sys.stderr.flush()
+    if _is_command_process():
+        os._exit(code)
     raise typer.Exit(code)
+
+
+def _is_command_process() -> bool:
+    """This process is the `agentloop` command (console script or `python -m agentloop`)."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return Path(sys.argv[0]).name == "agentloop" or getattr(spec, "name", "") in (
+        "agentloop",
+        "agentloop.__main__",
+    )
 
 
 async def _serve(
