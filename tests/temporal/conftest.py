@@ -25,7 +25,8 @@ import anyio.to_thread
 import pytest
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))  # temporal_agents, as worker subprocesses import it
+if str(HERE) not in sys.path:  # temporal_agents, importable as worker subprocesses import it
+    sys.path.append(str(HERE))
 
 from temporalio.client import Client  # noqa: E402
 

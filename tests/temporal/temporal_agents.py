@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from temporalio import workflow
 
 from agentloop import Agent, ToolContext, tool
-from agentloop.temporal import TemporalAgent
+from agentloop.temporal import AgentWorkflow, AgentWorkflowInput, TemporalAgent
 
 
 def _record(ctx: ToolContext) -> None:
@@ -155,4 +155,17 @@ class EventsWorkflow:
         return [event.type async for event in weather.astream(prompt)]
 
 
-WORKFLOWS = [TripPlanner, ForecastWorkflow, ResearchThenSummarize, EventsWorkflow]
+@workflow.defn
+class LongRunParent:
+    """A long run in a user's workflow: an AgentWorkflow child that continues as new."""
+
+    @workflow.run
+    async def run(self, prompt: str) -> str:
+        result = await workflow.execute_child_workflow(
+            AgentWorkflow.run,
+            AgentWorkflowInput(agent="weather", input=prompt, rounds_per_run=1),
+        )
+        return str(result["text"])
+
+
+WORKFLOWS = [TripPlanner, ForecastWorkflow, ResearchThenSummarize, EventsWorkflow, LongRunParent]

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import World, tag
 from temporal_agents import (
     AGENTS,
     WORKFLOWS,
     EventsWorkflow,
     Forecast,
     ForecastWorkflow,
+    LongRunParent,
     ResearchThenSummarize,
     TripPlanner,
 )
@@ -22,6 +22,7 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Replayer, Worker
 
 from agentloop.temporal import AgentloopPlugin, AgentWorkflow, AgentWorkflowInput
+from temporal.conftest import World, tag
 
 pytestmark = pytest.mark.anyio
 
@@ -125,6 +126,14 @@ async def test_continue_as_new_carries_the_state(client: Client, queue: str, wor
     assert events[0]["index"] > 0
     assert events[-1]["type"] == "run_finished"
     assert world.executions()[f"{run}-time"] == 1
+
+
+async def test_a_long_run_as_a_child_workflow(client: Client, queue: str, world: World) -> None:
+    async with worker(client, queue):
+        text = await client.execute_workflow(
+            LongRunParent.run, f"weather {tag()}", id=f"parent-{tag()}", task_queue=queue
+        )
+    assert text == "answer: Paris: sunny; Rome: sunny; Paris: 12:00"
 
 
 async def test_a_result_past_the_payload_limit_is_an_error_the_model_reads(

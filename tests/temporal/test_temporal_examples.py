@@ -11,9 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, WAIT, wait_for
-
 from agentloop.testing import DemoModel, InteractionsServer, serve_in_thread
+from temporal.conftest import ROOT, WAIT, wait_for
 
 EXAMPLES = ROOT / "examples"
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HERE, World, tag
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from agentloop import Agent, MCPStdio
 from agentloop.temporal import AgentloopPlugin, AgentWorkflow, AgentWorkflowInput, TemporalAgent
+from temporal.conftest import HERE, World, tag
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import tag
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.common import RetryPolicy as TemporalRetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -19,6 +18,7 @@ from temporalio.worker import Worker
 from agentloop import Agent, AsyncClient, RetryPolicy
 from agentloop.temporal import AgentloopPlugin, AgentWorkflow, AgentWorkflowInput, TemporalAgent
 from agentloop.testing import serve_in_thread
+from temporal.conftest import tag
 
 pytestmark = pytest.mark.anyio
 

@@ -3,9 +3,15 @@ worker processes. Every run must finish; its timings are reported, never asserte
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from benchmarks.temporal_scale import run_benchmark
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # `benchmarks` is a top-level folder, not an installed package
+
+from benchmarks.temporal_scale import run_benchmark  # noqa: E402
 
 
 @pytest.mark.slow

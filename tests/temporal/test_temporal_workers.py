@@ -11,12 +11,12 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import HERE, ROOT, WAIT, World, tag, wait_until
 from temporal_agents import AGENTS, WORKFLOWS
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.worker import Replayer
 
 from agentloop.temporal import AgentloopPlugin, AgentWorkflow, AgentWorkflowInput
+from temporal.conftest import HERE, ROOT, WAIT, World, tag, wait_until
 
 pytestmark = pytest.mark.anyio
 
