@@ -188,7 +188,7 @@ def run_benchmark(runs: int = 200, workers: int = 3) -> Report:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--workers", type=int, default=3)
     options = parser.parse_args()

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,9 +164,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @pytest.fixture
-async def client(
-    temporal_address: str, world: World, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Client]:
+async def client(temporal_address: str, world: World, monkeypatch: pytest.MonkeyPatch) -> Client:
     monkeypatch.setenv("AGENTLOOP_BASE_URL", world.url)
     monkeypatch.setenv("AGENTLOOP_TEST_LEDGER", str(world.ledger))
     return await Client.connect(temporal_address, plugins=[AgentloopPlugin()])

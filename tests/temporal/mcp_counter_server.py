@@ -6,7 +6,7 @@ import os
 try:
     from mcp.server.mcpserver import MCPServer as FastMCP  # mcp 2.x
 except ImportError:
-    from mcp.server.fastmcp import FastMCP  # mcp 1.x
+    from mcp.server.fastmcp import FastMCP  # type: ignore[no-redef]  # mcp 1.x
 
 server = FastMCP("shop", log_level="ERROR")
 

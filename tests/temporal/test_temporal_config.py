@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -21,13 +21,16 @@ def ping() -> str:
     ("make", "message"),
     [
         (lambda: TemporalAgent(Agent("m")), "a TemporalAgent needs a name"),
-        (lambda: TemporalAgent("m"), "TemporalAgent wraps an Agent, not str"),  # type: ignore[arg-type]
+        (lambda: TemporalAgent(cast(Any, "m")), "TemporalAgent wraps an Agent, not str"),
         (lambda: TemporalAgent(Agent("m", name="a"), rounds_per_run=0), "rounds_per_run"),
         (
             lambda: TemporalAgent(Agent("m", tools=[ping], name="a"), tool_configs={"pong": {}}),
             "tool_configs names tools the agent does not have: ['pong']",
         ),
-        (lambda: AgentloopPlugin(agents=[Agent("m", name="a")]), "wrap it, TemporalAgent(agent)"),
+        (
+            lambda: AgentloopPlugin(agents=[cast(Any, Agent("m", name="a"))]),
+            "wrap it, TemporalAgent(agent)",
+        ),
         (
             lambda: AgentloopPlugin(
                 agents=[TemporalAgent(Agent("m", name="a")), TemporalAgent(Agent("n", name="a"))]
@@ -57,7 +60,8 @@ def test_tool_options_merge_per_tool() -> None:
         tool_configs={"ping": {"task_queue": "gpu"}},
     )
     config = durable.tool_config("ping")
-    assert config["start_to_close_timeout"] == timedelta(seconds=5)
-    assert config["task_queue"] == "gpu"
-    assert config["retry_policy"] is not None
-    assert config["retry_policy"].maximum_attempts == 3
+    assert config.get("start_to_close_timeout") == timedelta(seconds=5)
+    assert config.get("task_queue") == "gpu"
+    policy = config.get("retry_policy")
+    assert policy is not None
+    assert policy.maximum_attempts == 3

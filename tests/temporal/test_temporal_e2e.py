@@ -86,7 +86,6 @@ async def test_structured_output_in_a_workflow(client: Client, queue: str, world
             f"forecast {tag()}",
             id=f"fc-{tag()}",
             task_queue=queue,
-            result_type=Forecast,
         )
     assert forecast == Forecast(city="Paris", temperature=21)
 
