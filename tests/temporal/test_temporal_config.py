@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from typing import Any, cast
 
 import pytest
@@ -65,3 +68,24 @@ def test_tool_options_merge_per_tool() -> None:
     policy = config.get("retry_policy")
     assert policy is not None
     assert policy.maximum_attempts == 3
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["worker", "no_such_module:agent"], "cannot import 'no_such_module'"),
+        (["worker", "json:dumps"], "json:dumps is a function, not an Agent or TemporalAgent"),
+        (["run", "hi", "--task-queue", "q"], "--temporal needs --task-queue and --agent-ref"),
+    ],
+)
+def test_the_commands_refuse_bad_input(arguments: list[str], message: str) -> None:
+    if arguments[0] == "run":
+        arguments = [*arguments[:2], "--temporal", "127.0.0.1:1", *arguments[2:]]
+    else:
+        arguments = [*arguments, "--temporal", "127.0.0.1:1", "--task-queue", "q"]
+    done = subprocess.run(
+        [sys.executable, "-m", "agentloop", *arguments],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert message in done.stderr

@@ -11,12 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from agentloop.testing import DemoModel, InteractionsServer, serve_in_thread
 from temporal.conftest import ROOT, WAIT, wait_for
 
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.mark.timeout(150)
 def test_worker_and_start_examples(temporal_address: str, queue: str, tmp_path: Path) -> None:
     with serve_in_thread(InteractionsServer(DemoModel())) as url:
         env = {

@@ -18,7 +18,8 @@ from temporalio.worker import Replayer
 from agentloop.temporal import AgentloopPlugin, AgentWorkflow, AgentWorkflowInput
 from temporal.conftest import HERE, ROOT, WAIT, World, tag, wait_until
 
-pytestmark = pytest.mark.anyio
+# Each test starts and kills worker processes: generous bounds on a loaded machine.
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(150)]
 
 
 async def start(client: Client, queue: str, agent: str, prompt: str) -> WorkflowHandle[Any, Any]:
