@@ -92,9 +92,10 @@ class World:
         self.ledger = ledger
         self.url = ""
         self.posts: Counter[str] = Counter()
-        self.hold = threading.Event()
         self.held = threading.Event()
         self.release = threading.Event()
+        self.hold_tag = ""
+        """The run whose round results the gate holds (its call ids start with it)."""
         self.model = FunctionModel(self.respond)
 
     def executions(self) -> Counter[str]:
@@ -133,19 +134,56 @@ class World:
                     call(f"{tag}-look", "get_weather", city="Paris"),
                 ]
             return "done: " + "; ".join(str(r["result"]) for r in done)
-        if kind in ("weather", "slow", "hold"):
+        if kind in ("weather", "slow"):
             if not done:
                 return [
                     call(f"{tag}-paris", "get_weather", city="Paris"),
                     call(f"{tag}-rome", "get_weather", city="Rome", slow=kind == "slow"),
                 ]
             if len(done) == 2:
-                if kind == "hold" and not self.release.is_set():
-                    self.held.set()
-                    await anyio.to_thread.run_sync(self.release.wait)
                 return [call(f"{tag}-time", "get_time", city="Paris")]
             return "answer: " + "; ".join(str(r["result"]) for r in done)
         return f"echo: {' '.join(words)}"
+
+
+class Gate:
+    """The server behind a gate: a request posting the round results of the run
+    `world.hold_tag` is held before the server sees it, until `release`, then dropped
+    (its sender is dead by then): those results were never posted."""
+
+    def __init__(self, app: Any, world: World) -> None:
+        self.app = app
+        self.world = world
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        world = self.world
+        tag = world.hold_tag.encode()
+        if tag and b'"function_result"' in body and tag in body and not world.release.is_set():
+            world.held.set()
+            await anyio.to_thread.run_sync(world.release.wait)
+            await send({"type": "http.response.start", "status": 503, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 def call(call_id: str, name: str, **arguments: Any) -> dict[str, Any]:
@@ -158,7 +196,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ledger = tmp_path_factory.mktemp("ledger") / "ledger.txt"
     world = World(ledger)
     server = InteractionsServer(world.model, background_step_delay=0.05)
-    with serve_in_thread(server) as url:
+    with serve_in_thread(Gate(server, world)) as url:
         world.url = url
         yield world
 
