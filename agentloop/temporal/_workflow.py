@@ -84,13 +84,21 @@ class AgentWorkflow:
         except UserError as exc:
             raise ApplicationError(str(exc), type="UserError", non_retryable=True) from None
         assert isinstance(agent, TemporalAgent)
+        if params.rounds_per_run is not None and params.rounds_per_run < 1:
+            raise ApplicationError(
+                f"rounds_per_run must be >= 1, not {params.rounds_per_run}",
+                type="UserError",
+                non_retryable=True,
+            )
         self._offset = params.events_offset
         if params.state is not None:
             state = RunState.from_dict(params.state)
         else:
             state = agent.new_state(params.input, params.previous_interaction_id, params.run_id)
         self._state = state
-        rounds = params.rounds_per_run or agent.rounds_per_run
+        rounds = (
+            params.rounds_per_run if params.rounds_per_run is not None else agent.rounds_per_run
+        )
         while True:
             try:
                 result = await agent.drive(state, on_event=self._record, rounds=rounds)

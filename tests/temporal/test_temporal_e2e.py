@@ -150,16 +150,25 @@ async def test_a_result_past_the_payload_limit_is_an_error_the_model_reads(
     assert "past Temporal's payload limit of 1000 bytes" in call["result"]
 
 
-async def test_an_unknown_agent_fails_the_workflow(client: Client, queue: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (AgentWorkflowInput(agent="nobody", input="hi"), "no agent named 'nobody'"),
+        (
+            AgentWorkflowInput(agent="weather", input="hi", rounds_per_run=0),
+            "rounds_per_run must be >= 1, not 0",
+        ),
+    ],
+)
+async def test_bad_input_fails_the_workflow(
+    client: Client, queue: str, params: AgentWorkflowInput, message: str
+) -> None:
     async with worker(client, queue):
         with pytest.raises(WorkflowFailureError) as caught:
             await client.execute_workflow(
-                AgentWorkflow.run,
-                AgentWorkflowInput(agent="nobody", input="hi"),
-                id=f"nobody-{tag()}",
-                task_queue=queue,
+                AgentWorkflow.run, params, id=f"bad-{tag()}", task_queue=queue
             )
-    assert "no agent named 'nobody'" in str(caught.value.cause)
+    assert message in str(caught.value.cause)
 
 
 async def test_astream_in_a_user_workflow(client: Client, queue: str, world: World) -> None:
