@@ -197,3 +197,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    sys.stdout.flush()
+    os._exit(0)  # no interpreter teardown: it can abort with temporalio (sdk-python#300)

@@ -6,6 +6,8 @@ following its events with a query while it runs.
 """
 
 import asyncio
+import os
+import sys
 import uuid
 
 from temporal_worker import ADDRESS, TASK_QUEUE, TripPlanner
@@ -45,3 +47,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # Leave without interpreter teardown: the Temporal SDK's runtime threads can abort a
+    # short-lived process there (temporalio/sdk-python#300). Everything is done by now.
+    sys.stdout.flush()
+    os._exit(0)

@@ -14,6 +14,7 @@ The same, without writing a worker: `agentloop worker temporal_worker:weather
 import asyncio
 import os
 import signal
+import sys
 
 from temporalio import workflow
 from temporalio.client import Client
@@ -72,3 +73,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # Leave without interpreter teardown: the Temporal SDK's runtime threads can abort a
+    # short-lived process there (temporalio/sdk-python#300). Everything is done by now.
+    sys.stdout.flush()
+    os._exit(0)
