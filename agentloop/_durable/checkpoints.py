@@ -1,8 +1,10 @@
 """Checkpoint stores: a run's state (JSON text) by run id, sync or async.
 
 ```python
+from agentloop import Agent, SQLiteCheckpoints
+
 store = SQLiteCheckpoints("runs.db")
-agent = Agent("gemini-2.5-flash", tools=[...], checkpoints=store)
+agent = Agent("gemini-2.5-flash", checkpoints=store)
 ```
 
 Any object with `save` / `load` / `delete` will do; each method may be a plain
