@@ -168,4 +168,40 @@ class LongRunParent:
         return str(result["text"])
 
 
-WORKFLOWS = [TripPlanner, ForecastWorkflow, ResearchThenSummarize, EventsWorkflow, LongRunParent]
+@workflow.defn
+class RefundDesk:
+    """Approvals in a user's workflow: `arun` pauses, a signal decides, `aresume` goes on."""
+
+    def __init__(self) -> None:
+        self._pending: list[str] = []
+        self._approved: list[str] | None = None
+
+    @workflow.run
+    async def run(self, prompt: str) -> str:
+        result = await approver.arun(prompt)
+        while result.status == "awaiting_approval":
+            assert result.state is not None
+            self._pending = [p.call_id for p in result.pending_approvals]
+            await workflow.wait_condition(lambda: self._approved is not None)
+            approved, self._approved = self._approved or [], None
+            result = await approver.aresume(result.state, approve=approved)
+        self._pending = []
+        return result.text
+
+    @workflow.signal
+    def approve(self, call_ids: list[str]) -> None:
+        self._approved = call_ids
+
+    @workflow.query
+    def pending(self) -> list[str]:
+        return self._pending
+
+
+WORKFLOWS = [
+    RefundDesk,
+    TripPlanner,
+    ForecastWorkflow,
+    ResearchThenSummarize,
+    EventsWorkflow,
+    LongRunParent,
+]

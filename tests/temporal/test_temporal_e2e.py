@@ -15,6 +15,7 @@ from temporal_agents import (
     Forecast,
     ForecastWorkflow,
     LongRunParent,
+    RefundDesk,
     ResearchThenSummarize,
     TripPlanner,
 )
@@ -22,7 +23,7 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Replayer, Worker
 
 from agentloop.temporal import AgentloopPlugin, AgentWorkflow, AgentWorkflowInput
-from temporal.conftest import World, tag
+from temporal.conftest import World, tag, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -212,3 +213,22 @@ async def test_the_replayer_replays_recorded_histories(
         await replayer.replay_workflow(await handle.fetch_history())
     first = client.get_workflow_handle(handles[2].id, run_id=handles[2].first_execution_run_id)
     await replayer.replay_workflow(await first.fetch_history())  # the one continued as new
+
+
+async def test_approval_in_a_user_workflow(client: Client, queue: str, world: World) -> None:
+    run = tag()
+    async with worker(client, queue):
+        handle = await client.start_workflow(
+            RefundDesk.run, f"refund {run}", id=f"desk-{run}", task_queue=queue
+        )
+
+        async def paused() -> bool:
+            return bool(await handle.query(RefundDesk.pending))
+
+        await wait_until(paused, "the run to pause for approval")
+        assert await handle.query(RefundDesk.pending) == [f"{run}-refund"]
+        assert world.executions()[f"{run}-refund"] == 0
+        await handle.signal(RefundDesk.approve, [f"{run}-refund"])
+        text = await handle.result()
+    assert text == "done: refunded 30 on 42; Paris: sunny"
+    assert world.executions()[f"{run}-refund"] == 1
