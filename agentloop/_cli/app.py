@@ -8,6 +8,7 @@
     agentloop research attach ID        wait for a research run again (after Ctrl+C)
     agentloop get|cancel|delete ID      look at, stop or remove an interaction
     agentloop webhooks listen ...       drive your agent's background runs from webhooks
+    agentloop worker module:agent ...   serve agents on Temporal (`agentloop[temporal]`)
 
 Commands talk to --base-url / AGENTLOOP_BASE_URL when set, else to Gemini
 (--api-key / GEMINI_API_KEY). Defaults and state: `config.py`; the error style and
@@ -192,6 +193,15 @@ def build_app() -> typer.Typer:
             False, "--background", help="Run in the background and poll."
         ),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        temporal: str | None = typer.Option(
+            None,
+            "--temporal",
+            metavar="HOST:PORT",
+            help="Run durably on Temporal workers (with --task-queue and --agent-ref).",
+        ),
+        task_queue: str | None = typer.Option(
+            None, "--task-queue", metavar="QUEUE", help="With --temporal: the workers' queue."
+        ),
         trace: bool = typer.Option(
             False, "--trace", help="Draw the run as a waterfall on stderr when it ends."
         ),
@@ -212,6 +222,24 @@ def build_app() -> typer.Typer:
             agentloop run --agent-ref myapp.agents:support "Where is my order?"
         """
         from agentloop import Agent, UserError
+
+        if temporal is not None:
+            from .input import CommandError
+            from .temporal import run_temporal
+
+            try:
+                text = context.read_prompt(prompt)
+            except CommandError as exc:
+                raise fail(str(exc), exc.code) from None
+            run_temporal(
+                text,
+                address=temporal,
+                task_queue=task_queue,
+                agent_ref=agent_ref,
+                as_json=as_json,
+                fail=fail,
+            )
+            return
 
         from .input import (
             CommandError,
@@ -398,6 +426,9 @@ def build_app() -> typer.Typer:
 
     add_commands(app)
     add_webhooks_commands(app)
+    from .temporal import register as register_temporal
+
+    register_temporal(app, fail)
     return app
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import agentloop
+import agentloop.temporal
 import agentloop.testing
 import agentloop.types
 
@@ -25,6 +26,7 @@ PAGES = {
     "agentloop": ROOT / "docs" / "api" / "agentloop.md",
     "agentloop.types": ROOT / "docs" / "api" / "types.md",
     "agentloop.testing": ROOT / "docs" / "api" / "testing.md",
+    "agentloop.temporal": ROOT / "docs" / "api" / "temporal.md",
 }
 
 
@@ -46,13 +48,16 @@ def listed(module_name: str) -> list[str]:
     return entry.findall(PAGES[module_name].read_text("utf-8"))
 
 
-@pytest.mark.parametrize("module", [agentloop, agentloop.types, agentloop.testing])
+MODULES = [agentloop, agentloop.types, agentloop.testing, agentloop.temporal]
+
+
+@pytest.mark.parametrize("module", MODULES)
 def test_reference_lists_every_public_name(module: types.ModuleType) -> None:
     missing = public_names(module) - set(listed(module.__name__))
     assert not missing, f"add `::: {module.__name__}.<name>` to the reference for {missing}"
 
 
-@pytest.mark.parametrize("module", [agentloop, agentloop.types, agentloop.testing])
+@pytest.mark.parametrize("module", MODULES)
 def test_reference_lists_only_public_names_once(module: types.ModuleType) -> None:
     names = listed(module.__name__)
     assert len(names) == len(set(names)), "a name is listed twice"
