@@ -198,6 +198,8 @@ class Suite:
 
     def concurrency(self) -> None:
         s = self.settings
+        gave_up: dict[str, str] = {}
+        """Peers that did not finish a level: the higher ones would only burn the deadline."""
         for level in s.concurrency:
             per_task = s.tasks_runs(level)
             self.log(
@@ -215,6 +217,9 @@ class Suite:
             timeout = s.deadline_s * (s.concurrent_reps + 1) + 60
             figures = (f"runs_per_s@{level}", f"peak_rss_mb@{level}", f"cpu_per_round_ms@{level}")
             for label in self._runnable(CONCURRENT + PEERS, figures):
+                if label in gave_up:  # it did not finish at a lower level: it will not here
+                    self.notes[f"runs_per_s@{level}"][label] = gave_up[label]
+                    continue
                 # The references are context, not floors: one timed rep is enough.
                 reps = {"reps": 1} if label in REFERENCE else {}
                 result = self._measure(label, spec | reps, timeout, None)
@@ -230,6 +235,8 @@ class Suite:
                         f"did not finish: {unfinished['runs_done']} of "
                         f"{unfinished['runs_wanted']} runs of {what} in {s.deadline_s:.0f} s"
                     )
+                    if label in PEERS:
+                        gave_up[label] = f"did not finish: not run, as at {level} concurrent"
                     continue
                 self._add(figure, label, result["runs_per_s"])
                 self._add(f"peak_rss_mb@{level}", label, [result["peak_rss_mb"]])
