@@ -37,7 +37,7 @@ class AgentloopClient:
         client_type = agentloop.Client if mode == "run" else agentloop.AsyncClient
         self._client: Any = client_type(api_key=API_KEY, base_url=base_url)
         if tool_kind == "inline":  # a plain `def` the user marked as returning at once
-            self._tool = agentloop.tool(make_sync_tool(tool_ms), inline=True)
+            self._tool = agentloop.tool(inline=True)(make_sync_tool(tool_ms))
         else:
             make = make_sync_tool if tool_kind == "sync" else make_async_tool
             self._tool = agentloop.tool(make(tool_ms))

@@ -27,9 +27,9 @@ class GenaiLoop:
     def __init__(self, base_url: str, stream: bool) -> None:
         if stream:
             raise ValueError("the google-genai peer is measured unstreamed only")
-        from google import genai
+        from google.genai import Client
 
-        self._client = genai.Client(
+        self._client = Client(
             api_key=API_KEY, http_options={"base_url": base_url, "timeout": 600_000}
         )
 
