@@ -1,4 +1,4 @@
-"""examples/agent_fast_service.py runs offline against the local server: its inline
+"""examples/fast_service.py runs offline against the local server: its inline
 tool is called with the model's arguments, and each question gets its answer."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_fast_service_example_answers_through_its_inline_tool(
         with serve_in_thread(server) as url:
             monkeypatch.setenv("AGENTLOOP_BASE_URL", url)
             monkeypatch.setenv("GEMINI_API_KEY", "example-key")
-            load_example("agent_fast_service").main()
+            load_example("fast_service").main()
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)

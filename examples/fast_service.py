@@ -10,7 +10,7 @@ Three knobs, each measured by `python -m benchmarks`:
 
 Needs GEMINI_API_KEY (or AGENTLOOP_BASE_URL pointing at an Interactions server):
 
-    python examples/agent_fast_service.py
+    python examples/fast_service.py
 """
 
 import asyncio
