@@ -9,7 +9,8 @@ in short blocks so that machine drift hits each alike, the same K x T tool loop 
 3. the stack floor: httpx over agentloop's own aiohttp transport;
 4. agentloop's client layer: `client.interactions.create` driven by a hand-written
    loop (adds request building, retries wrapper, body normalisation, pydantic parse);
-5. `Agent.arun` (adds the runner: state, events, tool dispatch, validation).
+5. `Agent.arun` (adds the runner: state, events, tool dispatch, validation);
+6. `Agent.arun` with a plain `def` tool (what most users write).
 
 Each line is the best block's CPU per tool round, so the differences between layers
 are the cost of each: the stack floor over raw aiohttp, the client layer over the
@@ -78,10 +79,12 @@ REFERENCE = "httpx + httpx-aiohttp transport (reference)"
 STACK = "httpx + agentloop's aiohttp transport (stack floor)"
 CLIENT_LAYER = "agentloop client layer + hand loop"
 AGENT = "agentloop Agent.arun"
+AGENT_SYNC = "agentloop Agent.arun, plain def tool"
 BASELINE = {
     STACK: (RAW, "the raw floor"),
     CLIENT_LAYER: (STACK, "the stack floor"),
     AGENT: (CLIENT_LAYER, "the client layer"),
+    AGENT_SYNC: (AGENT, "the async tool"),
 }
 """The line each layer is measured against; the reference is no layer of agentloop's."""
 
@@ -99,6 +102,7 @@ async def breakdown(base_url: str, blocks: int, runs: int) -> dict[str, float]:
     clients[STACK] = HttpxFloor(base_url, tool, False, transport="agentloop")
     clients[CLIENT_LAYER] = ClientLayerLoop(base_url)
     clients[AGENT] = AgentloopClient(base_url, mode="arun", tool_ms=0, tool_kind="async")
+    clients[AGENT_SYNC] = AgentloopClient(base_url, mode="arun", tool_ms=0, tool_kind="sync")
     best: dict[str, float] = defaultdict(lambda: float("inf"))
     for client in clients.values():
         await client.__aenter__()
@@ -144,8 +148,8 @@ def lines(best: dict[str, float]) -> list[str]:
         elif name in BASELINE:
             base, what = BASELINE[name]
             note = f"  ({_signed(value - best[base])} ms for this layer vs {what}"
-            if name == AGENT:
-                note += f"; {_signed(value - best[STACK])} ms vs the stack floor in total"
+            if name in (AGENT, AGENT_SYNC):
+                note += f"; {value / best[RAW]:.2f}x the raw floor in total"
             note += ")"
         else:
             note = ""

@@ -2,7 +2,8 @@
 
 One `AsyncClient` (default transport, default retries) and one `Agent` per scenario,
 reused across runs as a service would. The tool is a decorated `async def` unless
-`tool_kind="sync"`, which agentloop runs in a worker thread.
+`tool_kind="sync"` (a plain `def`, which agentloop runs in a worker thread) or
+`"inline"` (a plain `def` marked `@tool(inline=True)`, run on the loop's thread).
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ class AgentloopClient:
         # The blocking face gets the blocking client, as a script would use it.
         client_type = agentloop.Client if mode == "run" else agentloop.AsyncClient
         self._client: Any = client_type(api_key=API_KEY, base_url=base_url)
-        make = make_sync_tool if tool_kind == "sync" else make_async_tool
-        self._tool = agentloop.tool(make(tool_ms))
+        if tool_kind == "inline":  # a plain `def` the user marked as returning at once
+            self._tool = agentloop.tool(inline=True)(make_sync_tool(tool_ms))
+        else:
+            make = make_sync_tool if tool_kind == "sync" else make_async_tool
+            self._tool = agentloop.tool(make(tool_ms))
         self._agents: dict[str, Any] = {}
 
     def _agent(self, scenario: Scenario) -> Any:

@@ -13,6 +13,8 @@ __all__ = [
     "CLIENTS",
     "CONCURRENT",
     "PARALLEL_TOOLS",
+    "PEERS",
+    "PEER_NOTES",
     "REFERENCE",
     "SEQUENTIAL",
     "STREAMING",
@@ -30,8 +32,14 @@ class Client:
     mode: str | None = None
     stream: bool = False
     tool_kind: str = "async"
+    """`async` (`async def`), `sync` (plain `def`, agentloop runs it in a worker thread)
+    or `inline` (plain `def` marked `@tool(inline=True)`: run on the loop thread)."""
     instrument: bool = False
     """Run with `agentloop.instrument()` on (OpenTelemetry SDK providers, spans dropped)."""
+    loop: str = "asyncio"
+    """`asyncio`, or `uvloop` (the optional `speed` extra's event loop)."""
+    gc_tuned: bool = False
+    """`gc.freeze()` after start-up and a 10x gen-0 threshold (docs/performance.md)."""
     requires: str | None = None
     """An optional package's module the client needs; without it the client is skipped."""
 
@@ -43,17 +51,15 @@ class Client:
             spec["tool_kind"] = self.tool_kind
         if self.instrument:
             spec["instrument"] = True
+        if self.loop != "asyncio":
+            spec["loop"] = self.loop
+        if self.gc_tuned:
+            spec["gc_tuned"] = True
         return spec
 
     @property
-    def stack_floor(self) -> str:
-        """The floor on agentloop's own HTTP stack (httpx's API over agentloop's aiohttp
-        transport), reading the same kind of body."""
-        return "httpx_agentloop+sse" if self.stream else "httpx_agentloop"
-
-    @property
     def raw_floor(self) -> str:
-        """The floor on raw aiohttp, the physical limit."""
+        """The floor on raw aiohttp, the physical limit, reading the same kind of body."""
         return "aiohttp+sse" if self.stream else "aiohttp"
 
 
@@ -61,27 +67,55 @@ CLIENTS = {
     client.label: client
     for client in (
         Client("aiohttp", "aiohttp"),
-        Client("httpx_agentloop", "httpx_agentloop"),
         Client("httpx_aiohttp", "httpx_aiohttp", requires="httpx_aiohttp"),
         Client("httpx", "httpx"),
-        Client("agentloop.arun", "agentloop", mode="arun"),
-        Client("agentloop.run", "agentloop", mode="run"),
         Client("agentloop.arun[sync tool]", "agentloop", mode="arun", tool_kind="sync"),
+        Client("agentloop.arun", "agentloop", mode="arun"),
+        Client("agentloop.arun[inline tool]", "agentloop", mode="arun", tool_kind="inline"),
+        Client(
+            "agentloop.arun[uvloop]", "agentloop", mode="arun", loop="uvloop", requires="uvloop"
+        ),
+        Client("agentloop.arun[gc tuned]", "agentloop", mode="arun", gc_tuned=True),
+        Client("agentloop.run", "agentloop", mode="run"),
         Client("agentloop.arun[instrumented]", "agentloop", mode="arun", instrument=True),
         Client("aiohttp+sse", "aiohttp", stream=True),
-        Client("httpx_agentloop+sse", "httpx_agentloop", stream=True),
         Client("agentloop.astream", "agentloop", mode="astream", stream=True),
+        Client("google-genai", "genai", tool_kind="sync", requires="google.genai"),
+        Client("pydantic-ai", "pydantic_ai", tool_kind="sync", requires="pydantic_ai"),
+        Client("openai-agents", "openai_agents", tool_kind="sync", requires="agents"),
     )
 }
 """Every client, by label. The hand-written loops are plain names (`aiohttp`: the raw
-floor; `httpx_agentloop`: the stack floor; `httpx_aiohttp`, `httpx`: references);
-agentloop's faces are dotted."""
+floor; `httpx_aiohttp`, `httpx`: references on httpx's API); agentloop's faces are
+dotted; the peers (other frameworks, `--peers`) are package names."""
 
-SEQUENTIAL = tuple(CLIENTS)
-PARALLEL_TOOLS = ("aiohttp", "httpx_agentloop", "agentloop.arun", "agentloop.arun[sync tool]")
-CONCURRENT = ("aiohttp", "httpx_agentloop", "httpx_aiohttp", "httpx", "agentloop.arun")
-STREAMING = ("aiohttp+sse", "httpx_agentloop+sse", "agentloop.astream")
-REFERENCE = ("httpx_aiohttp", "httpx")
+PEERS = ("google-genai", "pydantic-ai", "openai-agents")
+PEER_NOTES = {
+    "pydantic-ai": "skipped: PydanticAI's Google model speaks generateContent, not the "
+    "Interactions API the mock server serves; it cannot be pointed at it",
+    "openai-agents": "skipped: the OpenAI Agents SDK speaks OpenAI's Responses / Chat "
+    "Completions APIs, not the Interactions API the mock server serves",
+}
+"""Peers that cannot run against the mock server, and why (reported, not failed)."""
+SEQUENTIAL = tuple(label for label in CLIENTS if label not in PEERS)
+PARALLEL_TOOLS = ("aiohttp", "agentloop.arun", "agentloop.arun[sync tool]")
+CONCURRENT = (
+    "aiohttp",
+    "httpx_aiohttp",
+    "httpx",
+    "agentloop.arun[sync tool]",
+    "agentloop.arun",
+    "agentloop.arun[uvloop]",
+    "agentloop.arun[gc tuned]",
+)
+STREAMING = ("aiohttp+sse", "agentloop.astream")
+REFERENCE = (
+    "httpx_aiohttp",
+    "httpx",
+    "agentloop.arun[uvloop]",
+    "agentloop.arun[gc tuned]",
+    *PEERS,
+)
 """Measured for context only, not floors: fewer reps under concurrency, and a failure
 (or a missing optional package) is a note, not a failed suite."""
 
@@ -102,6 +136,8 @@ class Settings:
     parallel_calls: int = 4
     parallel_runs: int = 10
     ttft_runs: int = 200
+    ttft_deltas: tuple[int, ...] = (5, 60)
+    """Text deltas of the streamed answer: 9 and 64 events in one chunk."""
     latency_ms: int = 50
     concurrency: tuple[int, ...] = (1, 100, 1000)
     runs_per_task: dict[int, int] = field(default_factory=lambda: {1: 20, 100: 5})

@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "CLIENT_CPUS",
+    "SERVER_CPUS",
     "ServerProcess",
+    "affinity_note",
     "WorkerOutcome",
     "child_env",
     "exit_when_stdin_closes",
@@ -64,8 +67,36 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def _spawn(args: list[str], stdout: Any = subprocess.PIPE, stderr: Any = subprocess.PIPE) -> Any:
-    return subprocess.Popen(
+def _cpu_split() -> tuple[set[int] | None, set[int] | None]:
+    """The server on the first CPU this process may use, the clients on the rest, so
+    the two never compete for one core (None, None: one CPU, or no affinity API)."""
+    getter = getattr(os, "sched_getaffinity", None)
+    if getter is None or not hasattr(os, "sched_setaffinity"):
+        return None, None
+    cpus = sorted(getter(0))
+    if len(cpus) < 2:
+        return None, None
+    return {cpus[0]}, set(cpus[1:])
+
+
+SERVER_CPUS, CLIENT_CPUS = _cpu_split()
+
+
+def affinity_note() -> str:
+    """How the processes are pinned, for the report."""
+    if SERVER_CPUS is None or CLIENT_CPUS is None:
+        return "no CPU pinning (one CPU, or no sched_setaffinity)"
+    clients = ",".join(map(str, sorted(CLIENT_CPUS)))
+    return f"server pinned to CPU {min(SERVER_CPUS)}, clients to CPU {clients}"
+
+
+def _spawn(
+    args: list[str],
+    stdout: Any = subprocess.PIPE,
+    stderr: Any = subprocess.PIPE,
+    cpus: set[int] | None = None,
+) -> Any:
+    process = subprocess.Popen(
         [sys.executable, *args],
         stdin=subprocess.PIPE,
         stdout=stdout,
@@ -73,6 +104,12 @@ def _spawn(args: list[str], stdout: Any = subprocess.PIPE, stderr: Any = subproc
         env=child_env(),
         cwd=ROOT,
     )
+    if cpus is not None:
+        # Pinned from outside right after the start: the interpreter's start-up is all
+        # that may run elsewhere, and the measurements come much later.
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(process.pid, cpus)
+    return process
 
 
 def stop(process: subprocess.Popen[bytes], grace: float = 3.0) -> None:
@@ -97,7 +134,7 @@ class ServerProcess:
     """The mock server in its own process; a context manager that always stops it."""
 
     def __init__(self) -> None:
-        self.process = _spawn(["-m", "benchmarks.server"])
+        self.process = _spawn(["-m", "benchmarks.server"], cpus=SERVER_CPUS)
         try:
             assert self.process.stdout is not None
             line = self.process.stdout.readline().strip()
@@ -144,7 +181,9 @@ def run_worker(spec: dict[str, Any], timeout: float) -> WorkerOutcome:
     # Output goes to files, not pipes: nothing to drain while we wait, and the stdin
     # pipe stays open (closing it is the child's signal to exit).
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        process = _spawn(["-m", "benchmarks.worker", json.dumps(spec)], stdout, stderr)
+        process = _spawn(
+            ["-m", "benchmarks.worker", json.dumps(spec)], stdout, stderr, cpus=CLIENT_CPUS
+        )
         try:
             process.wait(timeout=timeout)
             killed = False

@@ -1,9 +1,9 @@
 """A built report (see `report.py`) as text for the terminal and Markdown for a file.
 
-The headline table has one row per figure: the two floors (raw aiohttp; the stack floor,
-httpx over agentloop's aiohttp transport), the two references (httpx over httpx-aiohttp,
-stock httpx), agentloop and agentloop's ratios to the floors. The Markdown file adds
-every client's measurement.
+The headline table has one row per figure: the raw aiohttp floor, the two references
+(httpx over httpx-aiohttp, stock httpx), agentloop and agentloop's ratio to the floor.
+The peers table puts the other frameworks (`--peers`) beside agentloop. The Markdown
+file adds every client's measurement.
 """
 
 from __future__ import annotations
@@ -13,42 +13,55 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .plan import CLIENTS
+from .plan import CLIENTS, PEERS
 
 __all__ = ["render_markdown", "render_text", "write"]
 
 Table = Callable[[list[str], list[list[str]]], str]
 
 HEADLINE: tuple[tuple[str, str], ...] = (
+    ("cpu_per_round_ms", "agentloop.arun[sync tool]"),
     ("cpu_per_round_ms", "agentloop.arun"),
+    ("cpu_per_round_ms", "agentloop.arun[inline tool]"),
+    ("cpu_per_round_ms", "agentloop.arun[uvloop]"),
+    ("cpu_per_round_ms", "agentloop.arun[gc tuned]"),
     ("cpu_per_round_ms", "agentloop.astream"),
     ("cpu_per_round_ms", "agentloop.run"),
+    ("run_over_arun", "agentloop.run"),
     ("cpu_per_round_ms", "agentloop.arun[instrumented]"),
     ("instrumented_over_arun", "agentloop.arun[instrumented]"),
+    ("wall_per_run_ms", "agentloop.arun[sync tool]"),
     ("wall_per_run_ms", "agentloop.arun"),
-    ("wall_per_run_ms", "agentloop.astream"),
     ("parallel_k1_ms", "agentloop.arun"),
     ("parallel_kn_ms", "agentloop.arun"),
     ("parallel_kn_over_k1", "agentloop.arun"),
-    ("ttft_ms", "agentloop.astream"),
+    ("parallel_kn_over_k1", "agentloop.arun[sync tool]"),
+    ("ttft_ms@*", "agentloop.astream"),
+    ("ttft_added_ms@*", "agentloop.astream"),
+    ("runs_per_s@*", "agentloop.arun[sync tool]"),
     ("runs_per_s@*", "agentloop.arun"),
-    ("peak_rss_mb@*", "agentloop.arun"),
+    ("runs_per_s@*", "agentloop.arun[uvloop]"),
+    ("runs_per_s@*", "agentloop.arun[gc tuned]"),
+    ("cpu_per_round_ms@*", "agentloop.arun"),
+    ("cpu_per_round_ms@*", "agentloop.arun[gc tuned]"),
+    ("peak_rss_mb@*", "agentloop.arun[sync tool]"),
+    ("cpu_per_round_ms@*", "agentloop.arun[sync tool]"),
     ("import_ms", "agentloop"),
     ("import_ms", "agentloop[Agent, AsyncClient, tool]"),
+    ("import_cpu_ms", "agentloop[Agent, AsyncClient, tool]"),
 )
 """(figure, agentloop face) per headline row; `@*` expands to every concurrency level."""
 
 _HEADLINE_HEAD = [
     "figure",
     "raw floor (aiohttp)",
-    "stack floor (httpx + agentloop's aiohttp transport)",
     "ref: httpx + httpx-aiohttp",
     "ref: stock httpx",
     "agentloop",
-    "agentloop / stack",
     "agentloop / raw",
 ]
-_FULL_HEAD = ["figure", "client", "median", "vs stack floor", "vs raw floor", "n", "note"]
+PEER_FIGURES = ("cpu_per_round_ms", "wall_per_run_ms", "runs_per_s@*", "peak_rss_mb@*")
+_FULL_HEAD = ["figure", "client", "median", "min", "max", "vs raw floor", "n", "note"]
 _TARGET_HEAD = ["target", "value", "limit", "result"]
 
 
@@ -73,21 +86,20 @@ def _cell(row: dict[str, Any] | None, unit: str) -> str:
     return _number(row["median"], unit)
 
 
+def _expand(figures: dict[str, Any], pattern: str) -> list[str]:
+    return [f for f in figures if f.startswith(pattern[:-1])] if "*" in pattern else [pattern]
+
+
 def _headline_rows(result: dict[str, Any]) -> list[list[str]]:
     figures = result["figures"]
     rows = []
     for pattern, face in HEADLINE:
-        ids = [f for f in figures if f.startswith(pattern[:-1])] if "*" in pattern else [pattern]
-        for figure_id in ids:
-            figure = figures[figure_id]
-            clients, unit = figure["clients"], figure["unit"]
-            if face not in clients:
+        for figure_id in _expand(figures, pattern):
+            figure = figures.get(figure_id)
+            if figure is None or face not in figure["clients"]:
                 continue
-            stack, raw = (
-                (CLIENTS[face].stack_floor, CLIENTS[face].raw_floor)
-                if face in CLIENTS
-                else ("httpx_agentloop", "aiohttp")
-            )
+            clients, unit = figure["clients"], figure["unit"]
+            raw = CLIENTS[face].raw_floor if face in CLIENTS else "aiohttp"
             # The references have no streaming loop: no cell on a streaming face's row.
             streaming = face.endswith("astream")
             reference = clients.get("httpx_aiohttp") if not streaming else None
@@ -97,15 +109,37 @@ def _headline_rows(result: dict[str, Any]) -> list[list[str]]:
                 [
                     f"{figure['title']} [{unit}] ({face})",
                     _cell(clients.get(raw), unit),
-                    _cell(clients.get(stack), unit),
                     _cell(reference, unit),
                     _cell(stock, unit),
                     _cell(ours, unit),
-                    _number(ours.get("vs_stack"), "x"),
                     _number(ours.get("vs_raw"), "x"),
                 ]
             )
     return rows
+
+
+def _peer_rows(result: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """agentloop (plain `def` tool) beside each peer, per figure; empty without `--peers`."""
+    figures = result["figures"]
+    peers = [p for p in PEERS if any(p in f["clients"] for f in figures.values())]
+    if not peers:
+        return [], []
+    face = "agentloop.arun[sync tool]"
+    head = ["figure", "raw floor (aiohttp)", face, *peers]
+    rows = []
+    for pattern in PEER_FIGURES:
+        for figure_id in _expand(figures, pattern):
+            figure = figures[figure_id]
+            clients, unit = figure["clients"], figure["unit"]
+            rows.append(
+                [
+                    f"{figure['title']} [{unit}]",
+                    _cell(clients.get("aiohttp"), unit),
+                    _cell(clients.get(face), unit),
+                    *(_cell(clients.get(peer), unit) for peer in peers),
+                ]
+            )
+    return head, rows
 
 
 def _full_rows(result: dict[str, Any]) -> list[list[str]]:
@@ -122,7 +156,8 @@ def _full_rows(result: dict[str, Any]) -> list[list[str]]:
                     title,
                     label,
                     _number(row["median"], unit),
-                    _number(row.get("vs_stack"), "x"),
+                    _number(row.get("min"), unit),
+                    _number(row.get("max"), unit),
                     _number(row.get("vs_raw"), "x"),
                     str(row["n"]),
                     row.get("note", ""),
@@ -183,7 +218,9 @@ def _header(result: dict[str, Any]) -> str:
     return (
         f"agentloop benchmarks, {result['preset']} preset, {result['finished_at']}, "
         f"{result['duration_s']:.0f} s. Machine: {m['cpus']} CPUs ({m['cpu_model']}), "
-        f"{m['memory_mb']} MB, Python {m['python']}; {', '.join(packages)}."
+        f"{m['memory_mb']} MB, Python {m['python']}; {', '.join(packages)}. "
+        f"Load average at the start: {m.get('load_start', '-')}, at the end: "
+        f"{m.get('load_end', '-')}; {m.get('affinity', 'no CPU pinning')}."
     )
 
 
@@ -192,7 +229,7 @@ def _skipped_line(result: dict[str, Any]) -> str | None:
     if not skipped:
         return None
     listed = "; ".join(f"{label} ({note})" for label, note in skipped.items())
-    return f"not measured (reference clients only, the suite stays valid): {listed}"
+    return f"not measured (reference clients and peers only, the suite stays valid): {listed}"
 
 
 def _text_table(head: list[str], rows: list[list[str]]) -> str:
@@ -212,8 +249,10 @@ def _markdown_table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def _summary(result: dict[str, Any], table: Table) -> list[str]:
+    peer_head, peer_rows = _peer_rows(result)
     lines = [
         table(_HEADLINE_HEAD, _headline_rows(result)),
+        table(peer_head, peer_rows) if peer_rows else None,
         table(_TARGET_HEAD, _target_rows(result)),
         _server_line(result),
         _validation_line(result),

@@ -19,6 +19,7 @@ from .plan import CLIENTS, REFERENCE, Settings
 __all__ = ["build", "machine"]
 
 INSTRUMENTED = "agentloop.arun[instrumented]"
+RUN = "agentloop.run"
 
 
 def _figures(settings: Settings) -> list[tuple[str, str, str]]:
@@ -35,9 +36,16 @@ def _figures(settings: Settings) -> list[tuple[str, str, str]]:
             "ms",
         ),
         ("parallel_kn_over_k1", f"{s.parallel_calls} parallel calls / 1 call (wall)", "x"),
-        ("ttft_ms", "time to first streamed text (text-only answer)", "ms"),
-        ("ttft_added_ms", "time to first text added over the stack floor", "ms"),
+    ]
+    for deltas in s.ttft_deltas:
+        events = deltas + 4
+        figures += [
+            (f"ttft_ms@{events}", f"time to first streamed text, {events} events", "ms"),
+            (f"ttft_added_ms@{events}", f"time to first text over raw, {events} events", "ms"),
+        ]
+    figures += [
         ("instrumented_over_arun", "client CPU per tool round, instrumentation on / off", "x"),
+        ("run_over_arun", "client CPU per tool round, blocking run / arun", "x"),
     ]
     for level in s.concurrency:
         figures += [
@@ -45,13 +53,14 @@ def _figures(settings: Settings) -> list[tuple[str, str, str]]:
             (f"peak_rss_mb@{level}", f"peak RSS at {level} concurrent", "MB"),
             (f"cpu_per_round_ms@{level}", f"client CPU per tool round at {level} concurrent", "ms"),
         ]
-    figures.append(("import_ms", "import time (fresh interpreter)", "ms"))
+    figures.append(("import_ms", "import time (fresh interpreter, wall)", "ms"))
+    figures.append(("import_cpu_ms", "import time (fresh interpreter, CPU)", "ms"))
     return figures
 
 
-def _floors(label: str) -> tuple[str, str]:
+def _floor(label: str) -> str:
     client = CLIENTS.get(label)
-    return (client.stack_floor, client.raw_floor) if client else ("httpx_agentloop", "aiohttp")
+    return client.raw_floor if client else "aiohttp"
 
 
 def _ratio(value: float | None, floor: float | None) -> float | None:
@@ -77,10 +86,7 @@ def _summarise(
             row["note"] = notes[label]
         rows[label] = row
     for label, row in rows.items():
-        stack, raw = _floors(label)
-        row["vs_stack"] = _paired(passes, label, stack) or _ratio(
-            row["median"], rows.get(stack, {}).get("median")
-        )
+        raw = _floor(label)
         row["vs_raw"] = _paired(passes, label, raw) or _ratio(
             row["median"], rows.get(raw, {}).get("median")
         )
@@ -107,23 +113,27 @@ def _derive(figures: dict[str, dict[str, Any]], settings: Settings) -> None:
         if label in k1 and kn[label]["median"] and k1[label]["median"]
     }
     figures["parallel_kn_over_k1"]["clients"] = _summarise(ratios, {}, derived=True)
-    ttft = figures["ttft_ms"]["clients"]
-    floor = ttft.get("httpx_agentloop+sse", {}).get("median")
-    added = {
-        label: [row["median"] - floor]
-        for label, row in ttft.items()
-        if floor is not None and row["median"] is not None
-    }
-    rows = _summarise(added, {}, derived=True)
-    for row in rows.values():
-        row["vs_stack"] = row["vs_raw"] = None  # a difference has no ratio
-    figures["ttft_added_ms"]["clients"] = rows
+    for deltas in settings.ttft_deltas:
+        events = deltas + 4
+        ttft = figures[f"ttft_ms@{events}"]["clients"]
+        floor = ttft.get("aiohttp+sse", {}).get("median")
+        added = {
+            label: [row["median"] - floor]
+            for label, row in ttft.items()
+            if floor is not None and row["median"] is not None
+        }
+        rows = _summarise(added, {}, derived=True)
+        for row in rows.values():
+            row["vs_raw"] = None  # a difference has no ratio
+        figures[f"ttft_added_ms@{events}"]["clients"] = rows
     cpu = figures["cpu_per_round_ms"]["clients"]
-    on, off = cpu.get(INSTRUMENTED, {}).get("median"), cpu.get("agentloop.arun", {}).get("median")
-    overhead = _summarise({INSTRUMENTED: [on / off]} if on and off else {}, {}, derived=True)
-    for row in overhead.values():
-        row["vs_stack"] = row["vs_raw"] = None  # already a ratio
-    figures["instrumented_over_arun"]["clients"] = overhead
+    off = cpu.get("agentloop.arun", {}).get("median")
+    for figure, label in (("instrumented_over_arun", INSTRUMENTED), ("run_over_arun", RUN)):
+        on = cpu.get(label, {}).get("median")
+        overhead = _summarise({label: [on / off]} if on and off else {}, {}, derived=True)
+        for row in overhead.values():
+            row["vs_raw"] = None  # already a ratio
+        figures[figure]["clients"] = overhead
 
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -155,68 +165,81 @@ def _targets(figures: dict[str, dict[str, Any]], settings: Settings) -> list[dic
             "passed": passed,
         }
 
-    arun = "agentloop.arun"
-    return [
+    arun, sync = "agentloop.arun", "agentloop.arun[sync tool]"
+    targets = [
         target(
-            "cpu_vs_stack_floor",
-            "CPU per tool round, agentloop.arun vs the stack floor",
-            get("cpu_per_round_ms", arun, "vs_stack"),
+            "cpu_sync_tool_vs_raw",
+            "CPU per tool round, plain `def` tool (agentloop.arun[sync tool]) vs raw aiohttp",
+            get("cpu_per_round_ms", sync, "vs_raw"),
             1.3,
             "<=",
         ),
         target(
-            "cpu_vs_raw_floor",
-            "CPU per tool round, agentloop.arun vs the raw aiohttp floor",
+            "cpu_async_tool_vs_raw",
+            "CPU per tool round, `async def` tool (agentloop.arun) vs raw aiohttp",
             get("cpu_per_round_ms", arun, "vs_raw"),
-            2.0,
+            1.3,
             "<=",
         ),
         target(
-            "runs_per_s_vs_stack_floor",
-            f"runs/s at {top} concurrent, agentloop.arun vs the stack floor",
-            get(f"runs_per_s@{top}", arun, "vs_stack"),
+            "cpu_inline_tool_vs_raw",
+            "extra: CPU per tool round, `@tool(inline=True)` def tool vs raw aiohttp",
+            get("cpu_per_round_ms", "agentloop.arun[inline tool]", "vs_raw"),
+            1.3,
+            "<=",
+        ),
+        target(
+            "runs_per_s_vs_raw",
+            f"runs/s at {top} concurrent, plain `def` tool vs raw aiohttp",
+            get(f"runs_per_s@{top}", sync, "vs_raw"),
             0.8,
             ">=",
         ),
         target(
-            "peak_rss_vs_stack_floor",
-            f"peak RSS at {top} concurrent, agentloop.arun vs the stack floor",
-            get(f"peak_rss_mb@{top}", arun, "vs_stack"),
-            1.5,
+            "peak_rss_vs_raw",
+            f"peak RSS at {top} concurrent, plain `def` tool vs raw aiohttp",
+            get(f"peak_rss_mb@{top}", sync, "vs_raw"),
+            1.3,
             "<=",
         ),
         target(
             "parallel_tools",
-            f"{settings.parallel_calls} parallel tools vs 1 tool (agentloop.arun, wall)",
+            f"{settings.parallel_calls} parallel 100 ms tools vs 1 tool (agentloop.arun, wall)",
             get("parallel_kn_over_k1", arun),
-            1.1,
+            1.05,
+            "<=",
+        ),
+    ]
+    for deltas in settings.ttft_deltas:
+        events = deltas + 4
+        targets.append(
+            target(
+                f"ttft_added@{events}",
+                f"time to first text, agentloop.astream over raw aiohttp SSE, {events} events",
+                get(f"ttft_added_ms@{events}", "agentloop.astream"),
+                0.2,
+                "<=",
+                "ms",
+            )
+        )
+    targets += [
+        target(
+            "run_over_arun",
+            "CPU per tool round, blocking `Agent.run` / `Agent.arun`",
+            get("run_over_arun", RUN),
+            1.15,
             "<=",
         ),
         target(
-            "ttft_added",
-            "time to first text added by agentloop.astream over the stack floor",
-            get("ttft_added_ms", "agentloop.astream"),
-            1.0,
-            "<",
-            "ms",
-        ),
-        target(
-            "import_agentloop",
-            "`import agentloop` (fresh interpreter)",
-            get("import_ms", "agentloop"),
-            150.0,
-            "<",
-            "ms",
-        ),
-        target(
-            "import_agentloop_first_use",
-            "extra, not in the issue: `from agentloop import Agent, AsyncClient, tool`",
+            "import_first_use",
+            "`from agentloop import Agent, AsyncClient, tool` (fresh interpreter)",
             get("import_ms", "agentloop[Agent, AsyncClient, tool]"),
-            150.0,
+            100.0,
             "<",
             "ms",
         ),
     ]
+    return targets
 
 
 def _validation(checks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import signal
 import statistics
 import subprocess
@@ -25,42 +26,54 @@ from .plan import (
     CLIENTS,
     CONCURRENT,
     PARALLEL_TOOLS,
+    PEER_NOTES,
+    PEERS,
     REFERENCE,
     SEQUENTIAL,
     STREAMING,
     Settings,
 )
-from .procs import ROOT, ServerProcess, child_env, run_worker
+from .procs import CLIENT_CPUS, ROOT, ServerProcess, affinity_note, child_env, run_worker
 
 __all__ = ["main"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 IMPORTS = {
     "aiohttp": "import aiohttp",
-    "httpx_agentloop": "import httpx, agentloop._http.transport",
     "agentloop": "import agentloop",
     "agentloop[Agent, AsyncClient, tool]": "from agentloop import Agent, AsyncClient, tool",
 }
 """`import agentloop` is lazy (PEP 562); the second agentloop line is what a user's
-first real use costs. The stack floor's line imports agentloop's transport module
-(and the few agentloop modules it needs), not the package's public API."""
+first real use costs."""
 
 
-def missing_clients() -> dict[str, str]:
-    """Clients whose optional package is not installed, with the note the report shows.
-
-    Only reference clients are optional (httpx-aiohttp is no agentloop dependency)."""
-    return {
+def missing_clients(peers: bool = False) -> dict[str, str]:
+    """Clients that will not run, with the note the report shows: an optional package
+    not installed (references, uvloop, peers: the `bench` extra), peers that cannot
+    talk to the mock server, and every peer without `--peers`."""
+    missing = {
         label: f"skipped: {client.requires} is not installed"
         for label, client in CLIENTS.items()
-        if client.requires and importlib.util.find_spec(client.requires) is None
+        if client.requires and importlib.util.find_spec(client.requires.split(".")[0]) is None
     }
+    for label in PEERS:
+        if not peers:
+            missing[label] = "skipped: run with --peers"
+        elif label in PEER_NOTES:
+            missing[label] = PEER_NOTES[label]
+    return missing
 
 
 class Suite:
     """Runs the measurements against one server and collects their samples."""
 
-    def __init__(self, server: ServerProcess, settings: Settings, log: Callable[[str], None]):
+    def __init__(
+        self,
+        server: ServerProcess,
+        settings: Settings,
+        log: Callable[[str], None],
+        peers: bool = False,
+    ):
         self.server = server
         self.settings = settings
         self.log = log
@@ -70,7 +83,7 @@ class Suite:
         self.notes: dict[str, dict[str, str]] = defaultdict(dict)
         self.checks: list[dict[str, Any]] = []
         """One entry per worker: what the server saw while it ran."""
-        self.skipped = missing_clients()
+        self.skipped = missing_clients(peers)
         for label, note in self.skipped.items():
             log(f"  {label:<27} {note}")
 
@@ -147,6 +160,14 @@ class Suite:
                 if result is not None:
                     self._add_pass("cpu_per_round_ms", label, result["cpu_per_round_ms"])
                     self._add_pass("wall_per_run_ms", label, result["wall_per_run_ms"])
+        # Peers cost 10-100x more per round: one pass of fewer runs keeps the suite short.
+        runs = max(1, s.runs // 5)
+        peer_spec = spec | {"warmup": max(1, s.warmup // 4), "runs": runs}
+        for label in self._runnable(PEERS, ("cpu_per_round_ms", "wall_per_run_ms")):
+            result = self._measure(label, peer_spec, 300, None)
+            if result is not None:
+                self._add("cpu_per_round_ms", label, result["cpu_per_round_ms"])
+                self._add("wall_per_run_ms", label, result["wall_per_run_ms"])
 
     def parallel_tools(self) -> None:
         """One round of K tools of `tool_ms` each, against one such tool."""
@@ -163,16 +184,22 @@ class Suite:
 
     def time_to_first_text(self) -> None:
         s = self.settings
-        self.log("time to first streamed text: a text-only streamed answer, 0 ms latency")
-        spec: dict[str, Any] = {"measure": "sequential", "scenario": self._scenario(rounds=0)}
-        spec |= {"warmup": max(3, s.warmup // 2), "reps": 1, "runs": s.ttft_runs}
-        for label in self._runnable(STREAMING, ("ttft_ms",)):
-            result = self._measure(label, spec, 120, spec["warmup"] + s.ttft_runs)
-            if result is not None:
-                self._add("ttft_ms", label, result["ttft_ms"])
+        for deltas in s.ttft_deltas:
+            events = deltas + 4
+            self.log(f"time to first streamed text: a text-only answer of {events} events")
+            spec: dict[str, Any] = {"measure": "sequential"}
+            spec["scenario"] = self._scenario(rounds=0, deltas=deltas)
+            spec |= {"warmup": max(3, s.warmup // 2), "reps": 1, "runs": s.ttft_runs}
+            figure = f"ttft_ms@{events}"
+            for label in self._runnable(STREAMING, (figure,)):
+                result = self._measure(label, spec, 120, spec["warmup"] + s.ttft_runs)
+                if result is not None:
+                    self._add(figure, label, result["ttft_ms"])
 
     def concurrency(self) -> None:
         s = self.settings
+        gave_up: dict[str, str] = {}
+        """Peers that did not finish a level: the higher ones would only burn the deadline."""
         for level in s.concurrency:
             per_task = s.tasks_runs(level)
             self.log(
@@ -189,7 +216,10 @@ class Suite:
             }
             timeout = s.deadline_s * (s.concurrent_reps + 1) + 60
             figures = (f"runs_per_s@{level}", f"peak_rss_mb@{level}", f"cpu_per_round_ms@{level}")
-            for label in self._runnable(CONCURRENT, figures):
+            for label in self._runnable(CONCURRENT + PEERS, figures):
+                if label in gave_up:  # it did not finish at a lower level: it will not here
+                    self.notes[f"runs_per_s@{level}"][label] = gave_up[label]
+                    continue
                 # The references are context, not floors: one timed rep is enough.
                 reps = {"reps": 1} if label in REFERENCE else {}
                 result = self._measure(label, spec | reps, timeout, None)
@@ -205,6 +235,8 @@ class Suite:
                         f"did not finish: {unfinished['runs_done']} of "
                         f"{unfinished['runs_wanted']} runs of {what} in {s.deadline_s:.0f} s"
                     )
+                    if label in PEERS:
+                        gave_up[label] = f"did not finish: not run, as at {level} concurrent"
                     continue
                 self._add(figure, label, result["runs_per_s"])
                 self._add(f"peak_rss_mb@{level}", label, [result["peak_rss_mb"]])
@@ -239,13 +271,18 @@ class Suite:
         s = self.settings
         self.log(f"import time: fresh interpreter, median of {s.import_reps}")
         for label, statement in IMPORTS.items():
-            self._add("import_ms", label, [_import_ms(statement) for _ in range(s.import_reps)])
+            for _ in range(s.import_reps):
+                wall, cpu = _import_ms(statement)
+                self._add("import_ms", label, [wall])
+                self._add("import_cpu_ms", label, [cpu])
 
 
-def _import_ms(statement: str) -> float:
+def _import_ms(statement: str) -> tuple[float, float]:
+    """Wall and CPU milliseconds of `statement` in a fresh interpreter (on a loaded
+    machine the CPU time is the steadier of the two)."""
     code = (
-        "import time; t = time.perf_counter(); "
-        f"{statement}; print((time.perf_counter() - t) * 1000)"
+        "import time; t = time.perf_counter(); c = time.process_time(); "
+        f"{statement}; print((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000)"
     )
     output = subprocess.run(
         [sys.executable, "-c", code],
@@ -256,7 +293,8 @@ def _import_ms(statement: str) -> float:
         cwd=ROOT,
         check=True,
     )
-    return float(output.stdout.strip())
+    wall, cpu = output.stdout.split()
+    return float(wall), float(cpu)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -271,6 +309,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.{json,md} go")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also measure other frameworks (installed by the `bench` extra; never at run time)",
+    )
     return parser.parse_args(argv)
 
 
@@ -290,9 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, through every `finally` that stops a child.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.time()
+    load_start = _load()
     with ServerProcess() as server:
-        log(f"mock server on {server.base_url} (pid {server.process.pid})")
-        suite = Suite(server, settings, log)
+        log(f"mock server on {server.base_url} (pid {server.process.pid}); {affinity_note()}")
+        suite = Suite(server, settings, log, peers=args.peers)
         server_check = suite.server_check()
         suite.sequential()
         suite.parallel_tools()
@@ -309,10 +353,24 @@ def main(argv: list[str] | None = None) -> int:
         duration_s=time.time() - started,
         skipped=suite.skipped,
     )
+    result["machine"] |= {
+        "load_start": load_start,
+        "load_end": _load(),
+        "affinity": affinity_note(),
+        "client_cpus": sorted(CLIENT_CPUS) if CLIENT_CPUS else None,
+    }
     paths = render.write(result, args.out)
     print(render.render_text(result))
     log(f"wrote {', '.join(str(path) for path in paths)}")
     return 0 if result["validation"]["passed"] else 1
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages (other work on the machine skews figures)."""
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "-"
 
 
 if __name__ == "__main__":

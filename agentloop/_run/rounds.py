@@ -149,6 +149,9 @@ async def _plan(
         tool = session.handlers.get(call.name)
         if call.id in round.approved or tool is None or call.arguments_error is not None:
             runnable.append(call)  # unknown tools and bad arguments fail without running
+        elif getattr(tool, "requires_approval", False) is False:
+            # The common case, decided without building a context and a coroutine per call.
+            runnable.append(call)
         elif await needs_approval(tool, make_context(call), call.arguments):
             waiting.append(call)
         else:

@@ -25,24 +25,36 @@ from benchmarks.scenario import Scenario  # noqa: E402
 pytestmark = pytest.mark.slow
 
 LEVELS = (1, 4)
-FLOORS = ("aiohttp", "httpx_agentloop")
-SSE_FLOORS = ("aiohttp+sse", "httpx_agentloop+sse")
+FLOORS = ("aiohttp",)
+SSE_FLOORS = ("aiohttp+sse",)
+SYNC = "agentloop.arun[sync tool]"
 # References, not floors; httpx-aiohttp is optional (skipped with a note when missing).
 HAS_HTTPX_AIOHTTP = importlib.util.find_spec("httpx_aiohttp") is not None
 REFERENCES = ("httpx", "httpx_aiohttp") if HAS_HTTPX_AIOHTTP else ("httpx",)
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "cpu_per_round_ms": (*FLOORS, *REFERENCES, "agentloop.arun", "agentloop.run"),
-    "wall_per_run_ms": (*FLOORS, *REFERENCES, "agentloop.arun", "agentloop.run"),
-    "parallel_k1_ms": (*FLOORS, "agentloop.arun"),
-    "parallel_kn_ms": (*FLOORS, "agentloop.arun"),
-    "parallel_kn_over_k1": (*FLOORS, "agentloop.arun"),
-    "ttft_ms": (*SSE_FLOORS, "agentloop.astream"),
-    "ttft_added_ms": ("agentloop.astream",),
+    "cpu_per_round_ms": (
+        *FLOORS,
+        *REFERENCES,
+        "agentloop.arun",
+        SYNC,
+        "agentloop.arun[inline tool]",
+        "agentloop.run",
+    ),
+    "wall_per_run_ms": (*FLOORS, *REFERENCES, "agentloop.arun", SYNC, "agentloop.run"),
+    "parallel_k1_ms": (*FLOORS, "agentloop.arun", SYNC),
+    "parallel_kn_ms": (*FLOORS, "agentloop.arun", SYNC),
+    "parallel_kn_over_k1": (*FLOORS, "agentloop.arun", SYNC),
+    "ttft_ms@9": (*SSE_FLOORS, "agentloop.astream"),
+    "ttft_ms@64": (*SSE_FLOORS, "agentloop.astream"),
+    "ttft_added_ms@9": ("agentloop.astream",),
+    "ttft_added_ms@64": ("agentloop.astream",),
+    "run_over_arun": ("agentloop.run",),
     "import_ms": (*FLOORS, "agentloop"),
+    "import_cpu_ms": (*FLOORS, "agentloop[Agent, AsyncClient, tool]"),
 }
 for level in LEVELS:
     for figure in ("runs_per_s", "peak_rss_mb", "cpu_per_round_ms"):
-        REQUIRED[f"{figure}@{level}"] = (*FLOORS, *REFERENCES, "agentloop.arun")
+        REQUIRED[f"{figure}@{level}"] = (*FLOORS, *REFERENCES, "agentloop.arun", SYNC)
 REQUIRED["cpu_per_round_ms"] += (*SSE_FLOORS, "agentloop.astream")
 
 

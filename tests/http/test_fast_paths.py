@@ -1,0 +1,74 @@
+"""The speed-ups keep behaviour: orjson bodies decode to what `json` would send, and
+the first use of agentloop does not import httpx's command-line client."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from agentloop._http.core import _stdlib_encode, encode_json
+
+ROOT = Path(__file__).resolve().parents[2]
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=8) | st.integers(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_encoded_bodies_decode_to_what_json_would_send(value: Any) -> None:
+    assert json.loads(encode_json(value)) == json.loads(_stdlib_encode(value))
+
+
+def test_pydantic_objects_become_dicts_and_the_unsendable_raises_as_json_does() -> None:
+    class Answer(BaseModel):
+        city: str
+        temperature: int | None = None
+
+    body = {"input": [{"type": "function_result", "result": Answer(city="Paris")}]}
+    assert json.loads(encode_json(body)) == {
+        "input": [{"type": "function_result", "result": {"city": "Paris"}}]
+    }
+    with pytest.raises(TypeError, match="object is not JSON serializable"):
+        encode_json({"result": object()})
+
+
+def test_first_use_skips_httpx_cli_and_leaves_it_importable() -> None:
+    code = (
+        "import sys\n"
+        "from agentloop import Agent, AsyncClient, tool\n"
+        "assert 'httpx' in sys.modules\n"
+        "print(sorted(m for m in ('click', 'rich', 'pygments') if m in sys.modules))\n"
+        "import httpx._main\n"
+        "print(callable(httpx._main.main))\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert output.returncode == 0, output.stderr
+    skipped, importable = output.stdout.split("\n")[:2]
+    assert skipped == "[]"
+    assert importable == "True"
