@@ -22,7 +22,7 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import typer
 
@@ -36,7 +36,7 @@ FOLLOW_INTERVAL = 0.3
 
 def _need_temporal() -> None:
     try:
-        import temporalio  # noqa: F401
+        import temporalio  # noqa: F401  # pyright: ignore[reportUnusedImport]  (only checks it is installed)
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
         raise CommandError(
             "this command needs temporalio: pip install 'agentloop[temporal]'"
@@ -51,7 +51,7 @@ def _agents(refs: Sequence[str]) -> list[Any]:
     for ref in refs:
         value = load_object(ref, "worker")
         if isinstance(value, Agent):
-            value = TemporalAgent(value)
+            value = TemporalAgent(cast("Agent[object, object]", value))
         if not isinstance(value, TemporalAgent):
             raise CommandError(f"{ref} is a {type(value).__name__}, not an Agent or TemporalAgent")
         agents.append(value)

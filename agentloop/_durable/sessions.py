@@ -21,12 +21,12 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .._errors import SessionConflictError, UserError
-from .checkpoints import _call
+from .checkpoints import _call  # pyright: ignore[reportPrivateUsage]  (shared within _durable)
 
 __all__ = ["MemorySessions", "SQLiteSessions", "Sessions", "check_sessions", "load", "save"]
 
@@ -98,7 +98,7 @@ class SQLiteSessions:
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         if timeout <= 0:
             raise UserError("SQLiteSessions: timeout must be > 0")
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self.timeout = timeout
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -108,7 +108,7 @@ class SQLiteSessions:
             )
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self) -> Generator[sqlite3.Connection, None, None]:
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             yield db

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, cast, overload
 
 from .._durable.checkpoints import Checkpoints, check_store
 from .._durable.sessions import Sessions
@@ -288,9 +288,11 @@ class Agent(Generic[DepsT, OutputT]):
         if instrument not in (None, True, False):
             raise UserError(f"instrument must be True, False or None, not {instrument!r}")
         hook_set = HookSet(hooks)
-        if usage_limits is not None and not isinstance(usage_limits, UsageLimits):
+        if usage_limits is not None and not isinstance(cast(object, usage_limits), UsageLimits):
             raise UserError(f"usage_limits= takes UsageLimits(...), not {usage_limits!r}")
-        if history_limit is not None and (store or not isinstance(history_limit, HistoryLimit)):
+        if history_limit is not None and (
+            store or not isinstance(cast(object, history_limit), HistoryLimit)
+        ):
             raise UserError(
                 "history_limit= takes HistoryLimit(...) and needs store=False (with "
                 "store=True the server keeps the history)"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
@@ -60,14 +60,14 @@ class AgentTool:
         tool_name = name or agent.name
         if not tool_name:
             raise UserError("as_tool() needs a name: give the agent name=... or pass name=")
-        if not description or not isinstance(description, str):
+        if not description or not isinstance(cast(object, description), str):
             raise UserError(f"as_tool({tool_name!r}) needs a description= the model reads")
         self.agent = agent
         self.name = tool_name
         self.description = description
         self._adapter: TypeAdapter[Any] | None = None
         if input_schema is None:
-            self.parameters = _DEFAULT_SCHEMA
+            self.parameters: JsonObject = _DEFAULT_SCHEMA
         elif isinstance(input_schema, Mapping):
             self.parameters = dict(input_schema)
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
-from typing import Any, Generic
+from typing import Any, Generic, cast
 
 from .._durable.sessions import Sessions, check_sessions
 from .._durable.sessions import load as load_session
@@ -50,7 +50,9 @@ class Chat(Generic[DepsT, OutputT]):
                 "a saved chat needs both session_id= and sessions= "
                 "(e.g. agent.chat(session_id='user-42', sessions=SQLiteSessions('chats.db')))"
             )
-        if session_id is not None and (not isinstance(session_id, str) or not session_id):
+        if session_id is not None and (
+            not isinstance(cast(object, session_id), str) or not session_id
+        ):
             raise UserError(f"session_id must be a non-empty string, not {session_id!r}")
         self._runner = runner
         self.session_id = session_id

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .._errors import UserError
+from .._wire.base import JsonObject
 from .state import RunState
 
 __all__ = ["HistoryLimit", "compact", "cut_points", "history_tokens", "transcript"]
@@ -47,7 +48,7 @@ class HistoryLimit:
     """An `Agent` that summarises the older turns; None drops them."""
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int):
+        if isinstance(self.max_tokens, bool) or not isinstance(cast(object, self.max_tokens), int):
             raise UserError(f"HistoryLimit(max_tokens=...) must be an int, not {self.max_tokens!r}")
         if self.max_tokens <= 0 or self.keep_last_turns < 1:
             raise UserError("HistoryLimit needs max_tokens > 0 and keep_last_turns >= 1")
@@ -73,27 +74,29 @@ def cut_points(history: Sequence[Any]) -> list[int]:
     points: list[int] = []
     open_calls: set[str] = set()
     for index, step in enumerate(history):
-        kind = step.get("type") if isinstance(step, dict) else None
+        kind = cast(JsonObject, step).get("type") if isinstance(step, dict) else None
         if kind == "user_input" and not open_calls and index > 0:
             points.append(index)
         elif kind == "function_call":
-            open_calls.add(str(step.get("id")))
+            open_calls.add(str(cast(JsonObject, step).get("id")))
         elif kind == "function_result":
-            open_calls.discard(str(step.get("call_id")))
+            open_calls.discard(str(cast(JsonObject, step).get("call_id")))
     return points
 
 
 def transcript(steps: Sequence[Any]) -> str:
     """A readable transcript of `steps` for a summarizer."""
     lines: list[str] = []
-    for step in steps:
-        if not isinstance(step, dict):
+    for item in steps:
+        if not isinstance(item, dict):
             continue
+        step = cast(JsonObject, item)
         kind = step.get("type")
+        blocks = cast(list[object], step.get("content") or [])
         texts = [
-            str(block.get("text", ""))
-            for block in step.get("content") or []
-            if isinstance(block, dict) and block.get("type") == "text"
+            str(cast(JsonObject, block).get("text", ""))
+            for block in blocks
+            if isinstance(block, dict) and cast(JsonObject, block).get("type") == "text"
         ]
         if kind == "user_input":
             lines.append("User: " + " ".join(texts))
@@ -133,5 +136,5 @@ async def compact(limit: HistoryLimit, state: RunState, summarize: Summarize | N
 def _only_summary(steps: Sequence[Any]) -> bool:
     if len(steps) != 2 or not isinstance(steps[0], dict):
         return False
-    content = steps[0].get("content") or [{}]
+    content = cast(list[JsonObject], cast(JsonObject, steps[0]).get("content") or [{}])
     return str(content[0].get("text", "")).startswith(SUMMARY_PREFIX)

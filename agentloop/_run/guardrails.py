@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from .._errors import GuardrailTripped, UserError
 from .._http.client import AsyncClient
@@ -64,7 +64,7 @@ class Guardrail:
         if not callable(check):
             raise UserError(f"a guardrail must be a function, not {check!r}")
         self.check = check
-        self.name = name or getattr(check, "__name__", None) or "guardrail"
+        self.name: str = name or getattr(check, "__name__", None) or "guardrail"
         """The guardrail's name."""
         self.parallel = parallel
         """Runs concurrently with the first request (input guardrails only)."""
@@ -87,7 +87,7 @@ class Guardrail:
         the answer is "no" (`"Is this answer safe?"`); `trip_on="yes"` suits
         questions like `"Does this text contain personal data?"`.
         """
-        if not question or not isinstance(question, str):
+        if not question or not isinstance(cast(object, question), str):
             raise UserError("Guardrail.decision needs a question, e.g. 'Is this answer safe?'")
         if trip_on not in ("yes", "no"):
             raise UserError(f"trip_on must be 'yes' or 'no', not {trip_on!r}")
@@ -126,7 +126,7 @@ GuardrailLike = Guardrail | GuardrailFunction
 
 def as_guardrails(items: Sequence[GuardrailLike], option: str) -> tuple[Guardrail, ...]:
     """`items` as `Guardrail`s; `UserError` for anything that is not a function."""
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+    if isinstance(items, (str, bytes)) or not isinstance(cast(object, items), Sequence):
         raise UserError(f"{option}= takes a list of guardrails, e.g. {option}=[no_pii]")
     return tuple(item if isinstance(item, Guardrail) else Guardrail(item) for item in items)
 

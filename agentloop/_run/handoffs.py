@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
@@ -56,14 +56,16 @@ class Handoff:
         if input_filter is not None and not callable(input_filter):
             raise UserError("input_filter must be a function (history) -> history")
         self.agent = agent
-        self.tool_name = tool_name or "transfer_to_" + _identifier(agent.name)
-        self.description = (
+        self.tool_name: str = tool_name or "transfer_to_" + _identifier(agent.name)
+        self.description: str = (
             description
             or getattr(agent, "description", None)
             or (f"Hand the conversation to {agent.name}, who answers from here on.")
         )
         self.input_filter = input_filter
-        self.adapter = None if input_type is None else TypeAdapter(input_type)
+        self.adapter: TypeAdapter[Any] | None = (
+            None if input_type is None else TypeAdapter(input_type)
+        )
 
     @property
     def name(self) -> str:
@@ -123,7 +125,7 @@ class TransferTool:
 
 def as_handoffs(items: Sequence[HandoffLike], store: bool) -> tuple[Handoff, ...]:
     """`items` as `Handoff`s, checked against the agent's `store=`."""
-    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+    if isinstance(items, (str, bytes)) or not isinstance(cast(object, items), Sequence):
         raise UserError("handoffs= takes a list of agents, e.g. handoffs=[billing, support]")
     handoffs = tuple(item if isinstance(item, Handoff) else Handoff(item) for item in items)
     names: set[str] = set()

@@ -26,11 +26,11 @@ __all__ = ["ParallelResult", "labels_of", "run_branches", "split_decisions"]
 class ParallelResult:
     """The branches of a `Parallel` step: each result by label, and each failure."""
 
-    results: dict[str, RunResult] = field(default_factory=dict)
+    results: dict[str, RunResult] = field(default_factory=dict[str, RunResult])
     """The result of every branch that finished (or paused), by label."""
-    errors: dict[str, BaseException] = field(default_factory=dict)
+    errors: dict[str, BaseException] = field(default_factory=dict[str, BaseException])
     """The error of every branch that failed, by label."""
-    labels: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list[str])
     """Every branch's label (the agent's name), in branch order."""
 
     @property

@@ -55,9 +55,9 @@ class Parallel:
                 raise UserError(f"Parallel takes agents, not {agent!r}")
         if max_concurrency is not None and max_concurrency < 1:
             raise UserError("Parallel(max_concurrency=...) must be >= 1")
-        self.agents = list(agents)
+        self.agents: list[Runnable] = list(agents)
         self.max_concurrency = max_concurrency
-        self.labels = labels_of(self.agents)
+        self.labels: list[str] = labels_of(self.agents)
         """Each branch's label: the agent's name, numbered if repeated."""
 
     @property

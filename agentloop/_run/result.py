@@ -62,7 +62,7 @@ class RunResult(Generic[OutputT]):
     """The calls waiting for a decision when `status == "awaiting_approval"`."""
     agent_name: str | None = None
     """The agent that answered (the last handoff's target, if the run had any)."""
-    handoffs: list[HandoffRecord] = field(default_factory=list)
+    handoffs: list[HandoffRecord] = field(default_factory=list[HandoffRecord])
     """Every handoff of the run, in order."""
     state: RunState | None = field(default=None, repr=False, compare=False)
     """The run's state: `to_json()` it to resume later (`agent.resume(state, ...)`)."""

@@ -46,7 +46,7 @@ class Runner:
         composition: Composition | None = None,
     ) -> None:
         self.config = config
-        self.composition = composition or Composition()
+        self.composition: Composition = composition or Composition()
         self._client = client
         self._held: ToolSession | None = None  # open across runs inside `async with agent:`
 

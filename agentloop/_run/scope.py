@@ -207,9 +207,9 @@ class ParentLink:
     state: RunState
     round: ToolRound
     scope: _Chained
-    paused: dict[str, RunState] = field(default_factory=dict)
+    paused: dict[str, RunState] = field(default_factory=dict[str, RunState])
     """Sub-agent runs that paused for approval, by call id."""
-    stopped: dict[str, UsageLimitExceeded] = field(default_factory=dict)
+    stopped: dict[str, UsageLimitExceeded] = field(default_factory=dict[str, UsageLimitExceeded])
     """Sub-agent runs stopped by a usage limit, by call id."""
 
 

@@ -99,7 +99,7 @@ class ToolCallRecord:
     """Seconds spent in the handler."""
     interaction_id: str | None = None
     """The interaction that asked for the call."""
-    child_interactions: list[str] = field(default_factory=list)
+    child_interactions: list[str] = field(default_factory=list[str])
     """For a sub-agent run as a tool (`agent.as_tool`): the ids of the interactions
     its run made, to look them up (`client.interactions.get(id)`)."""
     exception: BaseException | None = field(default=None, repr=False, compare=False)
@@ -250,7 +250,7 @@ class RunState:
     usage: Usage = field(default_factory=Usage)
     agent_name: str | None = None
     """The agent answering now (another one after a handoff)."""
-    handoffs: list[JsonObject] = field(default_factory=list)
+    handoffs: list[JsonObject] = field(default_factory=list[JsonObject])
     """Every handoff so far: `{"from", "to", "call_id", "payload"}`."""
     transfer_to: str | None = None
     """A handoff asked for in the current tool round, done once the round is posted."""

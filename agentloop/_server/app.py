@@ -121,7 +121,7 @@ class InteractionsApp:
         resources: Resources | None = None,
     ) -> None:
         options: dict[str, Any] = {} if clock is None else {"clock": clock}
-        self.engine = Engine(
+        self.engine: Engine = Engine(
             model,
             store=store,
             dialect=dialect,
@@ -141,9 +141,9 @@ class InteractionsApp:
         self.resources: Resources = resources or Resources()
         """Agents, environments, credentials, triggers, webhooks, decisions."""
         self.resources.engine = self.engine
-        self.files = FileService(self.engine.clock)
+        self.files: FileService = FileService(self.engine.clock)
         """The Files API's uploaded files."""
-        self.router = Router()
+        self.router: Router = Router()
         """The routes; add resources with `router.add(method, pattern, handler)`."""
         self.router.add("POST", "/{version}/interactions", self._create)
         self.router.add("GET", "/{version}/interactions/{id}", self._get)

@@ -180,7 +180,7 @@ class TemporalAgent(Generic[DepsT, OutputT]):
         payload_limit: int = DEFAULT_PAYLOAD_LIMIT,
         deps: DepsT = None,  # type: ignore[assignment]
     ) -> None:
-        if not isinstance(agent, Agent):
+        if not isinstance(cast(object, agent), Agent):
             raise UserError(f"TemporalAgent wraps an Agent, not {type(agent).__name__}")
         chosen = name if name is not None else agent.name
         if not chosen:
@@ -209,7 +209,8 @@ class TemporalAgent(Generic[DepsT, OutputT]):
         self.deps = deps
         """What tools see as `ToolContext.deps` (in the worker)."""
         self._name = chosen
-        self._owns_client = agent.runner._client is None
+        # the runner's own client slot: no public way to tell a given client from a default one
+        self._owns_client = agent.runner._client is None  # pyright: ignore[reportPrivateUsage]
 
     @property
     def name(self) -> str:
@@ -220,8 +221,8 @@ class TemporalAgent(Generic[DepsT, OutputT]):
         """Close the default client the activities created (not one the agent was
         given), so the next worker, perhaps on another event loop, makes its own."""
         runner = self.agent.runner
-        if self._owns_client and runner._client is not None:
-            client, runner._client = runner._client, None
+        if self._owns_client and runner._client is not None:  # pyright: ignore[reportPrivateUsage]
+            client, runner._client = runner._client, None  # pyright: ignore[reportPrivateUsage]
             await client.aclose()
 
     def tool_config(self, tool_name: str) -> workflow.ActivityConfig:

@@ -10,9 +10,9 @@ errors (`AgentloopError`) failing the workflow instead of retrying its task fore
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from temporalio.contrib.pydantic import PydanticPayloadConverter
 from temporalio.converter import DataConverter, DefaultPayloadConverter
@@ -61,7 +61,7 @@ def _adding(items: Sequence[Any]) -> Callable[[Sequence[Any] | None], Sequence[A
 
 
 @asynccontextmanager
-async def _worker_lifetime() -> AsyncIterator[None]:
+async def _worker_lifetime() -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
@@ -88,7 +88,7 @@ class AgentloopPlugin(SimplePlugin):
     def __init__(self, agents: Iterable[TemporalAgent[Any, Any]] = ()) -> None:
         chosen = list(agents)
         for agent in chosen:
-            if not isinstance(agent, TemporalAgent):
+            if not isinstance(cast(object, agent), TemporalAgent):
                 raise UserError(
                     f"AgentloopPlugin(agents=...) takes TemporalAgent objects, not "
                     f"{type(agent).__name__}: wrap it, TemporalAgent(agent)"
@@ -99,7 +99,8 @@ class AgentloopPlugin(SimplePlugin):
             raise UserError(f"two agents are named {twice}: give each a distinct name")
         self.agents = chosen
         """The agents served (registered when a worker or replayer is configured)."""
-        super().__init__(
+        # temporalio types `activities` as a bare `Sequence[Callable]` (unknown return type)
+        super().__init__(  # pyright: ignore[reportUnknownMemberType]
             "agentloop.AgentloopPlugin",
             data_converter=_converter,
             activities=_adding(ACTIVITIES),

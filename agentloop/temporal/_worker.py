@@ -14,10 +14,10 @@ that client's retries; Temporal's retries come on top only when those are exhaus
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
 from temporalio import activity
@@ -28,6 +28,7 @@ from .._tools.context import ToolContext
 from .._tools.dispatch import dispatch_calls
 from .._wire.base import JsonObject
 from .._wire.interaction import Usage
+from .._wire.requests import CreateInteractionBody
 from .._wire.steps import FunctionCallStep
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class ToolRequest:
 
 
 @asynccontextmanager
-async def _attempt() -> AsyncIterator[None]:
+async def _attempt() -> AsyncGenerator[None, None]:
     """Errors that fail the same way on every attempt end the activity's retries: a
     4xx (bad request, auth, not found) and misuse (no API key, unknown agent)."""
     try:
@@ -170,7 +171,8 @@ async def create_interaction(request: CreateRequest) -> JsonObject:
     """Send one create request; the interaction as JSON-ready data."""
     async with _attempt():
         agent = registered(request.agent)
-        interaction = await agent.agent.client.interactions.create(**request.body)
+        body = cast(CreateInteractionBody, request.body)  # a non-streaming create body
+        interaction = await agent.agent.client.interactions.create(**body)
     return interaction.to_dict()
 
 
@@ -192,7 +194,7 @@ async def list_tools(agent_name: str) -> list[JsonObject]:
 
 
 @asynccontextmanager
-async def _heartbeats() -> AsyncIterator[None]:
+async def _heartbeats() -> AsyncGenerator[None, None]:
     """Heartbeat while a tool runs, when the activity has a heartbeat timeout (so a
     dead worker is noticed after that timeout, not after `start_to_close_timeout`)."""
     timeout = activity.info().heartbeat_timeout

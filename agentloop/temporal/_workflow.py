@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 
 from .._errors import UserError
 from .._run.events import InteractionFinishedEvent, RunEvent, RunFinishedEvent
+from .._run.result import RunResult
 from .._run.rounds import decide
 from .._run.state import RunState
 from .._wire.base import JsonObject
@@ -101,7 +102,10 @@ class AgentWorkflow:
         )
         while True:
             try:
-                result = await agent.drive(state, on_event=self._record, rounds=rounds)
+                result = cast(
+                    RunResult[object],
+                    await agent.drive(state, on_event=self._record, rounds=rounds),
+                )
             except ContinueAsNewDue:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
@@ -160,7 +164,7 @@ class AgentWorkflow:
         state = self._state
         if state is None or not state.pending_approvals:
             raise ApplicationError("the run is not awaiting approval", type="UserError")
-        if not isinstance(decision, dict):
+        if not isinstance(cast(object, decision), dict):
             raise ApplicationError(
                 'decide takes {"approve": [call ids], "reject": {call id: reason}}',
                 type="UserError",
