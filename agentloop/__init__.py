@@ -8,7 +8,8 @@ same lines to know where each name lives. The wire models are in `agentloop.type
 
 from typing import TYPE_CHECKING, Any
 
-from ._lazy import LazyExports, skip_httpx_cli
+from ._httpx_cli import skip_httpx_cli
+from ._lazy import LazyExports
 
 skip_httpx_cli()  # ~45 ms of every first use: httpx would import its CLI (click, rich)
 
