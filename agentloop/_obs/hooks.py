@@ -147,6 +147,15 @@ class HookSet:
     def __bool__(self) -> bool:
         return any(self._methods.values())
 
+    def then(self, inherited: HookSet | None) -> HookSet:
+        """These hooks, then `inherited`'s, at every point (a sub-agent's own hooks,
+        then those of the run that called it as a tool)."""
+        if inherited is None:
+            return self
+        joined = HookSet(())
+        joined._methods = {n: self._methods[n] + inherited._methods[n] for n in HOOK_NAMES}
+        return joined
+
     def wants(self, name: str) -> bool:
         """True if some hook defines `name`."""
         return bool(self._methods[name])

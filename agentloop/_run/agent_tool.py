@@ -8,6 +8,8 @@ Structured output passes through as JSON. A sub-agent that pauses for approval
 pauses the parent (its pending calls become the parent's); resuming the parent with
 decisions on them resumes the sub-agent where it stopped. A sub-agent stopped by a
 usage limit stops the parent (`UsageLimitExceeded`), its state kept for the resume.
+The parent's hooks are called for the sub-agent's run too (after its own); a hook
+that raises in it stops the parent with that `HookError`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from .._errors import UsageLimitExceeded, UserError
+from .._obs.hooks import HookError
 from .._tools.context import ToolContext
 from .._tools.schema import function_declaration
 from .._wire.base import JsonObject
@@ -114,6 +117,11 @@ class AgentTool:
             if link is None or exc.state is None:
                 raise
             link.stopped[context.call_id] = exc
+            return None
+        except HookError as exc:
+            if link is None:
+                raise
+            link.failed[context.call_id] = exc
             return None
         if link is not None:
             if result.status == "awaiting_approval" and result.state is not None:

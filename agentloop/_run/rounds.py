@@ -225,6 +225,8 @@ async def run_round(
             around=None if observer is None else observer.around,
         )
         outcomes = await (dispatch() if link is None else with_link(link, dispatch))
+        if link is not None and link.failed:
+            raise next(iter(link.failed.values()))
         if link is not None and link.stopped:
             raise _stopped(state, link)
         if link is not None:

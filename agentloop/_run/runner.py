@@ -19,6 +19,7 @@ from typing import Any, Protocol, cast
 from .._durable.checkpoints import CheckpointWriter
 from .._errors import AgentloopError, UserError
 from .._http.client import AsyncClient
+from .._obs.hooks import HookSet
 from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
@@ -214,15 +215,24 @@ class Runner:
         finally:
             await session.aclose()
 
-    def observer(self, state: RunState, deps: Any = None, parent: Any = None) -> RunObserver | None:
-        """The observer of a run of `state` (None when nothing watches: no cost)."""
+    def observer(
+        self,
+        state: RunState,
+        deps: Any = None,
+        parent: Any = None,
+        inherited: HookSet | None = None,
+    ) -> RunObserver | None:
+        """The observer of a run of `state` (None when nothing watches: no cost).
+        `inherited`: the hooks of the run this one is a tool call of, called after
+        the agent's own."""
         config = self.config
+        hooks = config.hooks.then(inherited) if config.hooks is not None else inherited
         return observer_for(
             name=config.name,
             model=config.model,
             agent=config.agent,
             instrument=config.instrument,
-            hooks=config.hooks,
+            hooks=hooks,
             progress=state,
             deps=deps,
             previous_interaction_id=state.previous_interaction_id,
@@ -255,7 +265,7 @@ class Runner:
                 f"run {state.run_id!r} already has a checkpoint: continue it with "
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
-        observer = self.observer(state, deps, parent)
+        observer = self.observer(state, deps, parent, link.hooks if link is not None else None)
         scope = RunScope(
             self.composition,
             client=self.client,
@@ -264,6 +274,7 @@ class Runner:
             parent=link,
             summarize=Runner.summarize,
             check_input=new_run and first is None,
+            hooks=observer.hooks if observer is not None else None,
         )
         answering = self.find(state.agent_name)
         if answering is not self:  # a resumed run, after a handoff: the limits stay ours

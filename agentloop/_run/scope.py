@@ -7,7 +7,8 @@
 
 The scope also links a tool round to the calls running in it (`ParentLink`, a
 context variable set only while the round's calls run): a sub-agent run as a tool
-reads it to count against its parent's limits, add its usage, and pause the parent;
+reads it to count against its parent's limits, add its usage, pause the parent, and
+call the parent's hooks (after its own) for its run too;
 a handoff's transfer tool reads it to ask for the transfer.
 """
 
@@ -23,6 +24,7 @@ import anyio
 
 from .._errors import GuardrailTripped, UsageLimitExceeded
 from .._http.client import AsyncClient
+from .._obs.hooks import HookError, HookSet
 from .._wire.interaction import Interaction
 from .compaction import HistoryLimit, Summarize, compact
 from .guardrails import Guardrail, GuardrailContext, Stage, check_all
@@ -68,8 +70,10 @@ class RunScope:
         parent: ParentLink | None = None,
         summarize: Summarize | None = None,
         check_input: bool = False,
+        hooks: HookSet | None = None,
     ) -> None:
         self.composition = composition
+        self.hooks = hooks
         self.client = client
         self.agent_name = agent_name
         self.deps = deps
@@ -89,7 +93,7 @@ class RunScope:
         chain = list(self.ancestors)
         if own is not None:
             chain.append(Ancestor(limits=own, spent=Spent(), state=state))
-        return ParentLink(state=state, round=round, scope=_Chained(chain))
+        return ParentLink(state=state, round=round, scope=_Chained(chain), hooks=self.hooks)
 
     def switch(self, composition: Composition, agent_name: str | None) -> None:
         """After a handoff: the target's guardrails and history limit (the run's
@@ -211,6 +215,11 @@ class ParentLink:
     """Sub-agent runs that paused for approval, by call id."""
     stopped: dict[str, UsageLimitExceeded] = field(default_factory=dict[str, UsageLimitExceeded])
     """Sub-agent runs stopped by a usage limit, by call id."""
+    failed: dict[str, HookError] = field(default_factory=dict[str, HookError])
+    """Sub-agent runs a hook stopped, by call id (the parent stops too)."""
+    hooks: HookSet | None = None
+    """The run's hooks (its own, then those it inherited): a sub-agent's run calls
+    them too, after its own."""
 
 
 _LINK: contextvars.ContextVar[ParentLink | None] = contextvars.ContextVar(
