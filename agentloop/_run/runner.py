@@ -214,8 +214,11 @@ class Runner:
         finally:
             await session.aclose()
 
-    def observer(self, state: RunState, deps: Any = None, parent: Any = None) -> RunObserver | None:
-        """The observer of a run of `state` (None when nothing watches: no cost)."""
+    def observer(
+        self, state: RunState, deps: Any = None, parent: Any = None, *, resumed: bool = False
+    ) -> RunObserver | None:
+        """The observer of a run of `state` (None when nothing watches: no cost); a
+        `resumed` run's span links to the span its state kept (`trace_context`)."""
         config = self.config
         return observer_for(
             name=config.name,
@@ -227,6 +230,7 @@ class Runner:
             deps=deps,
             previous_interaction_id=state.previous_interaction_id,
             parent=parent,
+            resumes=state.trace_context if resumed else None,
         )
 
     async def events(
@@ -255,7 +259,7 @@ class Runner:
                 f"run {state.run_id!r} already has a checkpoint: continue it with "
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
-        observer = self.observer(state, deps, parent)
+        observer = self.observer(state, deps, parent, resumed=not new_run)
         scope = RunScope(
             self.composition,
             client=self.client,
@@ -478,6 +482,8 @@ async def _observed(
         async for event in events:
             if isinstance(event, RunFinishedEvent):
                 ended = True
+                if event.result.status == "awaiting_approval":
+                    _keep_span(observer, state)
                 await observer.run_finished(event.result)
                 if observer.trace is not None:
                     result = dataclasses.replace(event.result, trace=observer.trace)
@@ -486,6 +492,7 @@ async def _observed(
     except Exception as exc:
         if not ended:
             ended = True
+            _keep_span(observer, state)
             await observer.run_failed(exc)
         if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
             # A failed run's partial result (`RunError.result`) shows its trace too.
@@ -497,6 +504,12 @@ async def _observed(
     finally:
         if not ended:
             observer.abandon()
+
+
+def _keep_span(observer: RunObserver, state: RunState) -> None:
+    """A pausing or failing run keeps its span's context: the resumed run links to it."""
+    if observer.span_context is not None:
+        state.trace_context = dict(observer.span_context)
 
 
 class Runnable(Protocol):
