@@ -30,7 +30,7 @@ from .._wire.interaction import Interaction
 from .._wire.steps import FunctionCallStep
 from .config import Telemetry, is_instrumented, settings, telemetry
 from .hooks import HookContext, HookSet, RunProgress
-from .spans import PROVIDER, HTTPWatch, fail_span
+from .spans import PROVIDER, HTTPWatch, fail_span, link_to, span_context_of
 from .trace import Recorder, RunTrace, SpanKind
 
 __all__ = ["RunObserver", "observer_for", "run_logger"]
@@ -50,6 +50,7 @@ def observer_for(
     deps: Any,
     previous_interaction_id: str | None,
     parent: Any = None,
+    resumes: dict[str, str] | None = None,
 ) -> RunObserver | None:
     """The observer of a run, or None when nothing watches it (the common, cheap case)."""
     instrumented = is_instrumented(instrument)
@@ -67,6 +68,7 @@ def observer_for(
         deps=deps,
         conversation_id=previous_interaction_id,
         parent=parent,
+        resumes=resumes,
     )
 
 
@@ -94,6 +96,7 @@ class RunObserver:
         deps: Any,
         conversation_id: str | None,
         parent: Any = None,
+        resumes: dict[str, str] | None = None,
     ) -> None:
         self.run_id: str = uuid.uuid4().hex
         self.ctx: HookContext = HookContext(self.run_id, name, deps, progress)
@@ -105,7 +108,10 @@ class RunObserver:
         self._capture = capture and tele is not None
         self._conversation = conversation_id
         self._parent = parent
+        self._resumes = resumes
         self._run_span: Any = None
+        self.span_context: dict[str, str] | None = None
+        """The run span's `{"trace_id", "span_id"}` (hex) once started, for a resume's link."""
         self._run_index: int | None = None
         self._operation = "generate_content" if agent is None else "invoke_agent"
         self._model_span: Any = None
@@ -163,9 +169,15 @@ class RunObserver:
             if self._capture and input is not None:
                 attributes[attrs.GEN_AI_INPUT_MESSAGES] = _json(input)
             context = tele.trace.set_span_in_context(self._parent) if self._parent else None
+            links = link_to(tele, self._resumes)
             self._run_span = tele.tracer.start_span(
-                label, context=context, kind=tele.trace.SpanKind.INTERNAL, attributes=attributes
+                label,
+                context=context,
+                kind=tele.trace.SpanKind.INTERNAL,
+                attributes=attributes,
+                links=links,
             )
+            self.span_context = span_context_of(self._run_span)
         run_logger.debug("run %s started (agent %s)", self.run_id, self._name or self._model)
         if self.hooks is not None and call_hooks:
             try:

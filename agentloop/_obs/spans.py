@@ -15,7 +15,15 @@ from .._http.observe import SendAttempts
 from .config import Telemetry, is_instrumented, telemetry
 from .trace import Recorder, TraceEvent
 
-__all__ = ["PROVIDER", "HTTPWatch", "end_workflow", "fail_span", "start_workflow"]
+__all__ = [
+    "PROVIDER",
+    "HTTPWatch",
+    "end_workflow",
+    "fail_span",
+    "link_to",
+    "span_context_of",
+    "start_workflow",
+]
 
 PROVIDER = "gcp.gemini"
 """`gen_ai.provider.name` of the Gemini API."""
@@ -32,6 +40,36 @@ def fail_span(
     span.record_exception(exc)
     span.set_status(tele.trace.Status(tele.trace.StatusCode.ERROR, str(exc)[:500]))
     span.end()
+
+
+def span_context_of(span: Any) -> dict[str, str] | None:
+    """`span`'s `{"trace_id", "span_id"}` as hex strings (kept in a `RunState`), or
+    None when it is not recorded (an invalid context: no SDK, not sampled)."""
+    context = span.get_span_context()
+    if not context.is_valid:
+        return None
+    return {"trace_id": f"{context.trace_id:032x}", "span_id": f"{context.span_id:016x}"}
+
+
+def link_to(tele: Telemetry, saved: dict[str, str] | None) -> list[Any] | None:
+    """The links of a resumed run's span: to the paused (or failed) run's span
+    `saved` by `span_context_of`; None when there is none or it is unreadable."""
+    if saved is None:
+        return None
+    try:
+        trace_id, span_id = int(saved["trace_id"], 16), int(saved["span_id"], 16)
+    except (KeyError, ValueError):
+        return None
+    trace = tele.trace
+    context = trace.SpanContext(
+        trace_id=trace_id,
+        span_id=span_id,
+        is_remote=True,
+        trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED),
+    )
+    if not context.is_valid:
+        return None
+    return [trace.Link(context, {"agentloop.link.kind": "resume"})]
 
 
 def _masked_url(url: httpx.URL) -> str:

@@ -221,10 +221,13 @@ class Runner:
         deps: Any = None,
         parent: Any = None,
         inherited: HookSet | None = None,
+        *,
+        resumed: bool = False,
     ) -> RunObserver | None:
         """The observer of a run of `state` (None when nothing watches: no cost).
         `inherited`: the hooks of the run this one is a tool call of, called after
-        the agent's own."""
+        the agent's own; a `resumed` run's span links to the span its state kept
+        (`trace_context`)."""
         config = self.config
         hooks = config.hooks.then(inherited) if config.hooks is not None else inherited
         return observer_for(
@@ -237,6 +240,7 @@ class Runner:
             deps=deps,
             previous_interaction_id=state.previous_interaction_id,
             parent=parent,
+            resumes=state.trace_context if resumed else None,
         )
 
     async def events(
@@ -265,7 +269,9 @@ class Runner:
                 f"run {state.run_id!r} already has a checkpoint: continue it with "
                 f"agent.resume({state.run_id!r}), or choose another run_id"
             )
-        observer = self.observer(state, deps, parent, link.hooks if link is not None else None)
+        observer = self.observer(
+            state, deps, parent, link.hooks if link is not None else None, resumed=not new_run
+        )
         scope = RunScope(
             self.composition,
             client=self.client,
@@ -489,6 +495,8 @@ async def _observed(
         async for event in events:
             if isinstance(event, RunFinishedEvent):
                 ended = True
+                if event.result.status == "awaiting_approval":
+                    _keep_span(observer, state)
                 await observer.run_finished(event.result)
                 if observer.trace is not None:
                     result = dataclasses.replace(event.result, trace=observer.trace)
@@ -497,6 +505,7 @@ async def _observed(
     except Exception as exc:
         if not ended:
             ended = True
+            _keep_span(observer, state)
             await observer.run_failed(exc)
         if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
             # A failed run's partial result (`RunError.result`) shows its trace too.
@@ -508,6 +517,12 @@ async def _observed(
     finally:
         if not ended:
             observer.abandon()
+
+
+def _keep_span(observer: RunObserver, state: RunState) -> None:
+    """A pausing or failing run keeps its span's context: the resumed run links to it."""
+    if observer.span_context is not None:
+        state.trace_context = dict(observer.span_context)
 
 
 class Runnable(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic_core import to_jsonable_python
 
@@ -261,6 +261,9 @@ class RunState:
     """How many times the history was compacted (`history_limit=`)."""
     environment_id: str | None = None
     """The sandbox the API gave this run; later requests (and chat turns) reuse it."""
+    trace_context: dict[str, str] | None = None
+    """The OpenTelemetry span of the run's last part, set when it paused or failed
+    (`{"trace_id", "span_id"}`, hex): the resumed run's span links to it."""
 
     @property
     def pending_approvals(self) -> list[PendingApproval]:
@@ -282,7 +285,7 @@ class RunState:
 
     def to_dict(self) -> JsonObject:
         """The state as JSON-ready data, with its schema `version` (see `from_dict`)."""
-        return {
+        data: JsonObject = {
             "version": STATE_VERSION,
             "run_id": self.run_id,
             "status": self.status,
@@ -308,6 +311,9 @@ class RunState:
             "compactions": self.compactions,
             "environment_id": self.environment_id,
         }
+        if self.trace_context is not None:
+            data["trace_context"] = dict(self.trace_context)
+        return data
 
     @classmethod
     def from_dict(cls, data: JsonObject) -> RunState:
@@ -353,6 +359,7 @@ class RunState:
                 history_tokens=data.get("history_tokens"),
                 compactions=int(data.get("compactions", 0)),
                 environment_id=data.get("environment_id"),
+                trace_context=_trace_context(data.get("trace_context")),
             )
         except (TypeError, ValueError) as exc:
             raise UserError(f"a corrupt saved RunState: {exc}") from exc
@@ -383,6 +390,16 @@ class RunState:
             f"RunState(run_id={self.run_id!r}, status={self.status!r}, turns={self.turns}, "
             f"pending_approvals={[p.call_id for p in self.pending_approvals]!r})"
         )
+
+
+def _trace_context(data: Any) -> dict[str, str] | None:
+    if data is None:
+        return None
+    found = cast(dict[str, Any], data) if isinstance(data, dict) else {}
+    trace_id, span_id = found.get("trace_id"), found.get("span_id")
+    if not isinstance(trace_id, str) or not isinstance(span_id, str):
+        raise ValueError(f"trace_context must be {{'trace_id', 'span_id'}} strings: {data!r}")
+    return {"trace_id": trace_id, "span_id": span_id}
 
 
 def _round(data: JsonObject) -> ToolRound:

@@ -5,6 +5,9 @@ pydantic/JSON data). On a worker or replayer, besides: the agents it serves, the
 activities, `AgentWorkflow`, a sandbox passing `agentloop` through (it is
 deterministic library code; the user's workflow modules stay sandboxed), and run
 errors (`AgentloopError`) failing the workflow instead of retrying its task forever.
+With instrumentation on (`agentloop.instrument()` before the plugin is built) and
+OpenTelemetry installed, Temporal's `TracingInterceptor` too: activity spans, on any
+worker, join the trace of the workflow that scheduled them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from temporalio.worker import ReplayerConfig, WorkerConfig, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from .._errors import AgentloopError, UserError
+from .._obs.config import is_instrumented, telemetry
 from ._agent import TemporalAgent
 from ._worker import ACTIVITIES, close_sessions, register
 from ._workflow import AgentWorkflow
@@ -29,6 +33,28 @@ __all__ = ["AgentloopPlugin"]
 
 PASSTHROUGH = ("agentloop",)
 """Modules workflow sandboxes import from outside (deterministic library code)."""
+_TRACING: dict[int, Any] = {}
+"""One `TracingInterceptor` per tracer: a client's plugin and its worker's share it
+(Temporal adds a worker interceptor once when the client already has it)."""
+
+
+def _tracing() -> list[Any]:
+    """Temporal's `TracingInterceptor` on agentloop's tracer when instrumentation is
+    on and OpenTelemetry is installed (activity spans join the workflow's trace)."""
+    if not is_instrumented(None):
+        return []
+    tele = telemetry()
+    if tele is None:
+        return []
+    try:
+        from temporalio.contrib.opentelemetry import TracingInterceptor
+    except ImportError:  # pragma: no cover - temporalio ships it; opentelemetry is here
+        return []
+    key = id(tele.tracer)
+    if key not in _TRACING:
+        _TRACING.clear()
+        _TRACING[key] = TracingInterceptor(tele.tracer)
+    return [_TRACING[key]]
 
 
 def _converter(existing: DataConverter | None) -> DataConverter:
@@ -39,15 +65,18 @@ def _converter(existing: DataConverter | None) -> DataConverter:
     return existing  # a converter of the user's own: theirs to keep pydantic-aware
 
 
-def _runner(existing: WorkflowRunner | None) -> WorkflowRunner:
-    if existing is None:
-        return SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        )
-    if isinstance(existing, SandboxedWorkflowRunner):
-        restrictions = existing.restrictions.with_passthrough_modules(*PASSTHROUGH)
-        return dataclasses.replace(existing, restrictions=restrictions)
-    return existing  # unsandboxed: nothing to pass through
+def _runner(*modules: str) -> Callable[[WorkflowRunner | None], WorkflowRunner]:
+    def runner(existing: WorkflowRunner | None) -> WorkflowRunner:
+        if existing is None:
+            return SandboxedWorkflowRunner(
+                restrictions=SandboxRestrictions.default.with_passthrough_modules(*modules)
+            )
+        if isinstance(existing, SandboxedWorkflowRunner):
+            restrictions = existing.restrictions.with_passthrough_modules(*modules)
+            return dataclasses.replace(existing, restrictions=restrictions)
+        return existing  # unsandboxed: nothing to pass through
+
+    return runner
 
 
 def _adding(items: Sequence[Any]) -> Callable[[Sequence[Any] | None], Sequence[Any]]:
@@ -99,13 +128,16 @@ class AgentloopPlugin(SimplePlugin):
             raise UserError(f"two agents are named {twice}: give each a distinct name")
         self.agents = chosen
         """The agents served (registered when a worker or replayer is configured)."""
+        tracing = _tracing()
+        passthrough = (*PASSTHROUGH, "opentelemetry") if tracing else PASSTHROUGH
         # temporalio types `activities` as a bare `Sequence[Callable]` (unknown return type)
         super().__init__(  # pyright: ignore[reportUnknownMemberType]
             "agentloop.AgentloopPlugin",
             data_converter=_converter,
             activities=_adding(ACTIVITIES),
             workflows=_adding([AgentWorkflow]),
-            workflow_runner=_runner,
+            interceptors=tracing or None,
+            workflow_runner=_runner(*passthrough),
             workflow_failure_exception_types=_adding([AgentloopError]),
             run_context=_worker_lifetime,
         )
