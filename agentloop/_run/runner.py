@@ -304,6 +304,14 @@ class Runner:
                     return
                 async with aclosing(_observed(observer, events, state, first)) as observed:
                     async for event in observed:
+                        if (
+                            checkpoint is not None
+                            and isinstance(event, RunFinishedEvent)
+                            and event.result.status == "awaiting_approval"
+                        ):
+                            # Again, now with the paused span's context: a resume by
+                            # run id links to it too.
+                            await checkpoint.save(state.to_json)
                         yield event
         except AgentloopError as exc:
             # Every run error carries the state, so the run can resume once the cause is fixed.

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agentloop import Agent, RunState, UserError, tool
+from agentloop import Agent, MemoryCheckpoints, RunState, UserError, tool
 from agentloop.testing import InteractionsServer, Reply, ScriptedModel
 
 from .helpers import ANSWER, KEY, MODEL, call, no_sleep, one
@@ -45,6 +45,30 @@ async def test_the_resumed_run_links_to_the_paused_one(otel) -> None:
     (link,) = roots[0].links
     assert (link.context.trace_id, link.context.span_id) == (context.trace_id, context.span_id)
     assert link.attributes == {"agentloop.link.kind": "resume"}
+
+
+async def test_a_run_resumed_by_run_id_links_to_the_paused_one(otel) -> None:
+    server = InteractionsServer(
+        ScriptedModel([Reply(steps=[call("c1", "refund", order="A-7")]), ANSWER])
+    )
+    agent = Agent(
+        MODEL,
+        tools=[refund],
+        name="refunds",
+        checkpoints=MemoryCheckpoints(),
+        client=server.client(api_key=KEY, _sleep=no_sleep),
+    )
+    paused = await agent.arun("Refund A-7", run_id="order-7")
+    assert paused.status == "awaiting_approval"
+    first = one(otel.spans(), "invoke_agent refunds")
+    context = first.get_span_context()
+    assert context is not None
+
+    result = await agent.aresume("order-7", approve=["c1"])
+    assert result.text == "Sunny in Paris."
+    roots = [span for span in otel.named("invoke_agent refunds") if span is not first]
+    (link,) = roots[0].links
+    assert (link.context.trace_id, link.context.span_id) == (context.trace_id, context.span_id)
 
 
 async def test_a_new_run_has_no_link_and_no_saved_context_without_a_span(otel) -> None:
