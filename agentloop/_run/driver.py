@@ -125,29 +125,32 @@ async def drive(
     `awaiting_approval`.
     """
     save = _saver(state, checkpoint)
-    if state.round is not None:  # a paused or crashed run starts with its tool round
-        if scope is not None:
-            await scope.before_tools(state)
-        async with aclosing(
-            run_round(
-                config,
-                state,
-                session,
-                deps=deps,
-                emit=emit,
-                save=save,
-                observer=observer,
-                scope=scope,
-            )
-        ) as rnd:
-            async for event in rnd:
-                yield event
-        if state.status == "awaiting_approval":
-            yield RunFinishedEvent(result=result_of(state))
-            return
-        if state.transfer_to is not None:
-            return  # a handoff: the runner goes on with the target agent
+    in_round = state.round is not None  # a paused or crashed run starts with its tool round
     while True:
+        if in_round:
+            if scope is not None:
+                await scope.before_tools(state)
+            async with aclosing(
+                run_round(
+                    config,
+                    state,
+                    session,
+                    deps=deps,
+                    emit=emit,
+                    save=save,
+                    observer=observer,
+                    scope=scope,
+                )
+            ) as rnd:
+                async for event in rnd:
+                    yield event
+            if state.status == "awaiting_approval":
+                yield RunFinishedEvent(result=result_of(state))
+                return
+            if state.transfer_to is not None:
+                return  # a handoff: the runner goes on with the target agent
+            in_round = False
+            continue
         interaction = first
         first = None
         if interaction is None and state.current_interaction_id is not None:
@@ -216,29 +219,8 @@ async def drive(
         if isinstance(decision, Finish):
             yield RunFinishedEvent(result=decision.result)
             return
-        if not isinstance(decision, RunTools):
-            continue  # Send: the state holds the next request's input
-        if scope is not None:
-            await scope.before_tools(state)
-        async with aclosing(
-            run_round(
-                config,
-                state,
-                session,
-                deps=deps,
-                emit=emit,
-                save=save,
-                observer=observer,
-                scope=scope,
-            )
-        ) as rnd:
-            async for event in rnd:
-                yield event
-        if state.status == "awaiting_approval":
-            yield RunFinishedEvent(result=result_of(state))
-            return
-        if state.transfer_to is not None:
-            return
+        # RunTools: the state holds a tool round; Send: it holds the next request's input.
+        in_round = isinstance(decision, RunTools)
 
 
 def _saver(state: RunState, checkpoint: CheckpointWriter | None) -> Save | None:
