@@ -24,7 +24,7 @@ from .agent_tool import AgentTool
 from .background import AsyncBackgroundRun, BackgroundRun
 from .chat import Chat
 from .compaction import HistoryLimit
-from .environment import Environment
+from .environment import Environment, environment_wire
 from .events import RunEvent
 from .guardrails import GuardrailLike, as_guardrails
 from .handoffs import HandoffLike, TransferTool, as_handoffs
@@ -35,7 +35,7 @@ from .result import OutputT, RunResult
 from .runner import Runnable, Runner
 from .scope import Composition
 from .state import OnMaxTurns, RunConfig, RunState
-from .tool_search import ToolSearch
+from .tool_search import ToolSearch, tool_search_for
 from .toolset import ToolLike, Toolset
 
 __all__ = ["Agent"]
@@ -301,6 +301,11 @@ class Agent(Generic[DepsT, OutputT]):
         toolset = Toolset([*tools, *(TransferTool(handoff) for handoff in targets)])
         toolset.route(model)
         toolset.check_limits(model)
+        modalities: JsonObject = (
+            {}
+            if response_modalities is None
+            else {"response_modalities": list(response_modalities)}
+        )
         self.config: RunConfig = RunConfig(
             model=model,
             agent=agent,
@@ -309,8 +314,8 @@ class Agent(Generic[DepsT, OutputT]):
             output=output_spec(response_format),
             generation_config=generation_config,
             agent_config=agent_config,
-            environment=_environment(environment, agent),
-            tool_search=_tool_search(tool_search, toolset),
+            environment=environment_wire(environment, agent),
+            tool_search=tool_search_for(tool_search, toolset),
             store=store,
             background=background,
             max_turns=max_turns,
@@ -322,7 +327,7 @@ class Agent(Generic[DepsT, OutputT]):
             poll_interval=poll_interval,
             poll_max_interval=poll_max_interval,
             name=name,
-            extra=_extra_fields(extra_body, response_modalities),
+            extra={**(extra_body or {}), **modalities},
             checkpoints=None if checkpoints is None else check_store(checkpoints),
             hooks=hook_set if hook_set else None,
             instrument=instrument,
@@ -591,43 +596,5 @@ class Agent(Generic[DepsT, OutputT]):
         return f"Agent({target}, tools={len(self.config.toolset)})"
 
 
-def _environment(
-    environment: Environment | str | None, agent: str | None
-) -> JsonObject | str | None:
-    if environment is None:
-        return None
-    if agent is None:
-        raise UserError("environment= is for managed agents: pass agent=, not model=")
-    if isinstance(environment, str):
-        return environment
-    # Callers without a type checker may pass anything.
-    if not isinstance(environment, Environment):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
-    return environment.to_wire()
-
-
-def _tool_search(tool_search: bool | ToolSearch, toolset: Toolset) -> ToolSearch | None:
-    if isinstance(tool_search, ToolSearch):
-        return tool_search
-    if tool_search:
-        return ToolSearch()
-    deferred = [name for name, tool in toolset.functions.items() if tool.defer_loading]
-    if deferred:
-        raise UserError(
-            f"{deferred[:3]} are defer_loading tools: the model can only find them with "
-            "Agent(tool_search=True)"
-        )
-    return None
-
-
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:
     return client._async if isinstance(client, Client) else client  # pyright: ignore[reportPrivateUsage]
-
-
-def _extra_fields(
-    extra_body: Mapping[str, Any] | None, response_modalities: Sequence[str] | None
-) -> JsonObject:
-    extra: JsonObject = dict(extra_body or {})
-    if response_modalities is not None:
-        extra["response_modalities"] = list(response_modalities)
-    return extra

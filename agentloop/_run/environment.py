@@ -15,7 +15,7 @@ from typing import Any, cast
 from .._errors import UserError
 from .._wire.base import JsonObject
 
-__all__ = ["Environment"]
+__all__ = ["Environment", "environment_wire"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,3 +74,19 @@ class Environment:
         if self.id is not None and len(spec) == 2:
             return self.id
         return spec
+
+
+def environment_wire(
+    environment: Environment | str | None, agent: str | None
+) -> JsonObject | str | None:
+    """`Agent(environment=...)` as the create body sends it (refused for models)."""
+    if environment is None:
+        return None
+    if agent is None:
+        raise UserError("environment= is for managed agents: pass agent=, not model=")
+    if isinstance(environment, str):
+        return environment
+    # Callers without a type checker may pass anything.
+    if not isinstance(environment, Environment):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise UserError(f"environment= takes an Environment or an id, not {environment!r}")
+    return environment.to_wire()

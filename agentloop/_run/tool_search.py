@@ -20,9 +20,9 @@ from typing import Any, cast
 from .._errors import UserError
 from .._tools.context import ToolContext
 from .._wire.base import JsonObject
-from .toolset import ToolSession
+from .toolset import ToolSession, Toolset
 
-__all__ = ["Ranker", "ToolSearch", "rank_tools", "with_tool_search"]
+__all__ = ["Ranker", "ToolSearch", "rank_tools", "tool_search_for", "with_tool_search"]
 
 Ranker = Callable[[str, Sequence[JsonObject], int], Sequence[JsonObject]]
 """`ranker(query, declarations, limit)`: the best matching declarations, best first."""
@@ -189,3 +189,18 @@ def with_tool_search(session: ToolSession, search: ToolSearch) -> ToolSession:
         wire=[*kept, tool.to_wire()],
         handlers={**session.handlers, tool.name: tool},
     )
+
+
+def tool_search_for(tool_search: bool | ToolSearch, toolset: Toolset) -> ToolSearch | None:
+    """`Agent(tool_search=...)` as a search (None: off; deferred tools then refused)."""
+    if isinstance(tool_search, ToolSearch):
+        return tool_search
+    if tool_search:
+        return ToolSearch()
+    deferred = [name for name, tool in toolset.functions.items() if tool.defer_loading]
+    if deferred:
+        raise UserError(
+            f"{deferred[:3]} are defer_loading tools: the model can only find them with "
+            "Agent(tool_search=True)"
+        )
+    return None
