@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import platform
-from collections.abc import AsyncGenerator, Callable, Coroutine
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -38,7 +38,7 @@ from .._errors import (
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
 from .._wire.base import JsonObject
-from .extensions import BUFFER_BODY
+from .extensions import BUFFER_BODY, Buffered
 from .observe import OnRetry, current_http_observer
 from .retry import (
     Attempts,
@@ -236,6 +236,7 @@ class HTTPCore:
         self._sent_headers: dict[str, str] | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._timeouts = self.timeout.as_dict()
+        self._lean_header_lists: dict[bool, list[tuple[str, str]]] = {}
         self._origin = httpx.URL(self.base_url).copy_with(path="/", query=None, fragment=None)
 
     @property
@@ -373,6 +374,66 @@ class HTTPCore:
             return observer.observe(request, send)
         return send(None)
 
+    def request_buffered(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Coroutine[Any, Any, httpx.Response | Buffered]:
+        """`request` for a JSON call under the API version whose reply is read whole.
+
+        On agentloop's own aiohttp client, with no HTTP observer and nothing patching
+        httpx (respx), the request skips httpx entirely (`send_buffered`) and a plain
+        2xx reply comes back as `Buffered`; everywhere else this is `request`. Either
+        way the reply has `status_code` and `content`, and failures raise as `request`'s.
+        """
+        client, owned = self._client()
+        lean = self._lean_sender(client) if owned else None
+        if lean is None or current_http_observer.get() is not None:
+            return self.request(method, path, body=body, timeout=timeout)
+        headers = self._lean_headers(body is not None)
+        if self._api_key is not None:  # never cached: the key lives in its `Secret`
+            headers = [*headers, ("x-goog-api-key", self._api_key.get())]
+        content = encode_json(body) if body is not None else None
+        if timeout is None:
+            timeouts = self._timeouts
+        else:
+            timeouts = (
+                timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            ).as_dict()
+        url = self.url(path)
+        make_request = functools.partial(
+            httpx.Request, method, url, headers=headers, content=content
+        )
+        return self._attempts(
+            functools.partial(lean, method, url, headers, content, timeouts, make_request),
+            make_request,
+            None,
+            idempotent=method not in ("POST", "PATCH"),
+            repeated=False,
+            body=body,
+        )
+
+    def _lean_sender(self, client: httpx.AsyncClient) -> Any:
+        """The transport's `send_buffered` if requests may skip httpx, else None."""
+        # respx (`respx.mock(using="httpx")`) replaces this method on the class to see
+        # every request: then every request must be an httpx one.
+        if type(client)._transport_for_url.__module__ != "httpx._client":  # pyright: ignore[reportPrivateUsage]
+            return None
+        return getattr(client._transport, "send_buffered", None)  # pyright: ignore[reportPrivateUsage]
+
+    def _lean_headers(self, with_body: bool) -> list[tuple[str, str]]:
+        cached = self._lean_header_lists.get(with_body)
+        if cached is None:
+            headers = dict(self._base_headers())
+            headers["accept"] = "application/json"
+            if with_body:
+                headers["content-type"] = "application/json"
+            cached = self._lean_header_lists[with_body] = list(headers.items())
+        return cached
+
     async def _send(
         self,
         client: httpx.AsyncClient,
@@ -386,10 +447,6 @@ class HTTPCore:
         body: object | None,
     ) -> httpx.Response:
         """Send `request` with retries; a 2xx response, or the error as an exception."""
-        if not self._guard_started and self._guard is not None:
-            self._guard_started = True
-            await anext(self._guard)
-            _keep_until_run_ends(self._guard)
 
         async def send() -> httpx.Response:
             if owned:
@@ -414,19 +471,50 @@ class HTTPCore:
                     await response.aclose()
             return response
 
+        response = await self._attempts(
+            send,
+            lambda: request,
+            on_retry,
+            idempotent=idempotent,
+            repeated=repeated,
+            body=body,
+        )
+        assert isinstance(response, httpx.Response)  # only `send_buffered` makes `Buffered`
+        return response
+
+    async def _attempts(
+        self,
+        send: Callable[[], Awaitable[httpx.Response | Buffered]],
+        make_request: Callable[[], httpx.Request],
+        on_retry: OnRetry | None,
+        *,
+        idempotent: bool,
+        repeated: bool,
+        body: object | None,
+    ) -> httpx.Response | Buffered:
+        """Call `send` as the retry policy allows; a 2xx reply, or the error as an exception.
+
+        `make_request` gives the request for messages and errors (the lean path builds
+        it only then)."""
+        if not self._guard_started and self._guard is not None:
+            self._guard_started = True
+            await anext(self._guard)
+            _keep_until_run_ends(self._guard)
+
         attempts = Attempts()
         try:
             response = await send_with_retries(
                 send,
                 self.retry_policy,
                 sleep=self.sleep or anyio.sleep,
-                describe=functools.partial(describe_request, request),
+                describe=lambda: describe_request(make_request()),
                 on_retry=on_retry,
                 idempotent=idempotent,
                 repeat_lost_replies=self.retry_ambiguous,
                 attempts=attempts,
             )
         except LostReply as lost:
+            request = make_request()
             raise ReplyLostError(
                 f"{describe_request(request)} reached the server, but its reply was lost "
                 f"({type(lost.cause).__name__}: {lost.cause}). It may have been carried "
@@ -434,12 +522,14 @@ class HTTPCore:
                 request=request,
             ) from lost.cause
         except httpx.TimeoutException as exc:
+            request = make_request()
             raise APITimeoutError(
                 f"{describe_request(request)} timed out ({type(exc).__name__}). "
                 "Raise timeout= on the client or the call if the work is expected to be slow.",
                 request=request,
             ) from exc
         except httpx.TransportError as exc:
+            request = make_request()
             if not idempotent and reached_server(exc):
                 raise ReplyLostError(
                     f"{describe_request(request)} reached the server, but its reply was "
@@ -458,8 +548,8 @@ class HTTPCore:
                 request=request,
             ) from exc
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s -> %d", describe_request(request), response.status_code)
-        if response.is_success:
+            logger.debug("%s -> %d", describe_request(make_request()), response.status_code)
+        if isinstance(response, Buffered) or response.is_success:
             return response
         secret = self._api_key.get() if self._api_key is not None else None
         error = status_error_from_response(response, secret=secret)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Unpack, overload
 
 import httpx
@@ -13,6 +13,7 @@ from .._wire.interaction import Interaction
 from .._wire.limits import is_too_deep, trim_deep_json, validation_summary
 from .._wire.requests import CreateInteractionBody, build_create_body
 from .core import HTTPCore, path_segment
+from .extensions import Buffered
 from .stream import AsyncInteractionStream, Recreate
 
 __all__ = ["AsyncInteractions"]
@@ -20,7 +21,13 @@ __all__ = ["AsyncInteractions"]
 _PATH = "interactions"
 
 
-def _parse(model: type[BaseModel], response: httpx.Response) -> Any:
+def _parse(
+    model: type[BaseModel],
+    response: httpx.Response | Buffered,
+    describe: Callable[[], str] | None = None,
+) -> Any:
+    """`response`'s body as `model`; `describe` names the request (default: the
+    response's own, which a `Buffered` reply does not carry)."""
     content = response.content
     try:
         try:
@@ -33,11 +40,13 @@ def _parse(model: type[BaseModel], response: httpx.Response) -> Any:
                 raise
             return model.model_validate_json(trimmed)
     except ValidationError as exc:
+        request = response.request if isinstance(response, httpx.Response) else None
+        what = describe() if describe is not None else describe_request(request)
         raise ResponseValidationError(
-            f"{describe_request(response.request)} answered {response.status_code} with a "
+            f"{what} answered {response.status_code} with a "
             f"body that is not a valid {model.__name__}: {validation_summary(exc)}",
-            request=response.request,
-            body=response.text,
+            request=request,
+            body=content.decode("utf-8", "replace"),
         ) from exc
 
 
@@ -103,10 +112,10 @@ class AsyncInteractions:
             wire["stream"] = True
         if extra_body:
             wire.update(extra_body)
-        response = await self._core.request(
-            "POST", _PATH, body=wire, stream=stream, timeout=timeout
-        )
         if stream:
+            response = await self._core.request(
+                "POST", _PATH, body=wire, stream=True, timeout=timeout
+            )
 
             async def recreate() -> httpx.Response:
                 return await self._core.request(
@@ -114,7 +123,9 @@ class AsyncInteractions:
                 )
 
             return self._stream(response, interaction_id=None, recreate=recreate)
-        parsed: Interaction = _parse(Interaction, response)
+        # The hot path of every agent round: no httpx objects on agentloop's own client.
+        reply = await self._core.request_buffered("POST", _PATH, body=wire, timeout=timeout)
+        parsed: Interaction = _parse(Interaction, reply, self._describe_create)
         return parsed
 
     @overload
@@ -181,6 +192,9 @@ class AsyncInteractions:
     async def delete(self, id: str, *, timeout: float | httpx.Timeout | None = None) -> None:
         """Delete a stored interaction. Deleting is final; a later `get` raises NotFoundError."""
         await self._core.request("DELETE", self._path(id), timeout=timeout)
+
+    def _describe_create(self) -> str:
+        return f"POST {self._core.url(_PATH)}"
 
     @staticmethod
     def _path(id: str) -> str:

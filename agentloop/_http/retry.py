@@ -20,9 +20,12 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import cast
 
 import anyio
 import httpx
+
+from .extensions import Buffered
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -148,7 +151,7 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 
 async def send_with_retries(
-    send: Callable[[], Awaitable[httpx.Response]],
+    send: Callable[[], Awaitable[httpx.Response | Buffered]],
     policy: RetryPolicy,
     *,
     sleep: Sleep = anyio.sleep,
@@ -157,7 +160,7 @@ async def send_with_retries(
     idempotent: bool = True,
     repeat_lost_replies: bool = True,
     attempts: Attempts | None = None,
-) -> httpx.Response:
+) -> httpx.Response | Buffered:
     """Call `send` until it returns a non-retryable response or the policy gives up.
 
     Returns the last response (which may be an error status: the caller maps it to an
@@ -177,7 +180,10 @@ async def send_with_retries(
         record.count = attempt
         response: httpx.Response | None = None
         try:
-            response = await send()
+            reply = await send()
+            if type(reply) is Buffered:  # a 2xx read whole: nothing to retry
+                return reply
+            response = cast(httpx.Response, reply)
         except httpx.TransportError as exc:
             if not idempotent and reached_server(exc):
                 if not repeat_lost_replies:

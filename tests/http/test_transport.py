@@ -35,7 +35,7 @@ from helpers.loopback import (
     web_server,
 )
 
-from agentloop import AsyncClient
+from agentloop import APIConnectionError, AsyncClient, BadRequestError, ResponseValidationError
 from agentloop._http.core import BUFFER_BODY
 from agentloop._http.transport import AiohttpTransport
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel, serve_in_thread
@@ -448,6 +448,45 @@ async def test_agentloop_retries_through_the_fast_path(faults: Faults, replies: 
     assert created.text == "after retry"
     assert server.requests == 2
     assert len(sleeps.delays) == 1
+
+
+async def test_an_error_status_on_the_lean_path_carries_its_request() -> None:
+    # agentloop's own client sends creates without httpx objects; an error still gets
+    # a real `httpx.Request` (method, URL) and the reply's body, as on every path.
+    async def handler(request: web.Request) -> web.Response:
+        error = {"error": {"code": 400, "message": "bad tools", "status": "INVALID_ARGUMENT"}}
+        return web.json_response(error, status=400)
+
+    async with web_server(handler) as (url, seen), AsyncClient(api_key="k", base_url=url) as c:
+        with pytest.raises(BadRequestError) as caught:
+            await c.interactions.create(model="m", input="hi")
+    request = caught.value.request
+    assert request is not None
+    assert (request.method, str(request.url)) == ("POST", f"{url}/v1beta/interactions")
+    assert json.loads(request.content)["input"] == "hi"
+    assert "bad tools" in str(caught.value)
+    assert len(seen) == 1  # a 400 is not retried
+
+
+async def test_a_refused_connection_on_the_lean_path_names_the_request() -> None:
+    url = closed_port_url()
+    async with AsyncClient(api_key="k", base_url=url, max_retries=0) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            await client.interactions.create(model="m", input="hi")
+    assert caught.value.request is not None
+    assert str(caught.value.request.url) == f"{url}/v1beta/interactions"
+    assert f"POST {url}/v1beta/interactions failed" in str(caught.value)
+
+
+async def test_a_reply_that_is_not_an_interaction_names_the_request() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response({"id": 7, "status": ["not", "a", "status"]})
+
+    async with web_server(handler) as (url, _), AsyncClient(api_key="k", base_url=url) as c:
+        with pytest.raises(ResponseValidationError) as caught:
+            await c.interactions.create(model="m", input="hi")
+    assert f"POST {url}/v1beta/interactions answered 200" in str(caught.value)
+    assert '"not"' in (caught.value.body or "")
 
 
 # ---- 7. respx ----------------------------------------------------------------------
