@@ -68,6 +68,18 @@ class FunctionSchema:
     """Whether calling the function returns an awaitable."""
     arguments_model: type[pydantic.BaseModel] = field(repr=False, compare=False)
     """The pydantic model of the arguments; its fields are aliased to the parameter names."""
+    _renamed: tuple[tuple[str, str], ...] | None = field(
+        init=False, repr=False, compare=False, default=None
+    )
+
+    def __post_init__(self) -> None:
+        # Read once: `model_fields` goes through a deprecation-checking descriptor on
+        # every access (~1 us, once per tool call). None: no field is aliased.
+        pairs = tuple(
+            (name, info.alias or name) for name, info in self.arguments_model.model_fields.items()
+        )
+        renamed = pairs if any(name != key for name, key in pairs) else None
+        object.__setattr__(self, "_renamed", renamed)
 
     def validate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and coerce the model's arguments into keyword arguments for the function.
@@ -81,10 +93,10 @@ class FunctionSchema:
         """
         # Not `dict(arguments)`: whatever the model sent must fail as a ValidationError.
         instance = self.arguments_model.model_validate(arguments)
-        return {
-            info.alias or field_name: getattr(instance, field_name)
-            for field_name, info in type(instance).model_fields.items()
-        }
+        if self._renamed is None:
+            # The arguments model forbids extra keys: its `__dict__` is its fields.
+            return dict(instance.__dict__)
+        return {key: getattr(instance, name) for name, key in self._renamed}
 
 
 def function_declaration(name: str, description: str | None, parameters: JsonObject) -> JsonObject:
