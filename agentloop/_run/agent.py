@@ -36,7 +36,7 @@ from .state import OnMaxTurns, RunConfig, RunState
 from .tool_search import ToolSearch, tool_search_for
 from .toolset import ToolLike, Toolset
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the HTTP layer (httpx) loads with the first request, not the Agent
     from .._http.client import AsyncClient, Client
     from .._tools.dispatch import ToolErrorMode
 
@@ -601,8 +601,6 @@ class Agent(Generic[DepsT, OutputT]):
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:
     if client is None:
         return None
-    # Lazy: only a caller's own client gets here, so the HTTP layer is loaded already;
-    # `from agentloop import Agent` does not import it (nor httpx).
     from .._http.client import Client
 
     return client._async if isinstance(client, Client) else client  # pyright: ignore[reportPrivateUsage]
