@@ -45,9 +45,12 @@ stays on `exc.body`.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import httpx
+if TYPE_CHECKING:
+    # Annotations only: the errors are raised by the HTTP layer, which has imported
+    # httpx by then; `from agentloop import Agent, tool` must not pay ~40 ms for it.
+    import httpx
 
 __all__ = [
     "APIConnectionError",

@@ -9,9 +9,8 @@ learn where each name lives. Importing the implementation eagerly instead would 
 
 from __future__ import annotations
 
-import ast
 import importlib
-from pathlib import Path
+import re
 from typing import Any
 
 __all__ = ["LazyExports"]
@@ -29,7 +28,8 @@ class LazyExports:
     def where(self) -> dict[str, tuple[str, str]]:
         """Public name -> (relative module, attribute), in the order they are written."""
         if self._where is None:
-            self._where = _type_checking_imports(Path(self._init_file).read_text("utf-8"))
+            with open(self._init_file, encoding="utf-8") as file:
+                self._where = _type_checking_imports(file.read())
         return self._where
 
     @property
@@ -54,14 +54,26 @@ class LazyExports:
         return value
 
 
+# One public name per line, `from .module import Name as Name`, in the block under
+# `if TYPE_CHECKING:`. Read with a regular expression, not `ast`: `import agentloop`
+# then costs neither `ast` nor `pathlib` (~8 ms of its ~14 ms, python -X importtime).
+_BLOCK = re.compile(r"^if TYPE_CHECKING:\n((?:(?:[ \t]+.*)?\n)*)", re.MULTILINE)
+_LINE = re.compile(r"from (\.+[\w.]*) import (\w+) as (\w+)")
+
+
 def _type_checking_imports(source: str) -> dict[str, tuple[str, str]]:
     where: dict[str, tuple[str, str]] = {}
-    for node in ast.parse(source).body:
-        if not (isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"):
-            continue
-        for statement in node.body:
-            if isinstance(statement, ast.ImportFrom):
-                module = "." * statement.level + (statement.module or "")
-                for alias in statement.names:
-                    where[alias.asname or alias.name] = (module, alias.name)
+    for block in _BLOCK.finditer(source):
+        for line in block.group(1).splitlines():
+            statement = line.strip()
+            if not statement or statement.startswith("#"):
+                continue
+            match = _LINE.fullmatch(statement)
+            if match is None:
+                raise ImportError(
+                    f"{statement!r} under the package's `if TYPE_CHECKING:` is not "
+                    "`from .module import Name as Name` (one public name per line)"
+                )
+            module, attribute, name = match.groups()
+            where[name] = (module, attribute)
     return where

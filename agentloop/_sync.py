@@ -8,18 +8,24 @@ every time), and a daemon thread never keeps the interpreter from exiting.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import os
 import threading
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import sniffio
 
 from ._errors import UserError
+
+if TYPE_CHECKING:
+    import asyncio
+
+# asyncio (with ssl, socket, concurrent.futures: ~20 ms) is imported by the functions
+# that start or reach the loop thread, so `from agentloop import Agent` does not pay
+# for it; a blocking call (or any run on asyncio) loads it anyway.
 
 __all__ = ["SyncIterator", "refuse_inside_event_loop", "run_sync"]
 
@@ -32,6 +38,8 @@ _loop_pid: int | None = None
 
 
 def _start_loop() -> asyncio.AbstractEventLoop:
+    import asyncio  # lazy: see the note at the top
+
     loop = asyncio.new_event_loop()
     ready = threading.Event()
 
@@ -73,6 +81,8 @@ def run_sync(function: Callable[..., Awaitable[T]], *args: object) -> T:
         raise UserError("a blocking agentloop call cannot run on agentloop's own loop thread")
     # A plain asyncio task per call: anyio's BlockingPortal costs ~3x as much per hop
     # (a task group and cancel scope each time), paid on every blocking call.
+    import asyncio  # lazy: see the note at the top (a dict lookup once imported)
+
     future = asyncio.run_coroutine_threadsafe(_await(function, *args), _get_loop())
     try:
         return future.result()
@@ -146,6 +156,8 @@ def _close_soon(resource: Any) -> None:
         if on_loop_thread():
             loop.create_task(resource.aclose())
         else:
+            import asyncio  # lazy: see the note at the top
+
             asyncio.run_coroutine_threadsafe(resource.aclose(), loop)
 
 

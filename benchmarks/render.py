@@ -47,8 +47,9 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("peak_rss_mb@*", "agentloop.arun[sync tool]"),
     ("cpu_per_round_ms@*", "agentloop.arun[sync tool]"),
     ("import_ms", "agentloop"),
+    ("import_ms", "agentloop[Agent, tool]"),
+    ("import_cpu_ms", "agentloop[Agent, tool]"),
     ("import_ms", "agentloop[Agent, AsyncClient, tool]"),
-    ("import_cpu_ms", "agentloop[Agent, AsyncClient, tool]"),
 )
 """(figure, agentloop face) per headline row; `@*` expands to every concurrency level."""
 

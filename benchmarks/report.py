@@ -232,8 +232,8 @@ def _targets(figures: dict[str, dict[str, Any]], settings: Settings) -> list[dic
         ),
         target(
             "import_first_use",
-            "`from agentloop import Agent, AsyncClient, tool` (fresh interpreter)",
-            get("import_ms", "agentloop[Agent, AsyncClient, tool]"),
+            "`from agentloop import Agent, tool` (fresh interpreter)",
+            get("import_ms", "agentloop[Agent, tool]"),
             100.0,
             "<",
             "ms",

@@ -17,17 +17,19 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import anyio
 import anyio.to_thread
 
 from .._errors import UserError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = [
     "CheckpointWriter",
@@ -113,6 +115,8 @@ class SQLiteCheckpoints:
     @contextlib.contextmanager
     def _connect(self) -> Generator[sqlite3.Connection, None, None]:
         # One connection per call: calls come from worker threads and other processes.
+        import sqlite3  # lazy: only an SQLite store needs it (~3 ms of every import)
+
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             db.execute("PRAGMA synchronous=NORMAL")

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .._errors import SessionConflictError, UserError
 from .checkpoints import _call  # pyright: ignore[reportPrivateUsage]  (shared within _durable)
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["MemorySessions", "SQLiteSessions", "Sessions", "check_sessions", "load", "save"]
 
@@ -109,6 +111,8 @@ class SQLiteSessions:
 
     @contextlib.contextmanager
     def _connect(self) -> Generator[sqlite3.Connection, None, None]:
+        import sqlite3  # lazy: only an SQLite store needs it (~3 ms of every import)
+
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             yield db

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
+if TYPE_CHECKING:
+    # Annotations only: the run layer imports this seam before any client exists.
+    import httpx
 
 __all__ = ["HTTPObserver", "OnRetry", "SendAttempts", "current_http_observer"]
 
 OnRetry = Callable[[int, float, str], None]
 """Called before each retry with the failed attempt's number, the wait (s) and why."""
 
-SendAttempts = Callable[[OnRetry | None], Awaitable[httpx.Response]]
+SendAttempts = Callable[[OnRetry | None], Awaitable["httpx.Response"]]
 """Sends the request (with retries) and returns the final response or raises."""
 
 

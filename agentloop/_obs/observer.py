@@ -20,11 +20,9 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._http.core import encode_json
 from .._http.observe import current_http_observer
-from .._tools.dispatch import ToolCallOutcome
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .._wire.steps import FunctionCallStep
@@ -32,6 +30,9 @@ from .config import Telemetry, is_instrumented, settings, telemetry
 from .hooks import HookContext, HookSet, RunProgress
 from .spans import PROVIDER, HTTPWatch, fail_span, link_to, span_context_of
 from .trace import Recorder, RunTrace, SpanKind
+
+if TYPE_CHECKING:
+    from .._tools.dispatch import ToolCallOutcome
 
 __all__ = ["RunObserver", "observer_for", "run_logger"]
 
@@ -73,6 +74,8 @@ def observer_for(
 
 
 def _json(value: Any) -> str:
+    from .._http.core import encode_json  # lazy: loaded with the client, not the Agent
+
     try:
         return encode_json(value).decode()
     except (TypeError, ValueError):

@@ -7,9 +7,10 @@ as an argument: nothing imports OpenTelemetry at module level.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx  # annotations only: requests reach the observer built by httpx already
 
 from .._http.observe import SendAttempts
 from .config import Telemetry, is_instrumented, telemetry

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Generic, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, overload
 
 from .._durable.checkpoints import Checkpoints, check_store
 from .._durable.sessions import Sessions
 from .._errors import UserError
-from .._http.client import AsyncClient, Client
 from .._obs.hooks import HookSet, RunHooks
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .._tools.context import DepsT
-from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .agent_tool import AgentTool
 from .background import AsyncBackgroundRun, BackgroundRun
@@ -37,6 +35,10 @@ from .scope import Composition
 from .state import OnMaxTurns, RunConfig, RunState
 from .tool_search import ToolSearch, tool_search_for
 from .toolset import ToolLike, Toolset
+
+if TYPE_CHECKING:  # the HTTP layer (httpx) loads with the first request, not the Agent
+    from .._http.client import AsyncClient, Client
+    from .._tools.dispatch import ToolErrorMode
 
 __all__ = ["Agent"]
 
@@ -597,4 +599,8 @@ class Agent(Generic[DepsT, OutputT]):
 
 
 def _async_client(client: AsyncClient | Client | None) -> AsyncClient | None:
+    if client is None:
+        return None
+    from .._http.client import Client
+
     return client._async if isinstance(client, Client) else client  # pyright: ignore[reportPrivateUsage]

@@ -14,19 +14,21 @@ import functools
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 import anyio
 
 from .._durable.checkpoints import CheckpointWriter
 from .._sync import SyncIterator, run_sync
-from .._wire.events import StreamEvent
 from .._wire.interaction import Interaction
 from .._wire.steps import ThoughtStep
 from .result import OutputT, RunResult, result_of
 from .runner import Runnable
 from .state import RunState
 from .steps import finished_output
+
+if TYPE_CHECKING:
+    from .._wire.events import StreamEvent  # the stream models load with the HTTP layer
 
 __all__ = ["AsyncBackgroundRun", "BackgroundProgress", "BackgroundRun"]
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .._errors import GuardrailTripped, UserError
-from .._http.client import AsyncClient
-from .._http.core import encode_json
 from .result import result_of
 from .state import RunState
+
+if TYPE_CHECKING:
+    from .._http.client import AsyncClient
 
 __all__ = ["Guardrail", "GuardrailContext", "GuardrailLike", "Stage", "as_guardrails", "check_all"]
 
@@ -161,6 +162,8 @@ def _arity(function: Callable[..., Any]) -> int:
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
+    from .._http.core import encode_json  # lazy: a guardrail's check runs mid-run
+
     return encode_json(value).decode()
 
 

@@ -14,25 +14,26 @@ import dataclasses
 import uuid
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import aclosing
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .._durable.checkpoints import CheckpointWriter
 from .._errors import AgentloopError, UserError
-from .._http.client import AsyncClient
 from .._obs.hooks import HookSet
 from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .._wire.requests import CreateInteractionBody
-from .driver import ProgressCallback, drive
 from .events import HandoffEvent, RunEvent, RunFinishedEvent
 from .result import RunResult, result_of
-from .rounds import check_tools, decide
 from .scope import Composition, ParentLink, RunScope
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
 from .tool_search import with_tool_search
 from .toolset import ToolSession
+
+if TYPE_CHECKING:
+    from .._http.client import AsyncClient
+    from .driver import ProgressCallback
 
 __all__ = ["Runnable", "Runner"]
 
@@ -89,6 +90,8 @@ class Runner:
     def client(self) -> AsyncClient:
         """The client requests go through (a default one, created on first use)."""
         if self._client is None:
+            from .._http.client import AsyncClient  # lazy: httpx loads with the first client
+
             self._client = AsyncClient()
         return self._client
 
@@ -153,6 +156,8 @@ class Runner:
                 f"this state comes from a run with store={state.store}; resume it with an "
                 f"agent that has store={state.store}"
             )
+        from .rounds import check_tools  # lazy: tool rounds (and their models) load with a run
+
         check_tools(self.find(state.agent_name).config, state)
         if state.run_id is None and self.config.checkpoints is not None:
             state.run_id = uuid.uuid4().hex  # checkpointed from here on
@@ -176,6 +181,8 @@ class Runner:
                 raise UserError(f"run {state.run_id!r} is finished: nothing to approve")
             yield RunFinishedEvent(result=result_of(state, finished_output(self.config, state)))
             return
+        from .rounds import decide  # lazy, as in `load`
+
         decide(state, approve, reject)
         state.status = "running"
         events = self.events(state, deps=deps, emit=emit, stream=stream, new_run=False, link=link)
@@ -348,6 +355,8 @@ class Runner:
                     yield handed
             finished: RunFinishedEvent | None = None
             async with runner.tool_session() as session:
+                from .driver import drive  # lazy: the HTTP layer loads when a run starts
+
                 events = drive(
                     runner.config,
                     runner.client.interactions,

@@ -18,12 +18,11 @@ import contextvars
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .._errors import GuardrailTripped, UsageLimitExceeded
-from .._http.client import AsyncClient
 from .._obs.hooks import HookError, HookSet
 from .._wire.interaction import Interaction
 from .compaction import HistoryLimit, Summarize, compact
@@ -31,6 +30,9 @@ from .guardrails import Guardrail, GuardrailContext, Stage, check_all
 from .limits import Spent, UsageLimits
 from .state import RunState, ToolRound
 from .steps import Finish
+
+if TYPE_CHECKING:
+    from .._http.client import AsyncClient
 
 __all__ = ["Composition", "ParentLink", "RunScope", "current_link"]
 

@@ -10,21 +10,22 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from pydantic_core import to_jsonable_python
 
 from .._durable.checkpoints import Checkpoints
 from .._errors import UserError
-from .._http.core import encode_json
 from .._obs.hooks import HookSet
-from .._tools.dispatch import ToolErrorMode
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 from .._wire.steps import FunctionCallStep
 from .output import OutputSpec
 from .tool_search import ToolSearch
 from .toolset import Toolset
+
+if TYPE_CHECKING:
+    from .._tools.dispatch import ToolErrorMode
 
 __all__ = [
     "STATE_VERSION",
@@ -423,6 +424,8 @@ def _round(data: JsonObject) -> ToolRound:
 
 def _jsonable(value: Any) -> Any:
     # Inputs may hold content helpers or pydantic objects; persist their wire form.
+    from .._http.core import encode_json  # lazy: httpx is not needed to build an Agent
+
     return json.loads(encode_json(value)) if value is not None else None
 
 

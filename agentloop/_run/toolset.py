@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .._errors import UserError
-from .._mcp.bridge import bridge
 from .._mcp.routing import MCPRoute, auto_route, log_route
 from .._tools.builtin import BuiltinTool, MCPServer, check_tool_limits
 from .._tools.function import FunctionTool
@@ -125,6 +124,8 @@ class Toolset:
                 self.sources.append(item)
                 continue
             if isinstance(item, MCPServer) and item.mode == "local":
+                from .._mcp.bridge import bridge  # lazy: only MCP servers need the bridge
+
                 self.sources.append(bridge(item))
                 self.mcp_routes[item.name] = "local"
                 continue
@@ -195,6 +196,8 @@ class Toolset:
                 log_route(server, route, reason)
                 if route == "local":  # a source where it was listed, for the tools' order
                     self._wire = [d for d in self._wire if d is not declaration]
+                    from .._mcp.bridge import bridge  # lazy, as above
+
                     self.sources.insert(position + added, bridge(server))
             self._auto = []
         return dict(self.mcp_routes)

@@ -7,12 +7,10 @@ pydantic validation. This module knows nothing about HTTP or the agent loop.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
 import anyio.to_thread
 import sniffio
@@ -22,6 +20,9 @@ from .._wire.base import JsonObject
 from .approval import ApprovalPolicy, check_policy
 from .context import ToolContext
 from .schema import FunctionSchema, function_declaration, function_schema
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["FunctionTool", "tool"]
 
@@ -37,6 +38,9 @@ def _tool_executor() -> ThreadPoolExecutor:
     """The worker threads sync tools run in under asyncio (created on first use)."""
     global _executor
     if _executor is None:
+        # lazy, as asyncio below: `from agentloop import tool` stays light (~20 ms)
+        from concurrent.futures import ThreadPoolExecutor
+
         _executor = ThreadPoolExecutor(_WORKER_THREADS, thread_name_prefix="agentloop-tool")
     return _executor
 
@@ -52,6 +56,8 @@ async def _in_thread(call: Callable[[], Any]) -> Any:
     stopped; the run moves on and the thread finishes (and is discarded) on its own.
     """
     if sniffio.current_async_library() == "asyncio":
+        import asyncio  # lazy (loaded already: this is an asyncio task)
+
         context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(_tool_executor(), context.run, call)
