@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Generic, ParamSpec, TypeVar, cast, overload
 
 from .._errors import UserError
 from .._wire.base import JsonObject
@@ -55,7 +55,7 @@ class FunctionTool(Generic[P, R]):
             raise UserError(f"tool {getattr(func, '__name__', func)!r}: timeout must be > 0")
         self.func = func
         self.schema: FunctionSchema = function_schema(func, name=name, description=description)
-        setting: object = inline  # checked at run time: the annotation is not enforced
+        setting = cast(object, inline)  # checked at run time: annotations are not enforced
         if setting is not None and not isinstance(setting, bool):
             raise UserError(
                 f"tool {self.schema.name!r}: inline must be True, False or None, not {inline!r}"
