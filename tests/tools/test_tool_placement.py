@@ -244,7 +244,8 @@ def test_inline_must_be_a_bool_or_none() -> None:
         """
         return n
 
+    not_a_bool: Any = "yes"
     with pytest.raises(UserError, match="inline must be True, False or None"):
-        tool(inline="yes")(lookup)  # type: ignore[call-overload]
+        tool(inline=not_a_bool)(lookup)
     assert tool(lookup).inline is None
     assert tool(inline=False)(lookup).inline is False
