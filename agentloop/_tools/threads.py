@@ -170,7 +170,7 @@ class Placement:
 
     def _promote(self) -> None:
         with self._lock:
-            if self.demoted:
+            if self.demoted or self.inline:  # demoted meanwhile, or promoted by another call
                 return
             self.inline = True
         logger.debug(
