@@ -235,6 +235,31 @@ async def test_four_parallel_blocking_calls_still_run_at_once() -> None:
     assert threading.get_ident() not in threads
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # trio has its own worker threads
+async def test_worker_threads_are_named_and_hand_errors_back(anyio_backend: str) -> None:
+    names: list[str] = []
+
+    @tool(inline=False)
+    def named(n: int) -> int:
+        """Fail on odd numbers.
+
+        Args:
+            n: A number.
+        """
+        names.append(threading.current_thread().name)
+        if n % 2:
+            raise ValueError(f"odd: {n}")
+        return n
+
+    server = InteractionsServer(calling(named.name, rounds=6, parallel=2))
+    result = await Agent("m", tools=[named], client=server.client()).arun("go")
+    assert result.text == "done"
+    assert all(name.startswith("agentloop-tool_") for name in names)
+    errors = [record.exception for record in result.tool_calls if record.is_error]
+    assert len(errors) == 6
+    assert all(isinstance(error, ValueError) and str(error) == "odd: 1" for error in errors)
+
+
 def test_inline_must_be_a_bool_or_none() -> None:
     def lookup(n: int) -> int:
         """Look up.
