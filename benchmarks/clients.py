@@ -2,8 +2,10 @@
 
 One `AsyncClient` (default transport, default retries) and one `Agent` per scenario,
 reused across runs as a service would. The tool is a decorated `async def` unless
-`tool_kind="sync"` (a plain `def`, which agentloop runs in a worker thread) or
-`"inline"` (a plain `def` marked `@tool(inline=True)`, run on the loop's thread).
+`tool_kind="sync"` (a plain `def`, placed by agentloop's default policy: worker threads
+until it has proven quick, then the loop's thread), `"inline"` (a plain `def` marked
+`@tool(inline=True)`, run on the loop's thread) or `"thread"` (`@tool(inline=False)`:
+always a worker thread, the hop's cost).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class AgentloopClient:
         self._client: Any = client_type(api_key=API_KEY, base_url=base_url)
         if tool_kind == "inline":  # a plain `def` the user marked as returning at once
             self._tool = agentloop.tool(inline=True)(make_sync_tool(tool_ms))
+        elif tool_kind == "thread":  # a plain `def` pinned to worker threads
+            self._tool = agentloop.tool(inline=False)(make_sync_tool(tool_ms))
         else:
             make = make_sync_tool if tool_kind == "sync" else make_async_tool
             self._tool = agentloop.tool(make(tool_ms))

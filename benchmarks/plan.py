@@ -32,8 +32,10 @@ class Client:
     mode: str | None = None
     stream: bool = False
     tool_kind: str = "async"
-    """`async` (`async def`), `sync` (plain `def`, agentloop runs it in a worker thread)
-    or `inline` (plain `def` marked `@tool(inline=True)`: run on the loop thread)."""
+    """`async` (`async def`), `sync` (plain `def`, agentloop's default placement: worker
+    threads, then the loop thread once it has proven quick), `inline` (plain `def` marked
+    `@tool(inline=True)`: the loop thread) or `thread` (`@tool(inline=False)`: always a
+    worker thread, so the hop's cost stays visible)."""
     instrument: bool = False
     """Run with `agentloop.instrument()` on (OpenTelemetry SDK providers, spans dropped)."""
     loop: str = "asyncio"
@@ -72,6 +74,7 @@ CLIENTS = {
         Client("agentloop.arun[sync tool]", "agentloop", mode="arun", tool_kind="sync"),
         Client("agentloop.arun", "agentloop", mode="arun"),
         Client("agentloop.arun[inline tool]", "agentloop", mode="arun", tool_kind="inline"),
+        Client("agentloop.arun[thread tool]", "agentloop", mode="arun", tool_kind="thread"),
         Client(
             "agentloop.arun[uvloop]", "agentloop", mode="arun", loop="uvloop", requires="uvloop"
         ),

@@ -23,6 +23,7 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("cpu_per_round_ms", "agentloop.arun[sync tool]"),
     ("cpu_per_round_ms", "agentloop.arun"),
     ("cpu_per_round_ms", "agentloop.arun[inline tool]"),
+    ("cpu_per_round_ms", "agentloop.arun[thread tool]"),
     ("cpu_per_round_ms", "agentloop.arun[uvloop]"),
     ("cpu_per_round_ms", "agentloop.arun[gc tuned]"),
     ("cpu_per_round_ms", "agentloop.astream"),

@@ -3,7 +3,8 @@
 Three knobs, each measured by `python -m benchmarks`:
 
 - `@tool(inline=True)` on a plain `def` that returns at once: it runs on the event
-  loop's thread instead of a worker thread, saving the hop on every call;
+  loop's thread instead of a worker thread, saving the hop on every call (a plain
+  `@tool` gets there by itself after 8 quick calls; `inline=True` skips the trial);
 - `gc.freeze()` once start-up is done, and a higher gen-0 threshold: the collector
   stops rescanning the long-lived modules and models on every collection;
 - `uvloop`, when installed (`pip install 'agentloop[speed]'`), as the event loop.

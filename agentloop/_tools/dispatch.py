@@ -31,6 +31,7 @@ from .._errors import (
 from .._wire.base import JsonObject
 from .._wire.steps import FunctionCallStep
 from .context import ToolContext
+from .function import FunctionTool
 from .results import ResultConversionError, to_result_value
 from .schema import format_validation_error
 from .sources import CallableTool
@@ -142,7 +143,10 @@ async def _run_one(
         else:
             value = None  # set unless the scope cancels the call (handled below)
             with anyio.move_on_after(timeout) as scope:
-                value = await tool.invoke(call.arguments, context)
+                if isinstance(tool, FunctionTool):  # an inline call could not be timed out
+                    value = await tool.invoke(call.arguments, context, may_inline=False)
+                else:
+                    value = await tool.invoke(call.arguments, context)
             if scope.cancelled_caught:
                 return _execution_failure(
                     call,

@@ -7,61 +7,21 @@ pydantic validation. This module knows nothing about HTTP or the agent loop.
 
 from __future__ import annotations
 
-import contextvars
 import functools
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
-
-import anyio.to_thread
-import sniffio
+from typing import Any, Generic, ParamSpec, TypeVar, cast, overload
 
 from .._errors import UserError
 from .._wire.base import JsonObject
 from .approval import ApprovalPolicy, check_policy
 from .context import ToolContext
 from .schema import FunctionSchema, function_declaration, function_schema
-
-if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
+from .threads import Placement
 
 __all__ = ["FunctionTool", "tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_WORKER_THREADS = 40
-"""As many sync tools at once as anyio's default thread limiter allows."""
-_executor: ThreadPoolExecutor | None = None
-
-
-def _tool_executor() -> ThreadPoolExecutor:
-    """The worker threads sync tools run in under asyncio (created on first use)."""
-    global _executor
-    if _executor is None:
-        # lazy, as asyncio below: `from agentloop import tool` stays light (~20 ms)
-        from concurrent.futures import ThreadPoolExecutor
-
-        _executor = ThreadPoolExecutor(_WORKER_THREADS, thread_name_prefix="agentloop-tool")
-    return _executor
-
-
-async def _in_thread(call: Callable[[], Any]) -> Any:
-    """Run a blocking `call` in a worker thread, with the caller's context variables.
-
-    Under asyncio this is `loop.run_in_executor` on a shared pool: anyio's
-    `to_thread.run_sync` adds a capacity-limiter checkpoint, a cancel scope and a
-    run-variable lookup per call (~20 us of the ~60 us a hop costs, measured with
-    `python -m benchmarks.breakdown`). Cancelling abandons the thread, as
-    `abandon_on_cancel=True` does: a timed-out or cancelled sync handler cannot be
-    stopped; the run moves on and the thread finishes (and is discarded) on its own.
-    """
-    if sniffio.current_async_library() == "asyncio":
-        import asyncio  # lazy (loaded already: this is an asyncio task)
-
-        context = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_tool_executor(), context.run, call)
-    return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
 
 
 class FunctionTool(Generic[P, R]):
@@ -75,8 +35,9 @@ class FunctionTool(Generic[P, R]):
         requires_approval: True, or `(ctx, arguments) -> bool`: calls that need a
             person's approval pause the run (`result.status == "awaiting_approval"`).
         defer_loading: declared only when a tool search finds it (`Agent(tool_search=True)`).
-        inline: a sync function that runs on the event loop's thread instead of a
-            worker thread (see `tool`).
+        inline: where a sync function runs: `True` on the event loop's thread,
+            `False` in a worker thread, `None` (the default) decided by how its calls
+            behave (see `tool`).
     """
 
     def __init__(
@@ -88,12 +49,17 @@ class FunctionTool(Generic[P, R]):
         timeout: float | None = None,
         requires_approval: ApprovalPolicy = False,
         defer_loading: bool = False,
-        inline: bool = False,
+        inline: bool | None = None,
     ) -> None:
         if timeout is not None and timeout <= 0:
             raise UserError(f"tool {getattr(func, '__name__', func)!r}: timeout must be > 0")
         self.func = func
         self.schema: FunctionSchema = function_schema(func, name=name, description=description)
+        setting = cast(object, inline)  # checked at run time: annotations are not enforced
+        if setting is not None and not isinstance(setting, bool):
+            raise UserError(
+                f"tool {self.schema.name!r}: inline must be True, False or None, not {inline!r}"
+            )
         if inline and self.schema.is_async:
             raise UserError(
                 f"tool {self.schema.name!r}: inline=True is for sync functions "
@@ -105,6 +71,11 @@ class FunctionTool(Generic[P, R]):
                 "(it holds the event loop until it returns); drop inline=True or timeout="
             )
         self.inline = inline
+        # A tool with its own timeout is never inline (nothing could interrupt it):
+        # pinned to worker threads, it skips the timing as well.
+        self._placement = Placement(
+            self.schema.name, False if inline is None and timeout is not None else inline
+        )
         self.timeout = timeout
         self.requires_approval: ApprovalPolicy = check_policy(
             requires_approval, f"tool {self.schema.name!r}"
@@ -134,10 +105,14 @@ class FunctionTool(Generic[P, R]):
             declaration["defer_loading"] = True
         return declaration
 
-    async def invoke(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
-        """Validate `arguments` and run the function (a sync one in a worker thread,
-        unless it is `inline`).
+    async def invoke(
+        self, arguments: Mapping[str, Any], context: ToolContext[Any], *, may_inline: bool = True
+    ) -> Any:
+        """Validate `arguments` and run the function (a sync one in a worker thread or
+        on the loop's thread, as `inline` decides).
 
+        `may_inline=False` (dispatch passes it when a timeout applies) keeps a sync
+        function with `inline=None` in a worker thread, where it can be abandoned.
         Raises `pydantic.ValidationError` for bad arguments; whatever the function
         raises propagates.
         """
@@ -147,10 +122,10 @@ class FunctionTool(Generic[P, R]):
         handler: Callable[..., Any] = self.func
         if self.schema.is_async:
             return await handler(**kwargs)
-        if self.inline:
-            # The user vouched that it returns at once: no thread hop (~50 us per call).
-            return handler(**kwargs)
-        return await _in_thread(functools.partial(handler, **kwargs))
+        placement = self._placement
+        if placement.runs_inline(may_inline):
+            return placement.run_inline(handler, kwargs)
+        return await placement.run_in_worker(functools.partial(handler, **kwargs))
 
     def __repr__(self) -> str:
         return f"FunctionTool(name={self.name!r})"
@@ -168,7 +143,7 @@ def tool(
     timeout: float | None = None,
     requires_approval: ApprovalPolicy = False,
     defer_loading: bool = False,
-    inline: bool = False,
+    inline: bool | None = None,
 ) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
 
 
@@ -181,7 +156,7 @@ def tool(
     timeout: float | None = None,
     requires_approval: ApprovalPolicy = False,
     defer_loading: bool = False,
-    inline: bool = False,
+    inline: bool | None = None,
 ) -> FunctionTool[P, R] | Callable[[Callable[P, R]], FunctionTool[P, R]]:
     """Turn a typed, documented function (sync or async) into a function tool.
 
@@ -200,10 +175,14 @@ def tool(
             run stops with `status == "awaiting_approval"` until `agent.resume(...)`.
         defer_loading: keep the tool out of every request until the model's tool
             search finds it (`Agent(tool_search=True)`): for large catalogues.
-        inline: run a sync function on the event loop's thread rather than in a
-            worker thread, saving the thread hop (~50 us per call). Only for a
-            function that returns at once (no I/O, no sleeping, no heavy CPU): while
-            it runs, every other run on the loop waits. It cannot have a `timeout`.
+        inline: where a sync function runs. `None` (the default): in worker threads
+            until 8 calls in a row have each returned in under 0.5 ms without
+            waiting (no I/O, sleep or lock), then on the event loop's thread, saving
+            the thread hop (~30-50 us per call); one inline call over 2 ms sends it
+            back to worker threads for good. Never inline when a timeout applies.
+            `True`: always on the loop's thread (for a function that returns at
+            once; it cannot have a `timeout`). `False`: always in a worker thread.
+            Ignored for an `async def` (which runs on the loop already).
 
     Raises:
         UserError: the signature cannot become a tool (the message names the parameter).
