@@ -172,7 +172,7 @@ class ToolRound:
 
     @classmethod
     def of(cls, interaction_id: str, calls: Sequence[FunctionCallStep], final: bool) -> ToolRound:
-        wire = [{**call.to_dict(), "arguments_error": call.arguments_error} for call in calls]
+        wire = [_call_wire(call) for call in calls]
         return cls(interaction_id=interaction_id, calls=wire, final=final, _steps=list(calls))
 
     @property
@@ -207,6 +207,18 @@ class ToolRound:
                 if value
             },
         }
+
+
+def _call_wire(call: FunctionCallStep) -> JsonObject:
+    """`call.to_dict()` plus its `arguments_error`, without a pydantic dump (~2.5 us
+    each, twice per round): a function call's fields are plain JSON already."""
+    wire: JsonObject = {"type": call.type, "id": call.id, "name": call.name}
+    if "arguments" in call.model_fields_set:
+        wire["arguments"] = call.arguments
+    if call.model_extra:
+        wire.update(call.model_extra)
+    wire["arguments_error"] = call.arguments_error
+    return wire
 
 
 @dataclass(slots=True, kw_only=True)

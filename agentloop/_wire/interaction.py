@@ -91,6 +91,7 @@ _BY_MODALITY = (
     "cached_tokens_by_modality",
     "tool_use_tokens_by_modality",
 )
+_LISTS = (*_BY_MODALITY, "grounding_tool_count")
 _TOTALS = (
     "total_input_tokens",
     "total_output_tokens",
@@ -119,11 +120,22 @@ class Usage(WireModel):
     grounding_tool_count: list[GroundingToolCount] | None = None
 
     def __add__(self, other: Usage) -> Usage:
+        mine, theirs = self.__dict__, other.__dict__
         summed: dict[str, Any] = {}
         for name in _TOTALS:
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if mine is not None or theirs is not None:
-                summed[name] = (mine or 0) + (theirs or 0)
+            a, b = mine[name], theirs[name]
+            if a is not None or b is not None:
+                summed[name] = (a or 0) + (b or 0)
+        if self.model_extra or any(
+            mine[name] is not None or theirs[name] is not None for name in _LISTS
+        ):
+            return self._add_lists(other, summed)
+        # Only integer totals (what a run adds once per request): nothing to validate,
+        # and every field left out is None on both sides. A copy with the sums costs a
+        # third of `model_construct` (~2 us against ~6 us).
+        return self.model_copy(update=summed)
+
+    def _add_lists(self, other: Usage, summed: dict[str, Any]) -> Usage:
         for name in _BY_MODALITY:
             merged = _sum_by(getattr(self, name), getattr(other, name), "modality", "tokens")
             if merged is not None:
@@ -133,12 +145,7 @@ class Usage(WireModel):
             summed["grounding_tool_count"] = counts
         if counts is not None or any(name in summed for name in _BY_MODALITY):
             return Usage.model_validate(summed)
-        if self.model_extra:
-            return Usage.model_construct(**summed)  # fields we don't know are not summed
-        # Only integer totals: nothing to validate, and every field left out is None on
-        # both sides. A run adds usages once per request: a copy with the sums costs a
-        # third of `model_construct` (~2 us vs ~6 us).
-        return self.model_copy(update=summed)
+        return Usage.model_construct(**summed)  # fields we don't know are not summed
 
 
 def _sum_by(

@@ -165,8 +165,13 @@ _FORMAT_TYPES = frozenset({"text", "image", "audio", "video"})
 _USER_STEP_TYPES = frozenset({"function_result"})
 
 
+_JSON_TYPES = frozenset({str, dict, list, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A pydantic wire object (e.g. from `interaction.outputs`) as its JSON dict."""
+    if type(value) in _JSON_TYPES:  # most values: two failed attribute lookups saved
+        return value
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict):
         return to_dict()
