@@ -31,7 +31,7 @@ from .._errors import (
 from .._wire.base import JsonObject
 from .._wire.steps import FunctionCallStep
 from .context import ToolContext
-from .function import FunctionTool
+from .function import FunctionTool, will_run_inline
 from .results import ResultConversionError, to_result_value
 from .schema import format_validation_error
 from .sources import CallableTool
@@ -231,6 +231,26 @@ def _set_aside_duplicates(
     return calls, outcomes
 
 
+def _all_inline(
+    calls: Sequence[FunctionCallStep],
+    outcomes: list[ToolCallOutcome | None],
+    tools: Mapping[str, CallableTool],
+    default_timeout: float | None,
+) -> bool:
+    """True if no pending call would wait on anything: each is a sync tool placed on
+    the loop's thread, or fails before running (an unknown tool, bad arguments)."""
+    for position, call in enumerate(calls):
+        if outcomes[position] is not None or call.arguments_error is not None:
+            continue
+        tool = tools.get(call.name)
+        if tool is None:
+            continue
+        timeout = tool.timeout if tool.timeout is not None else default_timeout
+        if not will_run_inline(tool, timed=timeout is not None):
+            return False
+    return True
+
+
 async def dispatch_calls(
     calls: Sequence[FunctionCallStep],
     tools: Mapping[str, CallableTool],
@@ -277,6 +297,12 @@ async def dispatch_calls(
     if len(calls) == 1:
         if outcomes[0] is None:
             await run(0, calls[0])  # no task group for the common single call
+    elif limiter is None and around is None and _all_inline(calls, outcomes, tools, timeout):
+        # Every call runs on this thread anyway, start to end: one after another, in
+        # call order, without a task each (~10 us per call, and less to collect).
+        for position, call in enumerate(calls):
+            if outcomes[position] is None:
+                await run(position, call)
     elif sniffio.current_async_library() == "asyncio":
         # asyncio's own task group: the same structured concurrency as anyio's, at a
         # third of the cost per round (the hot path of every multi-call turn).

@@ -18,7 +18,7 @@ from .context import ToolContext
 from .schema import FunctionSchema, function_declaration, function_schema
 from .threads import Placement
 
-__all__ = ["FunctionTool", "tool"]
+__all__ = ["FunctionTool", "tool", "will_run_inline"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -95,6 +95,12 @@ class FunctionTool(Generic[P, R]):
     def parameters(self) -> JsonObject:
         return self.schema.parameters
 
+    @property
+    def runs_inline(self) -> bool:
+        """Whether its calls run on the event loop's thread now: `inline=True`, or a
+        sync function the default placement has promoted (see `tool`)."""
+        return self._placement.inline
+
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.func(*args, **kwargs)
 
@@ -129,6 +135,15 @@ class FunctionTool(Generic[P, R]):
 
     def __repr__(self) -> str:
         return f"FunctionTool(name={self.name!r})"
+
+
+def will_run_inline(tool: object, *, timed: bool) -> bool:
+    """Whether `tool`'s next call runs on the event loop's thread (a sync function tool
+    placed inline); `timed`: a timeout applies to the call, which keeps a tool that
+    was only promoted in a worker thread."""
+    if not isinstance(tool, FunctionTool) or tool.schema.is_async:
+        return False
+    return tool.runs_inline and (not timed or tool.inline is True)
 
 
 @overload

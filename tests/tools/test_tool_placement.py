@@ -87,7 +87,10 @@ def quick_tool(calls: Calls, **options: Any) -> FunctionTool[Any, Any]:
 async def test_a_quick_tool_runs_inline_after_eight_quick_calls_in_workers() -> None:
     calls = Calls()
     REQUEST_ID.set("req-1")
-    await run_rounds(quick_tool(calls))
+    quick = quick_tool(calls)
+    assert not quick.runs_inline
+    await run_rounds(quick)
+    assert quick.runs_inline
     on_loop = calls.on_loop(threading.get_ident())
     assert not any(on_loop[:PROMOTE_AFTER])
     first_inline = on_loop.index(True)
@@ -122,6 +125,47 @@ async def test_parallel_quick_calls_are_promoted_too() -> None:
     on_loop = calls.on_loop(threading.get_ident())
     assert not any(on_loop[:PROMOTE_AFTER])
     assert any(on_loop)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # asyncio's tasks are compared
+async def test_inline_calls_of_one_round_run_one_after_another_in_the_runs_task(
+    anyio_backend: str,
+) -> None:
+    # Calls that all run on the loop's thread gain nothing from a task each.
+    tasks: list[object] = []
+    order: list[int] = []
+
+    @tool(inline=True)
+    def where(n: int) -> int:
+        """Where.
+
+        Args:
+            n: A number.
+        """
+        tasks.append(asyncio.current_task())
+        order.append(n)
+        return n
+
+    await run_rounds(where, rounds=2, parallel=3)
+    assert len(set(map(id, tasks))) == 1  # one task: the run's own
+    assert order == [0, 1, 2, 0, 1, 2]  # in call order
+
+
+async def test_calls_not_all_inline_still_run_at_once() -> None:
+    # One call in a worker thread: every call of the round gets its own task again.
+    barrier = threading.Barrier(2, timeout=10)
+
+    @tool(inline=False)
+    def meet(n: int) -> int:
+        """Meet.
+
+        Args:
+            n: A number.
+        """
+        barrier.wait()
+        return n
+
+    await run_rounds(meet, rounds=1, parallel=2)  # would time out if run one by one
 
 
 async def test_a_sleeping_tool_is_never_promoted() -> None:
