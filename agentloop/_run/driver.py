@@ -172,7 +172,9 @@ async def drive(
                 else:
                     created = interactions.create(**cast(CreateInteractionBody, body))
                     send = created if observer is None else observer.http(created)
-                    interaction = await (send if scope is None else scope.create(state, send))
+                    if scope is not None and scope.guards_create:
+                        send = scope.create(state, send)
+                    interaction = await send
             except (CallAlreadyAnsweredError, ReplyLostError) as exc:
                 # The request's fate is unknown (or its repeat was refused): hand the
                 # caller the run as it stood before it, to inspect or continue.

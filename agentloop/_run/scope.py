@@ -135,6 +135,11 @@ class RunScope:
             self._input_pending = False
             await check_all(now, state.pending_input, self._context("input"), state)
 
+    @property
+    def guards_create(self) -> bool:
+        """Whether `create` runs input guardrails beside the request (else: await it)."""
+        return bool(self._parallel)
+
     async def create(self, state: RunState, send: Awaitable[Interaction]) -> Interaction:
         guards = self._parallel
         if not guards:
