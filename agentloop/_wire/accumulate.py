@@ -51,6 +51,13 @@ class InteractionAccumulator:
         self._interaction: Interaction | None = None
         self._steps: dict[int, Any] = {}
         self._arguments: dict[int, list[str]] = {}
+        # Text fragments of one step's last text block, joined when anything else
+        # happens (another event, a snapshot). Appending each fragment to the block's
+        # `text` copied the whole text so far and went through pydantic's
+        # `__setattr__` per delta: ~1 us a delta, growing with the answer.
+        self._text_index = -1
+        self._text_block: TextContent | None = None
+        self._text_pieces: list[str] = []
         self.completed = False
         """True once an `interaction.completed` event arrived."""
         self.error: ErrorEvent | None = None
@@ -65,7 +72,10 @@ class InteractionAccumulator:
         """Apply one event."""
         if isinstance(event, StepDeltaEvent):
             self._apply_delta(event)
-        elif isinstance(event, StepStartEvent):
+            return
+        if self._text_block is not None:
+            self._flush_text()
+        if isinstance(event, StepStartEvent):
             self._steps[event.index] = event.step.model_copy(deep=True)
         elif isinstance(event, StepStopEvent):
             self._finish_step(event.index)
@@ -84,6 +94,8 @@ class InteractionAccumulator:
 
     def snapshot(self) -> Interaction:
         """The interaction as reassembled so far (the final one after completion)."""
+        if self._text_block is not None:
+            self._flush_text()
         base = self._interaction or Interaction(id="")
         if base.steps and not self._steps:
             return base  # the server sent full steps itself; nothing to rebuild
@@ -127,16 +139,30 @@ class InteractionAccumulator:
             self._steps[index] = step
         return step
 
+    def _flush_text(self) -> None:
+        block, pieces = self._text_block, self._text_pieces
+        if block is not None and pieces:
+            block.text = "".join([block.text, *pieces])
+        self._text_index, self._text_block, self._text_pieces = -1, None, []
+
     def _apply_delta(self, event: StepDeltaEvent) -> None:
-        delta = event.delta
-        step = self._step_at(event.index, str(delta.type))
+        delta, index = event.delta, event.index
         if isinstance(delta, TextDelta):
-            block = _last_text(step)
-            block.text += delta.text
+            if index != self._text_index:
+                self._flush_text()
+                self._text_block = _last_text(self._step_at(index, "text"))
+                self._text_index = index
+            self._text_pieces.append(delta.text)
             if delta.annotations:
+                block = self._text_block
+                assert block is not None
                 block.annotations = [*(block.annotations or []), *delta.annotations]
-        elif isinstance(delta, ArgumentsDelta):
-            self._arguments.setdefault(event.index, []).append(delta.arguments)
+            return
+        if self._text_block is not None:
+            self._flush_text()
+        step = self._step_at(index, str(delta.type))
+        if isinstance(delta, ArgumentsDelta):
+            self._arguments.setdefault(index, []).append(delta.arguments)
         elif isinstance(delta, ThoughtSummaryDelta):
             if delta.content is not None:
                 step.summary = [*(getattr(step, "summary", None) or []), delta.content]
