@@ -416,7 +416,7 @@ def parse_event(data: str | bytes) -> StreamEvent:
 # tests compare the two paths field by field, `model_fields_set` included).
 
 
-def _json_loader() -> Callable[[str | bytes], Any]:
+def _json_loader(use_orjson: bool = True) -> Callable[[str | bytes], Any]:
     """orjson's `loads` when installed (the `speed` extra), else `json.loads`.
 
     `json.loads` accepts a lone surrogate escape, which pydantic rejects: with it,
@@ -424,14 +424,15 @@ def _json_loader() -> Callable[[str | bytes], Any]:
     exactly the same input.
     """
     try:
+        if not use_orjson:
+            raise ImportError("json asked for")
         import orjson
     except ImportError:
         import json
 
         def loads(data: str | bytes) -> Any:
-            if (b"\\u" if isinstance(data, bytes) else "\\u") in data:
-                return None
-            return json.loads(data)
+            escaped = b"\\u" in data if isinstance(data, bytes) else "\\u" in data
+            return None if escaped else json.loads(data)
 
         return loads
     return orjson.loads
@@ -445,50 +446,52 @@ _STEP_DELTA = EventType("step.delta")
 _set_attribute = object.__setattr__
 
 
-def _plain_delta(data: str | bytes) -> StepDeltaEvent | None:
+def _plain_delta(
+    data: str | bytes, loads: Callable[[str | bytes], Any] = _loads
+) -> StepDeltaEvent | None:
     """A `step.delta` whose delta is a bare text or arguments fragment, built without
     validation once its shape is checked; None for anything else (and for bad JSON,
     which pydantic then reports as it always did)."""
     if isinstance(data, str):
         if '"step.delta"' not in data:  # a cheap look before parsing twice
             return None
-    elif not isinstance(data, bytes) or b'"step.delta"' not in data:
+    elif b'"step.delta"' not in data:
         return None
     try:
-        event = _loads(data)
+        parsed: object = loads(data)
     except ValueError:
         return None
+    if type(parsed) is not dict:
+        return None
+    event = cast(JsonObject, parsed)
+    delta: object = event.get("delta")
     if (
-        type(event) is not dict
+        type(delta) is not dict
         or event.get("event_type") != "step.delta"
         or not _EVENT_KEYS.issuperset(event)
         or type(event.get("index")) is not int
         or type(event.get("event_id", "")) is not str
     ):
         return None
-    delta = event["delta"]
-    if type(delta) is not dict:
-        return None
-    kind = delta.get("type")
+    fragment = cast(JsonObject, delta)
+    kind = fragment.get("type")
     model: type[WireModel]
-    if kind == "text" and _TEXT_KEYS.issuperset(delta):
-        model, values = (
-            TextDelta,
-            {"type": "text", "text": delta.get("text", ""), "annotations": None},
-        )
-        field = "text"
-    elif kind == "arguments_delta" and _ARGUMENTS_KEYS.issuperset(delta):
-        model, values = ArgumentsDelta, {"type": kind, "arguments": delta.get("arguments", "")}
-        field = "arguments"
+    values: JsonObject
+    if kind == "text" and _TEXT_KEYS.issuperset(fragment):
+        text = fragment.get("text", "")
+        model, values = TextDelta, {"type": kind, "text": text, "annotations": None}
+    elif kind == "arguments_delta" and _ARGUMENTS_KEYS.issuperset(fragment):
+        text = fragment.get("arguments", "")
+        model, values = ArgumentsDelta, {"type": kind, "arguments": text}
     else:
         return None
-    if type(values[field]) is not str:
+    if type(text) is not str:
         return None
-    fields = {
+    fields: JsonObject = {
         "event_type": _STEP_DELTA,
         "event_id": event.get("event_id"),
         "index": event["index"],
-        "delta": _built(model, values, set(delta)),
+        "delta": _built(model, values, set(fragment)),
         "metadata": None,
     }
     return cast(StepDeltaEvent, _built(StepDeltaEvent, fields, set(event)))

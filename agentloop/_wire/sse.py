@@ -30,13 +30,17 @@ class ServerSentEvent:
     retry: int | None = None
 
 
+# utf-8-sig is utf-8 that drops a leading BOM, even one split over chunks. Looked up
+# once: every stream (and every resume) makes a decoder.
+_UTF8_SIG = codecs.getincrementaldecoder("utf-8-sig")
+
+
 class SSEDecoder:
     """Incremental decoder: `feed(bytes)` returns the events completed by those bytes;
     `data_of(bytes)` yields their `data` lazily, one event at a time."""
 
     def __init__(self) -> None:
-        # utf-8-sig is utf-8 that drops a leading BOM, even one split over chunks.
-        self._text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._text = _UTF8_SIG(errors="replace")
         self._buffer = ""
         self._event = ""
         self._data: list[str] = []
