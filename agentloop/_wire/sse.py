@@ -106,6 +106,8 @@ class SSEDecoder:
                     continue
                 if text.startswith("data: ", start):
                     data.append(text[start + 6 : end])
+                elif text.startswith("event: ", start):
+                    self._event = text[start + 7 : end]
                 else:
                     self._line(text[start:end])
                 start = end + 1
