@@ -245,3 +245,31 @@ def test_the_consumers_step_start_event_is_never_changed() -> None:
     assert isinstance(final.steps[0], ModelOutputStep)
     assert final.steps[0].content == [TextContent(text="Ab")]
     assert final.function_calls[0].arguments == {"x": 1}
+
+
+def test_a_long_event_over_many_small_chunks_is_framed_once_whole() -> None:
+    data = "x" * 200_000
+    raw = f"data: {data}\n\ndata: after\n\n".encode()
+    decoder = SSEDecoder()
+    got = [
+        event.data
+        for start in range(0, len(raw), 97)
+        for event in decoder.feed(raw[start : start + 97])
+    ]
+    assert got == [data, "after"]
+    assert decoder.pending_data == ""
+
+
+def test_a_cut_long_event_keeps_its_data_pending() -> None:
+    decoder = SSEDecoder()
+    for piece in (b"data: ab", b"cd", b"ef"):
+        assert decoder.feed(piece) == []
+    assert decoder.pending_data == "abcdef"
+
+
+def test_a_lone_cr_at_a_chunk_end_is_resolved_by_the_next_chunk() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: x\r\r") == []  # the last CR may be half of a CRLF
+    assert [e.data for e in decoder.feed(b"abc")] == ["x"]  # it was not: a blank line
+    assert decoder.pending_data == ""
+    assert [e.data for e in decoder.feed(b"\r\ndata: y\r\n\r\n")] == ["y"]
