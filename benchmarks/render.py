@@ -39,6 +39,8 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("parallel_kn_over_k1", "agentloop.arun[sync tool]"),
     ("ttft_ms@*", "agentloop.astream"),
     ("ttft_added_ms@*", "agentloop.astream"),
+    ("stream_cpu_per_run_ms@*", "agentloop.astream"),
+    ("cpu_per_streamed_event_us", "agentloop.astream"),
     ("runs_per_s@*", "agentloop.arun[sync tool]"),
     ("runs_per_s@*", "agentloop.arun"),
     ("runs_per_s@*", "agentloop.arun[uvloop]"),

@@ -42,7 +42,21 @@ def _figures(settings: Settings) -> list[tuple[str, str, str]]:
         figures += [
             (f"ttft_ms@{events}", f"time to first streamed text, {events} events", "ms"),
             (f"ttft_added_ms@{events}", f"time to first text over raw, {events} events", "ms"),
+            (
+                f"stream_cpu_per_run_ms@{events}",
+                f"client CPU per streamed answer, {events} events",
+                "ms",
+            ),
         ]
+    if len(s.ttft_deltas) > 1:
+        low, high = min(s.ttft_deltas) + 4, max(s.ttft_deltas) + 4
+        figures.append(
+            (
+                "cpu_per_streamed_event_us",
+                f"client CPU per streamed event (answers of {high} vs {low} events)",
+                "us",
+            )
+        )
     figures += [
         ("instrumented_over_arun", "client CPU per tool round, instrumentation on / off", "x"),
         ("run_over_arun", "client CPU per tool round, blocking run / arun", "x"),
@@ -126,6 +140,8 @@ def _derive(figures: dict[str, dict[str, Any]], settings: Settings) -> None:
         for row in rows.values():
             row["vs_raw"] = None  # a difference has no ratio
         figures[f"ttft_added_ms@{events}"]["clients"] = rows
+    if "cpu_per_streamed_event_us" in figures:
+        figures["cpu_per_streamed_event_us"]["clients"] = _per_event(figures, settings)
     cpu = figures["cpu_per_round_ms"]["clients"]
     off = cpu.get("agentloop.arun", {}).get("median")
     for figure, label in (("instrumented_over_arun", INSTRUMENTED), ("run_over_arun", RUN)):
@@ -134,6 +150,21 @@ def _derive(figures: dict[str, dict[str, Any]], settings: Settings) -> None:
         for row in overhead.values():
             row["vs_raw"] = None  # already a ratio
         figures[figure]["clients"] = overhead
+
+
+def _per_event(figures: dict[str, dict[str, Any]], settings: Settings) -> dict[str, Any]:
+    """CPU per streamed event: the CPU of the long answer less the short one's, per
+    extra event. The difference leaves out what every request costs (sending it,
+    the run around it), which the tool-round figures already measure."""
+    low, high = min(settings.ttft_deltas) + 4, max(settings.ttft_deltas) + 4
+    short = figures[f"stream_cpu_per_run_ms@{low}"]["clients"]
+    long = figures[f"stream_cpu_per_run_ms@{high}"]["clients"]
+    per_event = {
+        label: [(row["median"] - short[label]["median"]) * 1000 / (high - low)]
+        for label, row in long.items()
+        if row["median"] is not None and short.get(label, {}).get("median") is not None
+    }
+    return _summarise(per_event, {}, derived=True)
 
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -220,6 +251,16 @@ def _targets(figures: dict[str, dict[str, Any]], settings: Settings) -> list[dic
                 0.2,
                 "<=",
                 "ms",
+            )
+        )
+    if "cpu_per_streamed_event_us" in figures:
+        targets.append(
+            target(
+                "cpu_per_streamed_event",
+                "CPU per streamed event, agentloop.astream vs the raw aiohttp SSE reader",
+                get("cpu_per_streamed_event_us", "agentloop.astream", "vs_raw"),
+                1.5,
+                "<=",
             )
         )
     targets += [

@@ -77,6 +77,7 @@ class Recorder:
     def __init__(self, scenario: Scenario) -> None:
         self.rounds = scenario.rounds
         self.cpu_per_round_ms: list[float] = []
+        self.cpu_per_run_ms: list[float] = []
         self.wall_per_run_ms: list[float] = []
         self.ttft_ms: list[float] = []
 
@@ -86,13 +87,15 @@ class Recorder:
             self.ttft_ms.append(ttft * 1000)
 
     def rep(self, cpu_start: float, runs: int) -> None:
+        cpu_ms = (time.process_time() - cpu_start) * 1000
+        self.cpu_per_run_ms.append(cpu_ms / runs)
         if self.rounds:
-            cpu_ms = (time.process_time() - cpu_start) * 1000
             self.cpu_per_round_ms.append(cpu_ms / (runs * self.rounds))
 
     def result(self) -> dict[str, Any]:
         return {
             "cpu_per_round_ms": self.cpu_per_round_ms,
+            "cpu_per_run_ms": self.cpu_per_run_ms,
             "wall_per_run_ms": self.wall_per_run_ms,
             "ttft_ms": self.ttft_ms,
             "peak_rss_mb": _peak_rss_mb(),

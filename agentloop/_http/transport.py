@@ -224,6 +224,18 @@ class _ResponseStream(httpx.AsyncByteStream):
             async for chunk in self._response.content.iter_any():
                 yield chunk
 
+    async def aiter_slices(self, size: int) -> AsyncIterator[bytes]:
+        """The body in pieces of at most `size` bytes, for event streams.
+
+        `iter_any` returns every buffered HTTP chunk at once, and aiohttp spends ~0.6 us
+        of Python per chunk gathering them: with one chunk per event, a burst of 64
+        events cost ~40 us before the first could be read. Bounded reads hand on the
+        first events at once (the rest cost the same, read later).
+        """
+        with _mapped_errors(self._request):
+            async for chunk in self._response.content.iter_chunked(size):
+                yield chunk
+
     async def aclose(self) -> None:
         self._response.release()
 
