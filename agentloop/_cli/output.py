@@ -8,9 +8,13 @@ through rich. Built only on the public API; imported by the CLI alone.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any, cast
 
 from pydantic_core import to_jsonable_python
@@ -163,6 +167,52 @@ class ToolProgress:
         self._running.clear()
 
 
+class _Interrupts:
+    """Ctrl+C during a streamed run, raised only while the main thread waits for the
+    next event. Anywhere else (inside rich, halfway through starting the tool spinner's
+    live display, say) a `KeyboardInterrupt` could leave the display half set up, and
+    stopping it then could hang: there it is held until the wait for the next event."""
+
+    def __init__(self) -> None:
+        self.waiting = False
+        self.pending = False
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.waiting:
+            raise KeyboardInterrupt
+        self.pending = True
+
+    def next_event(self, events: Iterator[Any]) -> Any:
+        """The next event (StopIteration at the end); Ctrl+C, now or held, raises here."""
+        self.waiting = True
+        try:
+            if self.pending:
+                raise KeyboardInterrupt
+            return next(events)
+        finally:
+            self.waiting = False
+
+
+@contextmanager
+def _held_interrupts() -> Generator[_Interrupts]:
+    interrupts = _Interrupts()
+    # Only where Python's own handler is in place, on the main thread (the only one a
+    # handler can be set from): a program's own SIGINT handling is left alone.
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield interrupts  # Python's handler raises wherever it lands, as before
+        return
+    signal.signal(signal.SIGINT, interrupts.handle)
+    try:
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if interrupts.pending:
+        raise KeyboardInterrupt  # pressed after the last event: the run is over anyway
+
+
 def stream_run(
     agent: Agent | Chat[Any, Any],
     input: Any,
@@ -192,34 +242,40 @@ def stream_run(
         events = agent.stream(input)
     else:
         events = agent.stream(input, previous_interaction_id=previous_interaction_id)
-    try:
-        for event in events:
-            if event.type == "thought_delta":
-                thought.append(event.text)
-                continue
-            if thought:  # summaries arrive in pieces: show each one whole
-                show(Text("".join(thought).strip(), style="dim italic"))
-                thought.clear()
-            if event.type == "text_delta":
-                if echo_text and event.text:
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
-                    streamed = True
-                    open_line = not event.text.endswith("\n")
-            elif event.type == "tool_call_started":
-                show(Text.assemble(("→ ", "cyan"), _call(event.name, event.arguments)))
-                tools.started(event.name)
-            elif event.type == "tool_call_finished":
-                tools.finished(event.name)
-                show(_finished(event.name, event.result, event.is_error, event.duration))
-            elif event.type == "interaction_finished":
-                for step in event.interaction.output_steps:
-                    if (line := step_line(step.to_dict())) is not None:
-                        show(line)
-            elif event.type == "run_finished":
-                result = event.result
-    finally:
-        tools.stop()
+    with _held_interrupts() as interrupts:
+        try:
+            iterator = iter(events)
+            while True:
+                try:
+                    event = interrupts.next_event(iterator)
+                except StopIteration:
+                    break
+                if event.type == "thought_delta":
+                    thought.append(event.text)
+                    continue
+                if thought:  # summaries arrive in pieces: show each one whole
+                    show(Text("".join(thought).strip(), style="dim italic"))
+                    thought.clear()
+                if event.type == "text_delta":
+                    if echo_text and event.text:
+                        sys.stdout.write(event.text)
+                        sys.stdout.flush()
+                        streamed = True
+                        open_line = not event.text.endswith("\n")
+                elif event.type == "tool_call_started":
+                    show(Text.assemble(("→ ", "cyan"), _call(event.name, event.arguments)))
+                    tools.started(event.name)
+                elif event.type == "tool_call_finished":
+                    tools.finished(event.name)
+                    show(_finished(event.name, event.result, event.is_error, event.duration))
+                elif event.type == "interaction_finished":
+                    for step in event.interaction.output_steps:
+                        if (line := step_line(step.to_dict())) is not None:
+                            show(line)
+                elif event.type == "run_finished":
+                    result = event.result
+        finally:
+            tools.stop()
     if result is None:  # pragma: no cover - a stream always ends with run_finished
         raise CommandError("the run ended without a result", 1)
     if echo_text and (open_line or not streamed):

@@ -173,11 +173,6 @@ def test_chat_reads_one_message_per_line_from_a_pipe(
     assert ran.stderr.startswith("agentloop chat with gemini-2.5-flash")
 
 
-@pytest.mark.flaky(
-    reruns=2,
-    reason="known bug: a Ctrl+C landing at some moments of a streamed answer ends "
-    "`agentloop chat` instead of printing (stopped); about one run in three here",
-)
 def test_ctrl_c_stops_an_answer_and_the_chat_goes_on(
     terminal_env: dict[str, str], tmp_path: Path
 ) -> None:
