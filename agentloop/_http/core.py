@@ -236,7 +236,7 @@ class HTTPCore:
         self._sent_headers: dict[str, str] | None = None
         self._urls: dict[str, httpx.URL] = {}
         self._timeouts = self.timeout.as_dict()
-        self._lean_header_lists: dict[bool, list[tuple[str, str]]] = {}
+        self._lean_header_lists: dict[tuple[bool, bool], list[tuple[str, str]]] = {}
         self._origin = httpx.URL(self.base_url).copy_with(path="/", query=None, fragment=None)
 
     @property
@@ -390,10 +390,95 @@ class HTTPCore:
         way the reply has `status_code` and `content`, and failures raise as `request`'s.
         """
         client, owned = self._client()
-        lean = self._lean_sender(client) if owned else None
-        if lean is None or current_http_observer.get() is not None:
+        transport = self._lean_transport(client) if owned else None
+        if transport is None:
             return self.request(method, path, body=body, timeout=timeout)
-        headers = self._lean_headers(body is not None)
+        url, headers, content, timeouts, make_request = self._lean_parts(
+            method, path, body, timeout, stream=False
+        )
+        return self._attempts(
+            functools.partial(
+                transport.send_buffered, method, url, headers, content, timeouts, make_request
+            ),
+            make_request,
+            None,
+            idempotent=method not in ("POST", "PATCH"),
+            repeated=False,
+            body=body,
+        )
+
+    def request_streamed(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: object | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        repeated: bool = False,
+    ) -> Coroutine[Any, Any, httpx.Response]:
+        """`request(..., stream=True)` for an event stream under the API version: on
+        agentloop's own aiohttp client (as `request_buffered`) the `httpx.Request` is
+        built only if something reads `response.request`."""
+        client, owned = self._client()
+        transport = self._lean_transport(client) if owned else None
+        if transport is None:
+            return self.request(
+                method, path, body=body, stream=True, timeout=timeout, repeated=repeated
+            )
+        url, headers, content, timeouts, make_request = self._lean_parts(
+            method, path, body, timeout, stream=True
+        )
+
+        async def send() -> httpx.Response:
+            response: httpx.Response = await transport.send_streaming(
+                method, url, headers, content, timeouts, make_request
+            )
+            if not response.is_success:  # read inside the retried call, as `_send` does
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            return response
+
+        return cast(  # `send` makes no `Buffered`: only `send_buffered` does
+            Coroutine[Any, Any, httpx.Response],
+            self._attempts(
+                send,
+                make_request,
+                None,
+                idempotent=method not in ("POST", "PATCH"),
+                repeated=repeated,
+                body=body,
+            ),
+        )
+
+    def _lean_transport(self, client: httpx.AsyncClient) -> Any:
+        """agentloop's aiohttp transport if this request may skip httpx, else None."""
+        # respx (`respx.mock(using="httpx")`) replaces this method on the class to see
+        # every request: then every request must be an httpx one. An HTTP observer
+        # (instrumentation) wraps httpx requests.
+        if (
+            type(client)._transport_for_url.__module__ != "httpx._client"  # pyright: ignore[reportPrivateUsage]
+            or current_http_observer.get() is not None
+        ):
+            return None
+        transport = client._transport  # pyright: ignore[reportPrivateUsage]
+        return transport if hasattr(transport, "send_buffered") else None
+
+    def _lean_parts(
+        self,
+        method: str,
+        path: str,
+        body: object | None,
+        timeout: float | httpx.Timeout | None,
+        *,
+        stream: bool,
+    ) -> tuple[
+        str, list[tuple[str, str]], bytes | None, dict[str, Any], Callable[[], httpx.Request]
+    ]:
+        """What a lean request sends: URL, header tuples, body, timeouts, and how to
+        build the same request as an `httpx.Request` (for errors)."""
+        headers = self._lean_headers(body is not None, stream)
         if self._api_key is not None:  # never cached: the key lives in its `Secret`
             headers = [*headers, ("x-goog-api-key", self._api_key.get())]
         content = encode_json(body) if body is not None else None
@@ -407,31 +492,17 @@ class HTTPCore:
         make_request = functools.partial(
             httpx.Request, method, url, headers=headers, content=content
         )
-        return self._attempts(
-            functools.partial(lean, method, url, headers, content, timeouts, make_request),
-            make_request,
-            None,
-            idempotent=method not in ("POST", "PATCH"),
-            repeated=False,
-            body=body,
-        )
+        return url, headers, content, timeouts, make_request
 
-    def _lean_sender(self, client: httpx.AsyncClient) -> Any:
-        """The transport's `send_buffered` if requests may skip httpx, else None."""
-        # respx (`respx.mock(using="httpx")`) replaces this method on the class to see
-        # every request: then every request must be an httpx one.
-        if type(client)._transport_for_url.__module__ != "httpx._client":  # pyright: ignore[reportPrivateUsage]
-            return None
-        return getattr(client._transport, "send_buffered", None)  # pyright: ignore[reportPrivateUsage]
-
-    def _lean_headers(self, with_body: bool) -> list[tuple[str, str]]:
-        cached = self._lean_header_lists.get(with_body)
+    def _lean_headers(self, with_body: bool, stream: bool) -> list[tuple[str, str]]:
+        key = (with_body, stream)
+        cached = self._lean_header_lists.get(key)
         if cached is None:
             headers = dict(self._base_headers())
-            headers["accept"] = "application/json"
+            headers["accept"] = "text/event-stream" if stream else "application/json"
             if with_body:
                 headers["content-type"] = "application/json"
-            cached = self._lean_header_lists[with_body] = list(headers.items())
+            cached = self._lean_header_lists[key] = list(headers.items())
         return cached
 
     async def _send(

@@ -113,13 +113,11 @@ class AsyncInteractions:
         if extra_body:
             wire.update(extra_body)
         if stream:
-            response = await self._core.request(
-                "POST", _PATH, body=wire, stream=True, timeout=timeout
-            )
+            response = await self._core.request_streamed("POST", _PATH, body=wire, timeout=timeout)
 
             async def recreate() -> httpx.Response:
-                return await self._core.request(
-                    "POST", _PATH, body=wire, stream=True, timeout=timeout, repeated=True
+                return await self._core.request_streamed(
+                    "POST", _PATH, body=wire, timeout=timeout, repeated=True
                 )
 
             return self._stream(response, interaction_id=None, recreate=recreate)

@@ -106,6 +106,52 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._proxy_by_origin[origin] = found
         return self._proxy_by_origin[origin]
 
+    def _target(self, url: str) -> tuple[yarl.URL, str | None]:
+        """`url` parsed, and its proxy: once per URL, as a client sends to a handful of
+        fixed ones. The caller encoded it (`path_segment`); yarl must not decode it."""
+        cached = self._urls.get(url)
+        if cached is None:
+            parsed = yarl.URL(url, encoded=True)
+            host, port = parsed.raw_host or "", parsed.explicit_port
+            cached = (parsed, self._proxy_for_origin(parsed.scheme, host, port))
+            if len(self._urls) < 64:
+                self._urls[url] = cached
+        return cached
+
+    async def send_streaming(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        timeouts: dict[str, float | None],
+        make_request: Callable[[], httpx.Request],
+    ) -> httpx.Response:
+        """`send_buffered` for a reply read as a stream (an event stream): the body is
+        left unread, and the response builds its `request` only when something asks
+        for it (an error message, mostly). Measured on the time to the first streamed
+        text: ~40 us less than building the `httpx.Request` up front."""
+        session = self._session or self._open()
+        target, proxy = self._target(url)
+        try:
+            response = await session.request(
+                method,
+                target,
+                headers=headers,
+                data=content,
+                allow_redirects=False,
+                timeout=self._timeout(timeouts),
+                proxy=proxy,
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _as_httpx_error(exc, make_request()) from exc
+        return _LazyRequestResponse(
+            response.status,
+            headers=response.raw_headers,
+            stream=_ResponseStream(response, make_request),
+            make_request=make_request,
+        )
+
     async def send_buffered(
         self,
         method: str,
@@ -126,16 +172,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         ~90 us less CPU per tool round than building the httpx request and response.
         """
         session = self._session or self._open()
-        cached = self._urls.get(url)
-        if cached is None:
-            # Parsed once per URL: a client sends to a handful of fixed ones. The caller
-            # encoded it (`path_segment`); yarl must not decode it again.
-            parsed = yarl.URL(url, encoded=True)
-            host, port = parsed.raw_host or "", parsed.explicit_port
-            cached = (parsed, self._proxy_for_origin(parsed.scheme, host, port))
-            if len(self._urls) < 64:
-                self._urls[url] = cached
-        target, proxy = cached
+        target, proxy = self._target(url)
         try:
             response = await session.request(
                 method,
@@ -192,7 +229,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 return httpx.Response(
                     response.status,
                     headers=response.raw_headers,
-                    stream=_ResponseStream(response, request),
+                    stream=_ResponseStream(response, lambda: request),
                     request=request,
                     extensions=_HTTP_VERSION,
                 )
@@ -215,14 +252,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+    def __init__(
+        self, response: aiohttp.ClientResponse, make_request: Callable[[], httpx.Request]
+    ) -> None:
         self._response = response
-        self._request = request
+        self._make_request = make_request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped_errors(self._request):
+        try:
             async for chunk in self._response.content.iter_any():
                 yield chunk
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _as_httpx_error(exc, self._make_request()) from exc
 
     async def aiter_slices(self, size: int) -> AsyncIterator[bytes]:
         """The body in pieces of at most `size` bytes, for event streams.
@@ -232,12 +273,39 @@ class _ResponseStream(httpx.AsyncByteStream):
         events cost ~40 us before the first could be read. Bounded reads hand on the
         first events at once (the rest cost the same, read later).
         """
-        with _mapped_errors(self._request):
+        try:
             async for chunk in self._response.content.iter_chunked(size):
                 yield chunk
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _as_httpx_error(exc, self._make_request()) from exc
 
     async def aclose(self) -> None:
         self._response.release()
+
+
+class _LazyRequestResponse(httpx.Response):
+    """An `httpx.Response` whose `request` is built the first time it is read."""
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        headers: Any,
+        stream: httpx.AsyncByteStream,
+        make_request: Callable[[], httpx.Request],
+    ) -> None:
+        super().__init__(status, headers=headers, stream=stream, extensions=_HTTP_VERSION)
+        self._make_request = make_request
+
+    @property
+    def request(self) -> httpx.Request:
+        if self._request is None:
+            self._request = self._make_request()
+        return self._request
+
+    @request.setter
+    def request(self, value: httpx.Request) -> None:
+        self._request = value
 
 
 @contextmanager

@@ -35,7 +35,13 @@ from helpers.loopback import (
     web_server,
 )
 
-from agentloop import APIConnectionError, AsyncClient, BadRequestError, ResponseValidationError
+from agentloop import (
+    APIConnectionError,
+    APIError,
+    AsyncClient,
+    BadRequestError,
+    ResponseValidationError,
+)
 from agentloop._http.core import BUFFER_BODY
 from agentloop._http.transport import AiohttpTransport
 from agentloop.testing import Faults, InteractionsServer, ScriptedModel, serve_in_thread
@@ -466,6 +472,37 @@ async def test_an_error_status_on_the_lean_path_carries_its_request() -> None:
     assert json.loads(request.content)["input"] == "hi"
     assert "bad tools" in str(caught.value)
     assert len(seen) == 1  # a 400 is not retried
+
+
+async def test_an_error_status_opening_a_stream_carries_its_request() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        error = {"error": {"code": 400, "message": "no stream today", "status": "INVALID"}}
+        return web.json_response(error, status=400)
+
+    async with web_server(handler) as (url, seen), AsyncClient(api_key="k", base_url=url) as c:
+        with pytest.raises(BadRequestError) as caught:
+            await c.interactions.create(model="m", input="hi", stream=True)
+    request = caught.value.request
+    assert request is not None
+    assert (request.method, str(request.url)) == ("POST", f"{url}/v1beta/interactions")
+    assert request.headers["accept"] == "text/event-stream"
+    assert json.loads(request.content)["stream"] is True
+    assert "no stream today" in str(caught.value)
+    assert seen[0].all("accept") == ["text/event-stream"]
+
+
+async def test_a_stream_answered_with_json_names_the_request() -> None:
+    # The stream's own checks read `response.request`, built on demand on the lean path.
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response(INTERACTION)
+
+    async with web_server(handler) as (url, _), AsyncClient(api_key="k", base_url=url) as c:
+        stream = await c.interactions.create(model="m", input="hi", stream=True)
+        with pytest.raises(APIError) as caught:
+            async for _ in stream:
+                pass
+    assert f"POST {url}/v1beta/interactions" in str(caught.value)
+    assert caught.value.request is not None
 
 
 async def test_a_refused_connection_on_the_lean_path_names_the_request() -> None:
