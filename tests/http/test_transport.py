@@ -523,7 +523,7 @@ async def test_a_reply_that_is_not_an_interaction_names_the_request() -> None:
         with pytest.raises(ResponseValidationError) as caught:
             await c.interactions.create(model="m", input="hi")
     assert f"POST {url}/v1beta/interactions answered 200" in str(caught.value)
-    assert '"not"' in (caught.value.body or "")
+    assert '"not"' in str(caught.value.body)
 
 
 # ---- 7. respx ----------------------------------------------------------------------
