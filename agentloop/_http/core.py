@@ -389,8 +389,7 @@ class HTTPCore:
         2xx reply comes back as `Buffered`; everywhere else this is `request`. Either
         way the reply has `status_code` and `content`, and failures raise as `request`'s.
         """
-        client, owned = self._client()
-        transport = self._lean_transport(client) if owned else None
+        transport = self._lean_transport()
         if transport is None:
             return self.request(method, path, body=body, timeout=timeout)
         url, headers, content, timeouts, make_request = self._lean_parts(
@@ -419,8 +418,7 @@ class HTTPCore:
         """`request(..., stream=True)` for an event stream under the API version: on
         agentloop's own aiohttp client (as `request_buffered`) the `httpx.Request` is
         built only if something reads `response.request`."""
-        client, owned = self._client()
-        transport = self._lean_transport(client) if owned else None
+        transport = self._lean_transport()
         if transport is None:
             return self.request(
                 method, path, body=body, stream=True, timeout=timeout, repeated=repeated
@@ -452,13 +450,16 @@ class HTTPCore:
             ),
         )
 
-    def _lean_transport(self, client: httpx.AsyncClient) -> Any:
+    def _lean_transport(self) -> Any:
         """agentloop's aiohttp transport if this request may skip httpx, else None."""
-        # respx (`respx.mock(using="httpx")`) replaces this method on the class to see
-        # every request: then every request must be an httpx one. An HTTP observer
+        client, owned = self._client()
+        # A user's client applies its own auth, hooks and cookies. respx
+        # (`respx.mock(using="httpx")`) replaces this method on the class to see every
+        # request: then every request must be an httpx one. An HTTP observer
         # (instrumentation) wraps httpx requests.
         if (
-            type(client)._transport_for_url.__module__ != "httpx._client"  # pyright: ignore[reportPrivateUsage]
+            not owned
+            or type(client)._transport_for_url.__module__ != "httpx._client"  # pyright: ignore[reportPrivateUsage]
             or current_http_observer.get() is not None
         ):
             return None
