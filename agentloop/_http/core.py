@@ -11,9 +11,7 @@ collapses at hundreds of concurrent runs) and httpx's own transport under trio.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import json
 import logging
 import os
 import platform
@@ -27,9 +25,7 @@ import sniffio
 
 from .._errors import (
     APIConnectionError,
-    APIStatusError,
     APITimeoutError,
-    CallAlreadyAnsweredError,
     ReplyLostError,
     UserError,
     describe_request,
@@ -37,14 +33,16 @@ from .._errors import (
 )
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
-from .._wire.base import JsonObject
+from .encoding import encode_json
 from .extensions import BUFFER_BODY, Buffered
+from .lifecycle import close_with_loop, keep_until_run_ends, release
 from .observe import OnRetry, current_http_observer
 from .retry import (
     Attempts,
     LostReply,
     RetryPolicy,
     Sleep,
+    already_answered,
     reached_server,
     send_with_retries,
     unresolvable,
@@ -127,55 +125,6 @@ def _current_loop_token() -> object:
     import trio
 
     return trio.lowlevel.current_trio_token()
-
-
-def _json_default(value: Any) -> Any:
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return to_dict()
-    model_dump = getattr(value, "model_dump", None)
-    if callable(model_dump):
-        return model_dump(mode="json", exclude_none=True)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-# One encoder for every body: `json.dumps` with options builds a new one per call.
-_ENCODER = json.JSONEncoder(default=_json_default, separators=(",", ":"))
-
-
-def _stdlib_encode(body: object) -> bytes:
-    return _ENCODER.encode(body).encode()
-
-
-def _orjson_encoder() -> Callable[[object], bytes]:
-    """`encode_json` with orjson when it is installed (the `speed` extra).
-
-    orjson encodes a request body 6-10x faster than `json` (~2 us vs 13-22 us for a
-    tool round's body, about 3% of `Agent.arun`'s CPU per round). Datetimes and
-    dataclasses are passed to `_json_default` as `json` would; anything orjson refuses
-    (an int over 64 bits, say) is encoded by `json` instead, so the bytes and the
-    errors stay those of `json`, except that NaN and infinities become `null`.
-    """
-    try:
-        import orjson
-    except ImportError:
-        return _stdlib_encode
-    dumps, error = orjson.dumps, orjson.JSONEncodeError
-    options = (
-        orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-    )
-
-    def encode(body: object) -> bytes:
-        try:
-            return dumps(body, default=_json_default, option=options)
-        except error:
-            return _stdlib_encode(body)
-
-    return encode
-
-
-encode_json: Callable[[object], bytes] = _orjson_encoder()
-"""The request body as compact JSON bytes; pydantic objects (e.g. outputs) become dicts."""
 
 
 class HTTPCore:
@@ -262,7 +211,7 @@ class HTTPCore:
             if on_loop_thread():
                 adopt(self, self._owned_client)
             else:
-                self._guard = _close_with_loop(self._owned_client)
+                self._guard = close_with_loop(self._owned_client)
                 self._guard_started = False
         return self._owned_client, True
 
@@ -571,7 +520,7 @@ class HTTPCore:
         if not self._guard_started and self._guard is not None:
             self._guard_started = True
             await anext(self._guard)
-            _keep_until_run_ends(self._guard)
+            keep_until_run_ends(self._guard)
 
         attempts = Attempts()
         try:
@@ -639,86 +588,13 @@ class HTTPCore:
         client, self._owned_client = self._owned_client, None
         guard, self._guard = self._guard, None
         if guard is not None and self._guard_started:
-            if _trio_guards is not None and sniffio.current_async_library() == "trio":
-                _trio_guards.get(set()).discard(guard)
+            release(guard)
             await guard.aclose()  # closes `client`
         elif client is not None:
             await client.aclose()
 
     def __repr__(self) -> str:
         return f"HTTPCore(base_url={self.base_url!r}, api_version={self.api_version!r})"
-
-
-async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
-    """Closes `client` when its event loop ends, or when the core is collected.
-
-    A client that is never closed (`asyncio.run(agent.arun(...))` with the default
-    client, a bare `AsyncClient()` dropped) would leave its connections open and
-    aiohttp would say so at exit. The event loop closes every unfinished async
-    generator when it ends (`asyncio.run`'s `shutdown_asyncgens`, trio at the end
-    of `trio.run`), and schedules `aclose()` of one that is garbage-collected: this
-    one, parked at its `yield` for the client's life, closes the client then.
-    """
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            await client.aclose()
-
-
-def _keep_until_run_ends(guard: AsyncGenerator[None, None]) -> None:
-    """Under trio, hold `guard` until `trio.run` ends, which then closes it.
-
-    Trio warns about an async generator collected unfinished (asyncio closes it
-    quietly), so a guard must not be left to the GC there.
-    """
-    global _trio_guards
-    if sniffio.current_async_library() != "trio":
-        return
-    import trio
-
-    if _trio_guards is None:
-        _trio_guards = trio.lowlevel.RunVar[set[Any]]("agentloop_client_guards")
-    held: set[Any] | None = _trio_guards.get(None)
-    if held is None:
-        held = set()
-        _trio_guards.set(held)
-    held.add(guard)
-
-
-_trio_guards: Any = None
-"""A `trio.lowlevel.RunVar` (created on first use, so trio is imported only under trio)."""
-
-
-def already_answered(error: APIStatusError, body: object) -> CallAlreadyAnsweredError | None:
-    """A refusal of a repeated create that answers function calls: the first attempt
-    (whose reply was lost) already answered them."""
-    if error.status_code not in (400, 409) or not isinstance(body, dict):
-        return None
-    inputs = cast(JsonObject, body).get("input")
-    steps = cast(list[object], inputs) if isinstance(inputs, list) else []
-    call_ids = [
-        str(step.get("call_id"))
-        for step in (cast(JsonObject, item) for item in steps if isinstance(item, dict))
-        if step.get("type") == "function_result"
-    ]
-    if not call_ids:
-        return None
-    message = (
-        f"{error.message} This create was sent again after its reply was lost, and the "
-        "first attempt most likely answered the function calls already; the tools were "
-        "not run again. The run's state is on `.state` (retry_ambiguous=False raises "
-        "ReplyLostError instead of sending again)."
-    )
-    return CallAlreadyAnsweredError(
-        message,
-        response=error.response,
-        body=error.body,
-        call_ids=call_ids,
-        code=error.code,
-        status=error.status,
-        detail=error.detail,
-    )
 
 
 def _default_transport() -> httpx.AsyncBaseTransport:

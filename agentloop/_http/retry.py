@@ -25,9 +25,12 @@ from typing import cast
 import anyio
 import httpx
 
+from .._errors import APIStatusError, CallAlreadyAnsweredError
+from .._wire.base import JsonObject
 from .extensions import Buffered
 
 __all__ = [
+    "already_answered",
     "RETRYABLE_STATUSES",
     "Attempts",
     "LostReply",
@@ -238,3 +241,34 @@ def _may_retry(policy: RetryPolicy, attempt: int, started: float) -> bool:
     if attempt > policy.max_retries:
         return False
     return policy.total_timeout is None or time.monotonic() - started < policy.total_timeout
+
+
+def already_answered(error: APIStatusError, body: object) -> CallAlreadyAnsweredError | None:
+    """A refusal of a repeated create that answers function calls: the first attempt
+    (whose reply was lost) already answered them."""
+    if error.status_code not in (400, 409) or not isinstance(body, dict):
+        return None
+    inputs = cast(JsonObject, body).get("input")
+    steps = cast(list[object], inputs) if isinstance(inputs, list) else []
+    call_ids = [
+        str(step.get("call_id"))
+        for step in (cast(JsonObject, item) for item in steps if isinstance(item, dict))
+        if step.get("type") == "function_result"
+    ]
+    if not call_ids:
+        return None
+    message = (
+        f"{error.message} This create was sent again after its reply was lost, and the "
+        "first attempt most likely answered the function calls already; the tools were "
+        "not run again. The run's state is on `.state` (retry_ambiguous=False raises "
+        "ReplyLostError instead of sending again)."
+    )
+    return CallAlreadyAnsweredError(
+        message,
+        response=error.response,
+        body=error.body,
+        call_ids=call_ids,
+        code=error.code,
+        status=error.status,
+        detail=error.detail,
+    )

@@ -74,7 +74,7 @@ def observer_for(
 
 
 def _json(value: Any) -> str:
-    from .._http.core import encode_json  # lazy: loaded with the client, not the Agent
+    from .._http.encoding import encode_json  # lazy: loaded with a run, not the Agent
 
     try:
         return encode_json(value).decode()

@@ -19,8 +19,8 @@ import anyio
 
 from .._durable.checkpoints import CheckpointWriter
 from .._errors import APIStatusError, CallAlreadyAnsweredError, ReplyLostError
-from .._http.core import already_answered
 from .._http.interactions import AsyncInteractions
+from .._http.retry import already_answered
 from .._obs.observer import RunObserver
 from .._wire.base import JsonObject
 from .._wire.events import StepDeltaEvent, TextDelta, ThoughtSummaryDelta

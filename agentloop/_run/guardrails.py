@@ -162,7 +162,7 @@ def _arity(function: Callable[..., Any]) -> int:
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    from .._http.core import encode_json  # lazy: a guardrail's check runs mid-run
+    from .._http.encoding import encode_json  # lazy: a guardrail's check runs mid-run
 
     return encode_json(value).decode()
 

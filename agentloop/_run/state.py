@@ -436,7 +436,7 @@ def _round(data: JsonObject) -> ToolRound:
 
 def _jsonable(value: Any) -> Any:
     # Inputs may hold content helpers or pydantic objects; persist their wire form.
-    from .._http.core import encode_json  # lazy: httpx is not needed to build an Agent
+    from .._http.encoding import encode_json  # lazy: not needed to build an Agent (orjson)
 
     return json.loads(encode_json(value)) if value is not None else None
 

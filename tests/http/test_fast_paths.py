@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from agentloop._http.core import _stdlib_encode, encode_json
+from agentloop._http.encoding import _stdlib_encode, encode_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
