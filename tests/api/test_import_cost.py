@@ -13,15 +13,11 @@ from __future__ import annotations
 import ast
 import importlib
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from helpers.fresh import ROOT, run_fresh
 
 import agentloop
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Dependencies and agentloop modules a user's first import must not pay for.
 HEAVY = (
@@ -80,17 +76,7 @@ print(json.dumps(stages))
 @pytest.fixture(scope="module")
 def stages() -> dict[str, list[str]]:
     """The heavy modules loaded after each stage, in one fresh interpreter."""
-    output = subprocess.run(
-        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{_PROBE}"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert output.returncode == 0, output.stderr
-    loaded: dict[str, list[str]] = json.loads(output.stdout)
+    loaded: dict[str, list[str]] = json.loads(run_fresh(f"HEAVY = {HEAVY!r}\n{_PROBE}"))
     return loaded
 
 

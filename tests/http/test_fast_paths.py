@@ -4,19 +4,15 @@ the first use of agentloop does not import httpx's command-line client."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.fresh import run_fresh
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from agentloop._http.encoding import _stdlib_encode, encode_json
-
-ROOT = Path(__file__).resolve().parents[2]
 
 json_values = st.recursive(
     st.none()
@@ -59,16 +55,6 @@ def test_first_use_skips_httpx_cli_and_leaves_it_importable() -> None:
         "import httpx._main\n"
         "print(callable(httpx._main.main))\n"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert output.returncode == 0, output.stderr
-    skipped, importable = output.stdout.split("\n")[:2]
+    skipped, importable = run_fresh(code).split("\n")[:2]
     assert skipped == "[]"
     assert importable == "True"
