@@ -17,14 +17,15 @@ from typing import Any, cast
 
 from .._errors import UserError
 from .._wire.base import JsonObject
+from .._wire.interaction import Usage
 from .state import RunState
 
 __all__ = ["HistoryLimit", "compact", "cut_points", "history_tokens", "transcript"]
 
 SUMMARY_PREFIX = "Summary of the earlier conversation:\n"
 
-Summarize = Callable[[Any, str], Awaitable[str]]
-"""`(summarizer agent, transcript of the older turns) -> summary`."""
+Summarize = Callable[[Any, str], Awaitable[tuple[str, Usage]]]
+"""`(summarizer agent, transcript of the older turns) -> (summary, its usage)`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,7 +123,10 @@ async def compact(limit: HistoryLimit, state: RunState, summarize: Summarize | N
     if _only_summary(older):
         return False  # the kept turns alone pass the budget: nothing left to fold
     if summarize is not None and limit.summarizer is not None:
-        summary = await summarize(limit.summarizer, transcript(older))
+        summary, usage = await summarize(limit.summarizer, transcript(older))
+        # Spent on this run's behalf: counted in its usage (and so in its limits), as
+        # a sub-agent's is.
+        state.usage = state.usage + usage
         text = SUMMARY_PREFIX + summary
         note = {"type": "user_input", "content": [{"type": "text", "text": text}]}
         ack = {"type": "model_output", "content": [{"type": "text", "text": "Noted."}]}

@@ -21,7 +21,7 @@ from .._errors import AgentloopError, UserError
 from .._obs.hooks import HookSet
 from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
-from .._wire.interaction import Interaction
+from .._wire.interaction import Interaction, Usage
 from .._wire.requests import CreateInteractionBody
 from .events import HandoffEvent, RunEvent, RunFinishedEvent
 from .result import RunResult, result_of
@@ -76,15 +76,16 @@ class Runner:
         )
 
     @staticmethod
-    async def summarize(summarizer: Runnable, transcript: str) -> str:
-        """A summary of `transcript` by a `history_limit` summarizer agent."""
+    async def summarize(summarizer: Runnable, transcript: str) -> tuple[str, Usage]:
+        """A summary of `transcript` by a `history_limit` summarizer agent, and the
+        summarizer run's usage."""
         runner = summarizer.runner
         prompt = (
             "Summarise this conversation so it can continue without it. Keep facts, "
             "decisions, names and numbers; drop pleasantries.\n\n" + transcript
         )
         result = await runner.run(runner.new_state(prompt))
-        return result.text
+        return result.text, result.usage
 
     @property
     def client(self) -> AsyncClient:

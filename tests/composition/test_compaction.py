@@ -33,9 +33,14 @@ def tokens(request: ModelRequest) -> dict[str, int]:
     return {"total_input_tokens": sent, "total_output_tokens": 20, "total_tokens": sent + 20}
 
 
+SUMMARY_USAGE = {"total_input_tokens": 1000, "total_output_tokens": 7, "total_tokens": 1007}
+"""What each summary costs: distinct numbers, to find them in the run's usage."""
+
+
 def assistant(request: ModelRequest) -> Any:
     if request.body.get("system_instruction") == "summarizer":
-        return Reply(steps=[_text(f"summary of {request.user_text.count('User:')} turns")])
+        summary = _text(f"summary of {request.user_text.count('User:')} turns")
+        return Reply(steps=[summary], usage=SUMMARY_USAGE)
     if request.function_results:
         result = request.function_results[0]["result"]
         return Reply(steps=[_text(f"noted {result}")], usage=tokens(request))
@@ -88,9 +93,16 @@ async def test_fifty_turns_keep_call_result_pairs_intact(summarize: bool) -> Non
         client=client,
     )
     chat = agent.chat()
+    summaries = 0
     for turn in range(TURNS):
         result = await chat.arun(f"t{turn}")
         assert result.text.startswith("noted fact")
+        # A turn's usage: its own responses, plus the summaries made for it (each 7).
+        own = sum(i.usage.total_output_tokens or 0 for i in result.interactions if i.usage)
+        made = result.state.compactions if summarize else 0
+        assert result.usage.total_output_tokens == own + 7 * made
+        summaries += made
+    assert (summaries > 0) is summarize
 
     sent = [r for r in model.requests if r.body.get("system_instruction") == "assistant"]
     assert len(sent) == 2 * TURNS
