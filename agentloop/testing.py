@@ -114,12 +114,15 @@ class InteractionsServer(InteractionsApp):
             False refuses names the API does not serve, with the API's 404.
         clock: the server's time (seconds since the epoch, `time.time` by default);
             a fake clock moves background work forward without sleeping.
-
-    The Files API (resumable upload, get, list, delete) is served too; `files`
-    holds what was uploaded.
         resources: the routes beyond /interactions (agents, environments, credentials,
             triggers, webhooks, decisions): `Resources(data_dir=..., clock=ManualClock(),
             lenient=True)`; in memory by default. `server.resources` inspects them.
+        trigger_interval: seconds between checks for due triggers while the server
+            runs under an ASGI server with lifespan events (`agentloop serve`: every
+            second); None (the default) checks when a request arrives.
+
+    The Files API (resumable upload, get, list, delete) is served too; `files`
+    holds what was uploaded.
     """
 
     def client(self, **options: Any) -> AsyncClient:

@@ -94,6 +94,7 @@ def serve(
         dialect=dialect,
         background_step_delay=step_delay,
         lenient=lenient,
+        trigger_interval=1.0,  # triggers fire on time, whether or not requests arrive
     )
     # Bind here rather than in uvicorn, so `--port 0` can print the port it got.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

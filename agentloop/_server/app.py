@@ -104,6 +104,9 @@ class InteractionsApp:
             background work forward in tests without sleeping.
         resources: the routes beyond /interactions (`Resources(data_dir=...,
             clock=..., lenient=...)`); a fresh in-memory one by default.
+        trigger_interval: seconds between checks for due triggers while the app runs
+            under an ASGI server with lifespan events (`agentloop serve` checks every
+            second); None checks only when a request arrives.
     """
 
     def __init__(
@@ -119,7 +122,11 @@ class InteractionsApp:
         lenient: bool = True,
         clock: Callable[[], float] | None = None,
         resources: Resources | None = None,
+        trigger_interval: float | None = None,
     ) -> None:
+        if trigger_interval is not None and not trigger_interval > 0:
+            raise ValueError(f"trigger_interval must be > 0 seconds, not {trigger_interval!r}")
+        self.trigger_interval = trigger_interval
         options: dict[str, Any] = {} if clock is None else {"clock": clock}
         self.engine: Engine = Engine(
             model,
@@ -205,13 +212,26 @@ class InteractionsApp:
             await send_json(send, 500, failure.body())
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        async with anyio.create_task_group() as group:
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    if self.trigger_interval is not None:
+                        group.start_soon(self._fire_triggers, self.trigger_interval)
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    group.cancel_scope.cancel()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+
+    async def _fire_triggers(self, interval: float) -> None:
+        """Start the runs of due triggers every `interval` seconds, requests or not."""
         while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+            await anyio.sleep(interval)
+            try:
+                await self.resources.fire_due_triggers()
+            except Exception:  # a trigger's failure must not stop the others' schedule
+                _log.exception("firing due triggers failed")
 
     def _authenticate(self, request: Request) -> None:
         if self.api_key is None:

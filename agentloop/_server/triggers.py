@@ -2,7 +2,8 @@
 
 A trigger fires when the clock reaches its `next_run_time` (once, however many runs
 were missed, as cron does after a pause). Tests drive time with `ManualClock`;
-`agentloop serve` uses the wall clock and checks for due triggers on each request.
+`agentloop serve` uses the wall clock and checks for due triggers every second
+(`trigger_interval`) as well as on each request.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import anyio
 import pytest
 
 from agentloop import BadRequestError, ConflictError, NotFoundError
@@ -147,6 +149,48 @@ async def test_trigger_fires_on_the_manual_clock_and_lists_its_execution() -> No
     interaction = await client.interactions.get(executions[0].interaction_id or "")
     assert interaction.text == "done"
     assert (await client.triggers.get(trigger.id)).next_run_time == "2026-12-01T09:00:00Z"
+
+
+async def test_a_served_app_fires_due_triggers_without_a_request() -> None:
+    # Under an ASGI server with lifespan events (as `agentloop serve` runs it), a
+    # ticker starts due triggers on time; no request has to arrive first.
+    clock = ManualClock(datetime(2026, 11, 30, 8, 59, 30, tzinfo=UTC))
+    server = InteractionsServer(
+        ScriptedModel([DONE]),
+        resources=Resources(clock=clock),
+        background_step_delay=0,
+        trigger_interval=0.01,
+    )
+    trigger = await server.client().triggers.create(
+        schedule="0 9 * * 1-5",
+        interaction={"agent": "antigravity-preview-09-2026", "input": "Morning report."},
+    )
+    to_app, from_server = anyio.create_memory_object_stream[dict[str, Any]](4)
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(dict(message))
+
+    requests = server.requests
+    async with to_app, from_server, anyio.create_task_group() as group:
+        group.start_soon(server, {"type": "lifespan"}, from_server.receive, send)
+        await to_app.send({"type": "lifespan.startup"})
+        clock.advance(60)
+        with anyio.fail_after(10):  # the ticker's first pass after the clock moved
+            for _ in range(100_000):
+                if server.resources.triggers.executions[trigger.id]:
+                    break
+                await anyio.sleep(0.01)
+        await to_app.send({"type": "lifespan.shutdown"})
+    assert server.requests == requests  # fired by the ticker, not by a request
+    (execution,) = server.resources.triggers.executions[trigger.id]
+    assert execution["scheduled_time"] == "2026-11-30T09:00:00Z"
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def test_trigger_interval_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="trigger_interval"):
+        InteractionsServer(ScriptedModel([DONE]), trigger_interval=0)
 
 
 async def test_trigger_pause_run_now_and_bad_schedule() -> None:
