@@ -14,22 +14,20 @@ that blocks (a file, a database) never stalls the event loop.
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import anyio
-import anyio.to_thread
 
 from .._errors import UserError
+from .storage import SQLiteFile, call_store
 
 if TYPE_CHECKING:
-    import sqlite3
+    pass
 
 __all__ = [
     "CheckpointWriter",
@@ -101,28 +99,17 @@ class SQLiteCheckpoints:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
-        if timeout <= 0:
-            raise UserError("SQLiteCheckpoints: timeout must be > 0")
-        self.path: Path = Path(path)
+        self._file = SQLiteFile(
+            path,
+            timeout=timeout,
+            table="CREATE TABLE IF NOT EXISTS agentloop_checkpoints ("
+            "run_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at REAL NOT NULL)",
+            owner="SQLiteCheckpoints",
+            synchronous="NORMAL",
+        )
+        self.path: Path = self._file.path
         self.timeout = timeout
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS agentloop_checkpoints ("
-                "run_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at REAL NOT NULL)"
-            )
-
-    @contextlib.contextmanager
-    def _connect(self) -> Generator[sqlite3.Connection, None, None]:
-        # One connection per call: calls come from worker threads and other processes.
-        import sqlite3  # lazy: only an SQLite store needs it (~3 ms of every import)
-
-        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        try:
-            db.execute("PRAGMA synchronous=NORMAL")
-            yield db
-        finally:
-            db.close()
+        self._connect = self._file.connect
 
     def save(self, run_id: str, state: str) -> None:
         """Keep `state` as the run's latest state (one atomic write)."""
@@ -159,15 +146,6 @@ class SQLiteCheckpoints:
         return f"SQLiteCheckpoints({str(self.path)!r})"
 
 
-async def _call(method: Callable[..., Any], *args: Any) -> Any:
-    if inspect.iscoroutinefunction(method):
-        return await method(*args)
-    outcome = await anyio.to_thread.run_sync(method, *args)
-    if inspect.isawaitable(outcome):  # a plain function returning an awaitable
-        outcome = await outcome
-    return outcome
-
-
 def check_store(store: object) -> Checkpoints:
     """`store` if it has the `Checkpoints` methods; `UserError` otherwise."""
     if not isinstance(store, Checkpoints):
@@ -194,10 +172,10 @@ class CheckpointWriter:
     async def save(self, serialize: Callable[[], str]) -> None:
         """Save `serialize()`, called once this write's turn has come."""
         async with self._lock:
-            await _call(self.store.save, self.run_id, serialize())
+            await call_store(self.store.save, self.run_id, serialize())
 
     async def load(self) -> str | None:
-        return await _call(self.store.load, self.run_id)  # type: ignore[no-any-return]
+        return await call_store(self.store.load, self.run_id)  # type: ignore[no-any-return]
 
     async def delete(self) -> None:
-        await _call(self.store.delete, self.run_id)
+        await call_store(self.store.delete, self.run_id)

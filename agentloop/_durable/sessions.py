@@ -16,19 +16,17 @@ worker thread. What the text means is the run layer's business (`Chat`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
-from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .._errors import SessionConflictError, UserError
-from .checkpoints import _call  # pyright: ignore[reportPrivateUsage]  (shared within _durable)
+from .storage import SQLiteFile, call_store
 
 if TYPE_CHECKING:
-    import sqlite3
+    pass
 
 __all__ = ["MemorySessions", "SQLiteSessions", "Sessions", "check_sessions", "load", "save"]
 
@@ -98,26 +96,16 @@ class SQLiteSessions:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
-        if timeout <= 0:
-            raise UserError("SQLiteSessions: timeout must be > 0")
-        self.path: Path = Path(path)
+        self._file = SQLiteFile(
+            path,
+            timeout=timeout,
+            table="CREATE TABLE IF NOT EXISTS agentloop_sessions (session_id TEXT PRIMARY KEY, "
+            "version INTEGER NOT NULL, data TEXT NOT NULL, updated_at REAL NOT NULL)",
+            owner="SQLiteSessions",
+        )
+        self.path: Path = self._file.path
         self.timeout = timeout
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS agentloop_sessions (session_id TEXT PRIMARY KEY, "
-                "version INTEGER NOT NULL, data TEXT NOT NULL, updated_at REAL NOT NULL)"
-            )
-
-    @contextlib.contextmanager
-    def _connect(self) -> Generator[sqlite3.Connection, None, None]:
-        import sqlite3  # lazy: only an SQLite store needs it (~3 ms of every import)
-
-        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        try:
-            yield db
-        finally:
-            db.close()
+        self._connect = self._file.connect
 
     def load(self, session_id: str) -> tuple[int, str] | None:
         """The session's `(version, data)`, or None."""
@@ -173,7 +161,7 @@ def check_sessions(store: object) -> Sessions:
 
 async def load(store: Sessions, session_id: str) -> tuple[int, str] | None:
     """`store.load(session_id)`, off the event loop if it blocks."""
-    found = await _call(store.load, session_id)
+    found = await call_store(store.load, session_id)
     if found is None:
         return None
     version, data = found
@@ -182,4 +170,4 @@ async def load(store: Sessions, session_id: str) -> tuple[int, str] | None:
 
 async def save(store: Sessions, session_id: str, data: str, version: int) -> int:
     """`store.save(...)`, off the event loop if it blocks; the new version."""
-    return int(await _call(store.save, session_id, data, version))
+    return int(await call_store(store.save, session_id, data, version))
