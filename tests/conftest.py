@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import respx
 
 from agentloop.testing import forbid_network
 
@@ -34,6 +35,15 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Every async test runs on both backends. A module that cannot run on one
     overrides this fixture and says why in its docstring."""
     return str(request.param)
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
+    """The Interactions API, mocked with respx (a module may define its own `api`);
+    every route a test adds must be called."""
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    with respx.mock(using="httpx", base_url=BASE) as router:
+        yield router
 
 
 def load_json(name: str) -> Any:

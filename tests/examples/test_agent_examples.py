@@ -10,14 +10,13 @@ tests are plain sync functions.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from conftest import BASE, load_json, sse_headers
+from conftest import load_json, sse_headers
 from helpers.examples import (
     BUILTIN_REPLIES,
     EXAMPLES,
@@ -160,14 +159,6 @@ class Script:
         """The bodies sent, once every reply was used."""
         assert not self.replies, f"{len(self.replies)} scripted replies left unused"
         return self.bodies
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
-    """The Interactions API, mocked; every route a test adds must be called."""
-    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
-    with respx.mock(using="httpx", base_url=BASE) as router:
-        yield router
 
 
 # ---- the set of examples -------------------------------------------------------------

@@ -12,7 +12,6 @@ import functools
 import json
 import runpy
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import BASE, load_bytes, load_json, sse_headers
+from conftest import load_bytes, load_json, sse_headers
 from helpers.examples import BUILTIN_REPLIES, EXAMPLES, answer, interaction, load_example, text
 
 from agentloop import Client, RetryPolicy
@@ -69,14 +68,6 @@ def user_input(*content: dict[str, Any]) -> dict[str, Any]:
 def replies(*bodies: dict[str, Any]) -> list[httpx.Response]:
     """Responses for a route's `side_effect`, one per call, in order."""
     return [httpx.Response(200, json=body) for body in bodies]
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
-    """The Interactions API, mocked; every route a test adds must be called."""
-    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
-    with respx.mock(using="httpx", base_url=BASE) as router:
-        yield router
 
 
 # ---- the set of examples ------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import BASE
 from helpers.processes import no_leaked_processes
 
 import agentloop
@@ -60,13 +59,6 @@ def answer(id: str, text: str) -> dict[str, Any]:
 def asks(id: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     call = {"type": "function_call", "id": f"c_{id}", "name": name, "arguments": arguments}
     return {"id": id, "status": "requires_action", "steps": [call]}
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
-    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
-    with respx.mock(using="httpx", base_url=BASE) as router:
-        yield router
 
 
 def test_the_remote_weather_example(
