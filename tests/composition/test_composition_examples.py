@@ -3,19 +3,12 @@ the local server (the demo model) on a loopback port."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from helpers.examples import run_script
 
-import agentloop
 from agentloop.testing import DemoModel, InteractionsServer, serve_in_thread
-
-ROOT = Path(agentloop.__file__).parent.parent
-EXAMPLES = ROOT / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -24,34 +17,20 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-def run_example(base_url: str, name: str) -> list[str]:
-    env = {**os.environ, "AGENTLOOP_BASE_URL": base_url, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / f"{name}.py")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
-
-
 def test_agent_as_tool_example(base_url: str) -> None:
-    lines = run_example(base_url, "composition_agent_as_tool")
+    lines = run_script(base_url, "composition_agent_as_tool")
     assert lines[0] == "researcher ran 1 interaction(s)"
     assert lines[1].startswith("Status: completed; tokens used in all: ")
     assert any("research report" in line for line in lines[2:])
 
 
 def test_handoffs_example(base_url: str) -> None:
-    lines = run_example(base_url, "composition_handoffs")
+    lines = run_script(base_url, "composition_handoffs")
     assert lines[:2] == ["Handed off: triage -> billing", "Answered by: billing"]
 
 
 def test_parallel_example(base_url: str) -> None:
-    lines = run_example(base_url, "composition_parallel")
+    lines = run_script(base_url, "composition_parallel")
     assert lines[:3] == [
         "Fan-out: completed",
         "Branches: oceans, moon, winds",
@@ -61,20 +40,20 @@ def test_parallel_example(base_url: str) -> None:
 
 
 def test_sessions_example(base_url: str) -> None:
-    lines = run_example(base_url, "composition_sessions")
+    lines = run_script(base_url, "composition_sessions")
     assert lines[1] == "Your last message was: “Hi, my name is Ada.”"  # from the saved session
     assert lines[2] == "Turns in the session: 2"
 
 
 def test_limits_and_guardrails_example(base_url: str) -> None:
-    lines = run_example(base_url, "composition_limits_guardrails")
+    lines = run_script(base_url, "composition_limits_guardrails")
     assert lines[0] == "Stopped: requests limit 1 reached"
     assert lines[1].startswith("Resumed: completed: ")
     assert lines[-1] == "Guardrail no_email tripped: the message holds an email address"
 
 
 def test_compaction_example(base_url: str) -> None:
-    lines = run_example(base_url, "composition_compaction")
+    lines = run_script(base_url, "composition_compaction")
     kept = [int(line.split(": ")[1].split()[0]) for line in lines if line.startswith("Turn ")]
     assert len(kept) == 8
     assert max(kept) < 8 * 3  # never the whole conversation

@@ -3,19 +3,12 @@ own processes, against the local server (the demo model) on a loopback port."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from helpers.examples import run_script
 
-import agentloop
 from agentloop.testing import DemoModel, InteractionsServer, serve_in_thread
-
-ROOT = Path(agentloop.__file__).parent.parent
-EXAMPLES = ROOT / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -24,22 +17,8 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-def run_example(base_url: str, name: str, *args: str) -> list[str]:
-    env = {**os.environ, "AGENTLOOP_BASE_URL": base_url, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / name), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
-
-
 def test_approval_example_approves(base_url: str) -> None:
-    lines = run_example(base_url, "approval.py")
+    lines = run_script(base_url, "approval")
     assert lines[:2] == [
         "Status: awaiting_approval",
         "Waiting for a decision on refund({'order': 42, 'amount': 30}) [call_1]",
@@ -49,13 +28,13 @@ def test_approval_example_approves(base_url: str) -> None:
 
 
 def test_approval_example_rejects(base_url: str) -> None:
-    lines = run_example(base_url, "approval.py", "reject")
+    lines = run_script(base_url, "approval", "reject")
     assert any(line.startswith("  refund: The user rejected this call") for line in lines)
     assert any(line.endswith("(rejected)") for line in lines)
 
 
 def test_crash_resume_example_charges_once(base_url: str) -> None:
-    lines = run_example(base_url, "crash_resume.py")
+    lines = run_script(base_url, "crash_resume")
     assert lines[0] == "The worker died (signal 9) while charging the card"
     assert lines[1] == "Resumed order-7-payment: completed"
     assert "- charge_card (7, 25): receipt #1: 25 euros for order 7" in lines

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -73,3 +76,19 @@ BUILTIN_REPLIES = {
     ),
 }
 """The guide's three built-in tool examples, answered."""
+
+
+def run_script(base_url: str, name: str, *args: str) -> list[str]:
+    """Run examples/<name>.py as a script in its own process against `base_url`
+    (`AGENTLOOP_BASE_URL`); its stdout lines, once it exited with 0."""
+    env = {**os.environ, "AGENTLOOP_BASE_URL": base_url, "PYTHONPATH": str(EXAMPLES.parent)}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
