@@ -16,11 +16,11 @@ from urllib.parse import quote
 import anyio
 import httpx
 
-from .._errors import APIError, UserError
+from .._errors import UserError
 from .._wire.base import JsonObject
 from .._wire.resources import EnvironmentFile, EnvironmentResource, ManagedAgent
 from .core import HTTPCore
-from .files import DEFAULT_CHUNK_SIZE, bytes_chunks, file_chunks, send_chunks
+from .files import DEFAULT_CHUNK_SIZE, upload_resumable
 from .paging import AsyncPager, blocking, blocking_list, drop_none, parse, segment
 
 __all__ = [
@@ -170,32 +170,17 @@ class AsyncEnvironmentFiles:
         if extract is not None:
             params["extract"] = "true" if extract else "false"
         core = self._core
-        start = await core.request(
+        response = await upload_resumable(
+            core,
             "PUT",
-            "",
-            url=(
-                f"{core.base_url}/upload/{core.api_version}/environments/"
-                f"{_env_id(environment)}/files/{_file_path(path)}"
-            ),
+            f"{core.base_url}/upload/{core.api_version}/environments/"
+            f"{_env_id(environment)}/files/{_file_path(path)}",
+            data,
+            size=size,
+            mime_type=mime_type,
+            chunk_size=chunk_size,
             params=params or None,
-            headers={
-                "x-goog-upload-protocol": "resumable",
-                "x-goog-upload-command": "start",
-                "x-goog-upload-header-content-length": str(size),
-                "x-goog-upload-header-content-type": mime_type,
-            },
         )
-        upload_url = start.headers.get("x-goog-upload-url")
-        if not upload_url:
-            raise APIError("the upload session did not return an x-goog-upload-url header")
-        granularity = int(start.headers.get("x-goog-upload-chunk-granularity") or 1)
-        chunk_size = max(granularity, chunk_size // granularity * granularity)
-        chunks = (
-            bytes_chunks(data, chunk_size)
-            if isinstance(data, bytes)
-            else file_chunks(anyio.Path(data), chunk_size)
-        )
-        response = await send_chunks(core, upload_url, chunks, size)
         body: Any = response.json() if response.content.strip() else {}
         if isinstance(body, dict):
             found = cast(JsonObject, body)

@@ -11,6 +11,7 @@ import builtins
 import functools
 import gc
 import mimetypes
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from .._sync import run_sync
 from .._wire.file import File
 from .core import HTTPCore, path_segment
 
-__all__ = ["AsyncFiles", "Files", "bytes_chunks", "file_chunks", "send_chunks"]
+__all__ = ["AsyncFiles", "Files", "upload_resumable"]
 
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 """Bytes per upload request: large enough to be fast, small enough to keep memory flat."""
@@ -47,6 +48,47 @@ async def file_chunks(path: anyio.Path, size: int) -> AsyncIterator[bytes]:
 async def bytes_chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
     for start in range(0, max(len(data), 1), size):
         yield data[start : start + size]
+
+
+async def upload_resumable(
+    core: HTTPCore,
+    method: str,
+    url: str,
+    data: bytes | str | os.PathLike[str],
+    *,
+    size: int,
+    mime_type: str,
+    chunk_size: int,
+    body: object | None = None,
+    params: dict[str, str] | None = None,
+) -> httpx.Response:
+    """Google's resumable upload: open a session at `url`, then send `data` (bytes, or
+    a local file streamed from disk) in chunks; the final chunk's response."""
+    start = await core.request(
+        method,
+        "",
+        url=url,
+        body=body,
+        params=params,
+        idempotent=True,  # opening another upload session leaves nothing behind
+        headers={
+            "x-goog-upload-protocol": "resumable",
+            "x-goog-upload-command": "start",
+            "x-goog-upload-header-content-length": str(size),
+            "x-goog-upload-header-content-type": mime_type,
+        },
+    )
+    upload_url = start.headers.get("x-goog-upload-url")
+    if not upload_url:
+        raise APIError("the upload session did not return an x-goog-upload-url header")
+    granularity = int(start.headers.get("x-goog-upload-chunk-granularity") or 1)
+    chunk_size = max(granularity, chunk_size // granularity * granularity)
+    chunks = (
+        bytes_chunks(data, chunk_size)
+        if isinstance(data, bytes)
+        else file_chunks(anyio.Path(data), chunk_size)
+    )
+    return await send_chunks(core, upload_url, chunks, size)
 
 
 async def send_chunks(
@@ -118,36 +160,19 @@ class AsyncFiles:
         metadata: dict[str, object] = {}
         if display_name:
             metadata["display_name"] = display_name
-        start = await self._core.request(
+        core = self._core
+        response = await upload_resumable(
+            core,
             "POST",
-            "",
-            url=f"{self._core.base_url}/upload/{self._core.api_version}/files",
+            f"{core.base_url}/upload/{core.api_version}/files",
+            file,
+            size=size,
+            mime_type=mime_type,
+            chunk_size=chunk_size,
             body={"file": metadata},
-            idempotent=True,  # opening another upload session leaves nothing behind
-            headers={
-                "x-goog-upload-protocol": "resumable",
-                "x-goog-upload-command": "start",
-                "x-goog-upload-header-content-length": str(size),
-                "x-goog-upload-header-content-type": mime_type,
-            },
         )
-        upload_url = start.headers.get("x-goog-upload-url")
-        if not upload_url:
-            raise APIError("the upload session did not return an x-goog-upload-url header")
-        granularity = int(start.headers.get("x-goog-upload-chunk-granularity") or 1)
-        chunk_size = max(granularity, chunk_size // granularity * granularity)
-        if isinstance(file, bytes):
-            chunks = bytes_chunks(file, chunk_size)
-        else:
-            chunks = file_chunks(anyio.Path(file), chunk_size)
-        response = await self._send_chunks(upload_url, chunks, size)
         body = response.json()
         return File.model_validate(body.get("file", body))
-
-    async def _send_chunks(
-        self, upload_url: str, chunks: AsyncIterator[bytes], size: int
-    ) -> httpx.Response:
-        return await send_chunks(self._core, upload_url, chunks, size)
 
     async def get(self, name: str | File) -> File:
         """The file's current metadata (`state` tells whether it is ready)."""
