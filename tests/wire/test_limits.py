@@ -59,6 +59,11 @@ def test_parse_arguments(raw: str, problem: str | None) -> None:
         ({"a": TOO_DEEP}, "nested too deeply"),
         ({"a": "x" * 1_000_001}, "too large"),
         ({"k": list(range(600_000))}, "too large"),
+        # flat objects of scalars take a shorter check; its edges go to the walk
+        ({"q": "weather", "n": 3, "f": 1.5, "b": True, "z": None}, None),
+        ({f"k{i}": "v" * 40_000 for i in range(26)}, "too large"),
+        ({f"k{i}": i for i in range(40)}, None),
+        ({1: "x"}, None),
     ],
 )
 def test_arguments_problem(value: object, problem: str | None) -> None:
@@ -89,6 +94,40 @@ def test_function_call_step_keeps_bad_arguments_as_an_error() -> None:
     assert step.arguments == {}
     assert "not a JSON object" in (step.arguments_error or "")
     assert "arguments_error" not in step.to_dict()
+
+
+@pytest.mark.parametrize("arguments", ["null", '"{\\"a\\": 1}"', "[1]", "7"])
+def test_function_call_step_from_json_keeps_unusable_arguments_as_an_error(
+    arguments: str,
+) -> None:
+    raw = '{"type": "function_call", "id": "c", "name": "f", "arguments": ' + arguments + "}"
+    step = FunctionCallStep.model_validate_json(raw)
+    assert step.arguments == {}
+    assert "not a JSON object" in (step.arguments_error or "")
+    assert step.to_dict() == {"type": "function_call", "id": "c", "name": "f", "arguments": {}}
+
+
+def test_function_call_step_copies_a_callers_arguments() -> None:
+    given = {"city": "Paris"}
+    step = FunctionCallStep.model_validate({"id": "c", "name": "f", "arguments": given})
+    given["city"] = "Rome"
+    assert step.arguments == {"city": "Paris"}
+    assert step.arguments_error is None
+
+
+def test_legacy_outputs_body_becomes_steps_and_keeps_its_extras() -> None:
+    interaction = Interaction.model_validate_json(
+        '{"id": "i", "object": "interaction", "role": "model", "outputs": ['
+        '{"type": "text", "text": "a"}, {"type": "text", "text": "b"},'
+        '{"type": "function_call", "id": "c", "name": "f", "arguments": {}}]}'
+    )
+    assert [step.type for step in interaction.steps] == ["model_output", "function_call"]
+    assert interaction.text == ""
+    assert interaction.function_calls[0].id == "c"
+    dumped = interaction.to_dict()
+    assert "outputs" not in dumped
+    assert dumped["object"] == "interaction"
+    assert Interaction.model_validate(dumped) == interaction
 
 
 def test_interaction_nested_beyond_the_parser_still_parses() -> None:

@@ -254,6 +254,21 @@ def test_usage_adds() -> None:
     assert by_modality == {"text": 5, "image": 3}
 
 
+def test_usage_sum_of_totals_is_a_plain_usage() -> None:
+    first = Usage.model_validate({"total_tokens": 10, "total_input_tokens": 4})
+    second = Usage.model_validate({"total_tokens": 5, "total_output_tokens": 2})
+    total = first + second
+    assert total == Usage(total_tokens=15, total_input_tokens=4, total_output_tokens=2)
+    assert total.model_fields_set == {"total_tokens", "total_input_tokens", "total_output_tokens"}
+    assert total.to_dict() == {
+        "total_tokens": 15,
+        "total_input_tokens": 4,
+        "total_output_tokens": 2,
+    }
+    assert (first.total_tokens, second.total_tokens) == (10, 5)  # the operands are unchanged
+    assert Usage.model_validate_json(total.model_dump_json()) == total
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*sse*.txt")))
 def test_every_sse_event_parses_and_round_trips(name: str) -> None:
     for line in (FIXTURES / name).read_text().splitlines():
