@@ -16,6 +16,7 @@ import logging
 import os
 import platform
 import sys
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from typing import Any, cast
 from urllib.parse import quote
@@ -531,6 +532,21 @@ class HTTPCore:
             await anext(self._guard)
             keep_until_run_ends(self._guard)
 
+        # The first attempt is made here rather than in `send_with_retries`: a reply
+        # read whole (`Buffered`: a 2xx) needs none of the retry machinery, and a
+        # request in flight then holds one coroutine (and its closures) fewer.
+        started = time.monotonic()
+        first: httpx.Response | httpx.TransportError
+        try:
+            reply = await send()
+        except httpx.TransportError as exc:
+            first = exc
+        else:
+            if type(reply) is Buffered:
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("%s -> %d", describe_request(make_request()), reply.status_code)
+                return reply
+            first = cast(httpx.Response, reply)
         attempts = Attempts()
         try:
             response = await send_with_retries(
@@ -542,6 +558,8 @@ class HTTPCore:
                 idempotent=idempotent,
                 repeat_lost_replies=self.retry_ambiguous,
                 attempts=attempts,
+                first=first,
+                started=started,
             )
         except LostReply as lost:
             request = make_request()

@@ -163,6 +163,8 @@ async def send_with_retries(
     idempotent: bool = True,
     repeat_lost_replies: bool = True,
     attempts: Attempts | None = None,
+    first: httpx.Response | httpx.TransportError | None = None,
+    started: float | None = None,
 ) -> httpx.Response | Buffered:
     """Call `send` until it returns a non-retryable response or the policy gives up.
 
@@ -173,17 +175,24 @@ async def send_with_retries(
 
     A request that is not `idempotent` and may have reached the server whole (its
     reply was lost) is repeated only if `repeat_lost_replies`; otherwise `LostReply`
-    is raised. `attempts`, if given, records what happened.
+    is raised. `attempts`, if given, records what happened. `first`: the outcome of a
+    first attempt the caller made itself, at `started` (a `time.monotonic()`).
     """
     record = attempts if attempts is not None else Attempts()
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     attempt = 0
     while True:
         attempt += 1
         record.count = attempt
         response: httpx.Response | None = None
         try:
-            reply = await send()
+            if first is not None:
+                made, first = first, None
+                if isinstance(made, httpx.TransportError):
+                    raise made
+                reply: httpx.Response | Buffered = made
+            else:
+                reply = await send()
             if type(reply) is Buffered:  # a 2xx read whole: nothing to retry
                 return reply
             response = cast(httpx.Response, reply)
