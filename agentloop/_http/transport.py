@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ssl
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from contextlib import contextmanager
 from typing import Any
 
@@ -118,18 +118,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 self._urls[url] = cached
         return cached
 
-    async def _send_lean(
+    def _send_lean(
         self,
         method: str,
         url: str,
         headers: list[tuple[str, str]],
         content: bytes | None,
         timeouts: dict[str, float | None],
-    ) -> aiohttp.ClientResponse:
-        """aiohttp's response to a request given as plain values (its body unread)."""
+    ) -> Awaitable[aiohttp.ClientResponse]:
+        """aiohttp's response to a request given as plain values (its body unread).
+
+        Not a coroutine itself: the caller awaits aiohttp's own, one frame fewer per
+        request in flight."""
         session = self._session or self._open()
         target, proxy = self._target(url)
-        return await session.request(
+        return session.request(
             method,
             target,
             headers=headers,

@@ -196,6 +196,15 @@ def _is_content(block: Any) -> bool:
     )
 
 
+def _is_plain_step(item: object) -> bool:
+    """A step as a plain dict, which `normalize_input` would pass through unchanged."""
+    if type(item) is not dict:
+        return False
+    fields = cast(JsonObject, item)
+    kind = fields.get("type")
+    return kind is not None and kind not in CONTENT_TYPES and "role" not in fields
+
+
 def _steps_from_blocks(blocks: Sequence[Any], content_step: str) -> list[Any]:
     """Blocks as steps: runs of content become one `content_step`, the rest stay steps."""
     steps: list[Any] = []
@@ -233,6 +242,10 @@ def normalize_input(value: Any) -> Any:
     value = _plain(value)
     if value is None or isinstance(value, str):
         return value
+    if type(value) is list and all(map(_is_plain_step, cast(list[object], value))):
+        # A list of steps as dicts (a tool round's results) is its own wire form: ~0.5
+        # us instead of ~2.5 us for two results, once per tool round.
+        return list(cast(list[object], value))
     if isinstance(value, Mapping):
         value = [cast(Mapping[str, Any], value)]
     if not isinstance(value, Sequence):

@@ -135,3 +135,21 @@ def test_tools_with_to_wire_are_serialised() -> None:
     assert build_create_body({"model": "m", "tools": [Tool()]})["tools"] == [
         {"type": "google_search"}
     ]
+
+
+def test_normalize_input_passes_a_list_of_steps_through_as_a_new_list() -> None:
+    results = [
+        {"type": "function_result", "call_id": "c1", "name": "f", "result": {"t": 21}},
+        {"type": "function_result", "call_id": "c2", "name": "f", "result": "x"},
+    ]
+    normalized = normalize_input(results)
+    assert normalized == results
+    assert normalized is not results
+    # One content block among them still starts a user_input step; a turn is a turn.
+    mixed = normalize_input([{"type": "text", "text": "hi"}, results[0]])
+    assert mixed == [
+        {"type": "user_input", "content": [{"type": "text", "text": "hi"}]},
+        results[0],
+    ]
+    turn = normalize_input([{"type": "x", "role": "user", "content": "hi"}])
+    assert turn == [{"type": "user_input", "content": [{"type": "text", "text": "hi"}]}]
