@@ -137,6 +137,12 @@ def _current_loop_token() -> object:
     return trio.lowlevel.current_trio_token()
 
 
+def _describe(make_request: Callable[[], httpx.Request]) -> str:
+    # A function, not a lambda in `_attempts`: a closure would make `make_request` a
+    # cell of every request's frame, one more object alive per request in flight.
+    return describe_request(make_request())
+
+
 class HTTPCore:
     """Sends requests to the Interactions API with retries and typed errors."""
 
@@ -553,7 +559,7 @@ class HTTPCore:
                 send,
                 self.retry_policy,
                 sleep=self.sleep or anyio.sleep,
-                describe=lambda: describe_request(make_request()),
+                describe=functools.partial(_describe, make_request),
                 on_retry=on_retry,
                 idempotent=idempotent,
                 repeat_lost_replies=self.retry_ambiguous,

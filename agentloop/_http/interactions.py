@@ -9,6 +9,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from .._errors import ResponseValidationError, UserError, describe_request
+from .._wire.base import JsonObject
 from .._wire.interaction import Interaction
 from .._wire.limits import is_too_deep, trim_deep_json, validation_summary
 from .._wire.requests import CreateInteractionBody, build_create_body
@@ -113,14 +114,7 @@ class AsyncInteractions:
         if extra_body:
             wire.update(extra_body)
         if stream:
-            response = await self._core.request_streamed("POST", _PATH, body=wire, timeout=timeout)
-
-            async def recreate() -> httpx.Response:
-                return await self._core.request_streamed(
-                    "POST", _PATH, body=wire, timeout=timeout, repeated=True
-                )
-
-            return self._stream(response, interaction_id=None, recreate=recreate)
+            return await self._create_stream(wire, timeout)
         # The hot path of every agent round: no httpx objects on agentloop's own client.
         reply = await self._core.request_buffered("POST", _PATH, body=wire, timeout=timeout)
         parsed: Interaction = _parse(Interaction, reply, self._describe_create)
@@ -207,6 +201,20 @@ class AsyncInteractions:
         return await self._core.request(
             "GET", self._path(id), params=params, stream=True, timeout=timeout
         )
+
+    async def _create_stream(
+        self, wire: JsonObject, timeout: float | httpx.Timeout | None
+    ) -> AsyncInteractionStream:
+        # Its own method: the closure below would otherwise make `wire` and `timeout`
+        # cells of every (non-streaming) create's frame.
+        response = await self._core.request_streamed("POST", _PATH, body=wire, timeout=timeout)
+
+        async def recreate() -> httpx.Response:
+            return await self._core.request_streamed(
+                "POST", _PATH, body=wire, timeout=timeout, repeated=True
+            )
+
+        return self._stream(response, interaction_id=None, recreate=recreate)
 
     def _stream(
         self,
