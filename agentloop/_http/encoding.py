@@ -31,6 +31,9 @@ def _stdlib_encode(body: object) -> bytes:
     return _ENCODER.encode(body).encode()
 
 
+_SMALL_BODY = 2048
+
+
 def _orjson_encoder() -> Callable[[object], bytes]:
     """`encode_json` with orjson when it is installed (the `speed` extra).
 
@@ -51,9 +54,13 @@ def _orjson_encoder() -> Callable[[object], bytes]:
 
     def encode(body: object) -> bytes:
         try:
-            return dumps(body, default=_json_default, option=options)
+            encoded = dumps(body, default=_json_default, option=options)
         except error:
             return _stdlib_encode(body)
+        # orjson hands back its whole write buffer (4 KB at least) with the length set
+        # to what it wrote; a body stays alive while its request is in flight, so a
+        # copy of the right size (~0.1 us) saves ~4 KB of memory per request in flight.
+        return memoryview(encoded).tobytes() if len(encoded) < _SMALL_BODY else encoded
 
     return encode
 

@@ -4,6 +4,7 @@ the first use of agentloop does not import httpx's command-line client."""
 from __future__ import annotations
 
 import json
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -44,6 +45,22 @@ def test_pydantic_objects_become_dicts_and_the_unsendable_raises_as_json_does() 
     }
     with pytest.raises(TypeError, match="object is not JSON serializable"):
         encode_json({"result": object()})
+
+
+def test_small_encoded_bodies_hold_only_their_own_bytes() -> None:
+    # A body stays alive while its request is in flight: 1,000 small ones must not
+    # each keep an encoder's whole buffer (orjson's is 4 KB at least).
+    body = {"model": "m", "input": "x" * 200}
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        kept = [encode_json(body) for _ in range(1000)]
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    held = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    assert json.loads(kept[0]) == body
+    assert held < 1000 * 1024, f"{held / 1000:.0f} bytes held per body"
 
 
 def test_first_use_skips_httpx_cli_and_leaves_it_importable() -> None:
