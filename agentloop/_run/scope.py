@@ -34,7 +34,7 @@ from .steps import Finish
 if TYPE_CHECKING:
     from .._http.client import AsyncClient
 
-__all__ = ["Composition", "ParentLink", "RunScope", "current_link"]
+__all__ = ["Composition", "ParentLink", "RunScope", "current_link", "reads_link"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,6 +232,12 @@ class ParentLink:
 _LINK: contextvars.ContextVar[ParentLink | None] = contextvars.ContextVar(
     "agentloop_parent_link", default=None
 )
+
+
+def reads_link(tool: object) -> bool:
+    """Whether `tool`'s calls read the link of the round they run in (a tool class
+    that does says so with `reads_link = True`: a sub-agent's, a handoff's)."""
+    return getattr(tool, "reads_link", False) is True
 
 
 def current_link() -> ParentLink | None:
