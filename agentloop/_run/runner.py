@@ -28,7 +28,7 @@ from .result import RunResult, result_of
 from .scope import Composition, ParentLink, RunScope
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
-from .tool_search import with_tool_search
+from .tool_search import ToolSearch, with_tool_search
 from .toolset import ToolSession
 
 if TYPE_CHECKING:
@@ -201,25 +201,24 @@ class Runner:
         if held is not None:
             await held.aclose()
 
-    @contextlib.asynccontextmanager
-    async def tool_session(self) -> AsyncGenerator[ToolSession, None]:
+    def tool_session(self) -> contextlib.AbstractAsyncContextManager[ToolSession]:
         """The run's tools: the held session, or sources connected for this run only
         (deferred ones behind the tool search, with `tool_search=`)."""
-        async with self._connected_tools() as session:
-            search = self.config.tool_search
-            yield session if search is None else with_tool_search(session, search)
+        search, held = self.config.tool_search, self._held
+        if held is None and self.config.toolset.sources:
+            return self._connected(search)
+        # Nothing to connect: a plain context, not two generator-based ones kept
+        # alive for the whole run.
+        session = held if held is not None else self.config.toolset.static_session()
+        return contextlib.nullcontext(
+            session if search is None else with_tool_search(session, search)
+        )
 
     @contextlib.asynccontextmanager
-    async def _connected_tools(self) -> AsyncGenerator[ToolSession, None]:
-        if self._held is not None:
-            yield self._held
-            return
-        if not self.config.toolset.sources:
-            yield self.config.toolset.static_session()
-            return
+    async def _connected(self, search: ToolSearch | None) -> AsyncGenerator[ToolSession, None]:
         session = await self.config.toolset.open()
         try:
-            yield session
+            yield session if search is None else with_tool_search(session, search)
         finally:
             await session.aclose()
 
