@@ -44,6 +44,13 @@ ToolLike = (
 objects, tool sources (MCP servers), and raw tool dicts as the API spells them."""
 
 
+# Empty containers for a session (one per run): a generic alias as a factory
+# (`list[ToolSource]`) costs ~0.2 us a call against ~0.03 us (it also tries to set
+# `__orig_class__` on the result); the casts keep the declared types.
+_new_dict = cast("Callable[[], dict[Any, Any]]", dict)
+_new_list = cast("Callable[[], list[Any]]", list)
+
+
 @dataclass(slots=True)
 class ToolSession:
     """The tools of one run (or one `async with agent:` block), sources connected."""
@@ -52,11 +59,11 @@ class ToolSession:
     """The `tools` list of every create request."""
     handlers: dict[str, CallableTool]
     """Local handlers by name."""
-    sources: list[ToolSource] = field(default_factory=list[ToolSource])
+    sources: list[ToolSource] = field(default_factory=_new_list)
     """Connected sources, closed with the session."""
-    owned: dict[int, list[str]] = field(default_factory=dict[int, list[str]])
+    owned: dict[int, list[str]] = field(default_factory=_new_dict)
     """The names of each source's tools, by `id(source)`."""
-    unwatch: list[Callable[[], None]] = field(default_factory=list[Callable[[], None]])
+    unwatch: list[Callable[[], None]] = field(default_factory=_new_list)
 
     def add_tools(self, source: ToolSource, tools: Sequence[CallableTool]) -> None:
         """Offer `tools` as `source`'s tools, replacing those it offered before.
