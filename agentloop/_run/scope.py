@@ -111,6 +111,8 @@ class RunScope:
         self.agent_name = agent_name
 
     def _limits(self, state: RunState) -> list[tuple[UsageLimits, Spent]]:
+        if not self.ancestors and self.composition.usage_limits is None:
+            return []  # no limits (the common case): no comprehension to run
         pairs = [(a.limits, a.spent.plus(a.state)) for a in self.ancestors]
         if self.composition.usage_limits is not None:
             pairs.append((self.composition.usage_limits, Spent()))
@@ -127,6 +129,8 @@ class RunScope:
         limit = self.composition.history_limit
         if limit is not None:
             await compact(limit, state, self.summarize)
+        if self._input_pending and not self.composition.input_guardrails:
+            self._input_pending = False  # nothing to check: no context to build
         if self._input_pending:
             guards = self.composition.input_guardrails
             now = guards if stream else tuple(g for g in guards if not g.parallel)
@@ -198,7 +202,9 @@ class RunScope:
         await check_all(guards, state.pending_input, self._context("input"), state)
 
     async def check_output(self, state: RunState, output: Any) -> None:
-        await check_all(self.composition.output_guardrails, output, self._context("output"), state)
+        guards = self.composition.output_guardrails
+        if guards:  # the context only when a guardrail reads it
+            await check_all(guards, output, self._context("output"), state)
 
 
 @dataclass(slots=True)
