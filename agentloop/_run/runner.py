@@ -468,10 +468,13 @@ class Runner:
                         scope=scope,
                     )
                     first = None
-                    async with aclosing(events):
-                        async for event in events:  # emit=False: only the last one
-                            assert isinstance(event, RunFinishedEvent)
-                            finished = event
+                    # No `aclosing`: unemitting, the driver yields only its last event
+                    # and returns, and this loop runs it to its end; an exception or a
+                    # cancellation reaches this frame only through the driver's,
+                    # which it ends too. So the generator is always finished here.
+                    async for event in events:
+                        assert isinstance(event, RunFinishedEvent)
+                        finished = event
                 if finished is not None:
                     if finished.result.status != "awaiting_approval":
                         await scope.check_output(state, finished.result.output)
