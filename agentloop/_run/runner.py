@@ -273,23 +273,12 @@ class Runner:
         observer = self.observer(
             state, deps, parent, link.hooks if link is not None else None, resumed=not new_run
         )
-        return self._events(
-            state,
-            observer,
-            deps=deps,
-            emit=emit,
-            stream=stream,
-            first=first,
-            on_progress=on_progress,
-            new_run=new_run,
-            link=link,
-        )
+        return self._events(state, observer, deps, emit, stream, first, on_progress, new_run, link)
 
     async def _events(
         self,
         state: RunState,
         observer: RunObserver | None,
-        *,
         deps: Any,
         emit: bool,
         stream: bool,
@@ -298,8 +287,9 @@ class Runner:
         new_run: bool,
         link: ParentLink | None,
     ) -> AsyncGenerator[RunEvent[Any], None]:
-        checkpoint = await self._checkpoint(state, new_run)
-        scope = self._scope(state, deps, link, observer, check_input=new_run and first is None)
+        checkpoint, scope = await self._begin(
+            state, deps, link, observer, new_run=new_run, check_input=new_run and first is None
+        )
         try:
             events = self._handed_on(
                 state,
@@ -332,25 +322,24 @@ class Runner:
             await _failed(exc, state, checkpoint)
             raise
 
-    async def _checkpoint(self, state: RunState, new_run: bool) -> CheckpointWriter | None:
-        """The run's checkpoint writer; a new run may not reuse a checkpointed run id."""
-        checkpoint = self._writer(state)
-        if new_run and checkpoint is not None and await checkpoint.load() is not None:
-            raise UserError(
-                f"run {state.run_id!r} already has a checkpoint: continue it with "
-                f"agent.resume({state.run_id!r}), or choose another run_id"
-            )
-        return checkpoint
-
-    def _scope(
+    async def _begin(
         self,
         state: RunState,
         deps: Any,
         link: ParentLink | None,
         observer: RunObserver | None,
         *,
+        new_run: bool,
         check_input: bool,
-    ) -> RunScope:
+    ) -> tuple[CheckpointWriter | None, RunScope]:
+        """The run's checkpoint writer (a new run may not reuse a checkpointed run
+        id) and its scope."""
+        checkpoint = self._writer(state)
+        if new_run and checkpoint is not None and await checkpoint.load() is not None:
+            raise UserError(
+                f"run {state.run_id!r} already has a checkpoint: continue it with "
+                f"agent.resume({state.run_id!r}), or choose another run_id"
+            )
         scope = RunScope(
             self.composition,
             client=self.client,
@@ -364,7 +353,7 @@ class Runner:
         answering = self.find(state.agent_name)
         if answering is not self:  # a resumed run, after a handoff: the limits stay ours
             scope.switch(answering.composition, answering.config.name)
-        return scope
+        return checkpoint, scope
 
     async def _handed_on(
         self,
@@ -432,23 +421,15 @@ class Runner:
             state, deps, parent, link.hooks if link is not None else None, resumed=not new_run
         )
         if observer is not None:  # hooks and spans follow the run's events
-            events = self._events(
-                state,
-                observer,
-                deps=deps,
-                emit=False,
-                stream=False,
-                first=first,
-                on_progress=on_progress,
-                new_run=new_run,
-                link=link,
+            return await self.last(
+                self._events(state, observer, deps, False, False, first, on_progress, new_run, link)
             )
-            return await self.last(events)
         # Unobserved, the run is `_handed_on` without its events, inlined here: the
         # driver's generator is the only one left under this coroutine (not three,
         # each with its `aclosing`, re-yielding the result and kept alive per run).
-        checkpoint = await self._checkpoint(state, new_run)
-        scope = self._scope(state, deps, link, None, check_input=new_run and first is None)
+        checkpoint, scope = await self._begin(
+            state, deps, link, None, new_run=new_run, check_input=new_run and first is None
+        )
         try:
             runner = self.find(state.agent_name)
             while True:
@@ -566,18 +547,6 @@ def _drive() -> Callable[..., AsyncGenerator[RunEvent[Any], None]]:
     return _driver
 
 
-def _hand_over(
-    state: RunState, scope: RunScope, runner: Runner, origin: Runner
-) -> tuple[Runner, HandoffEvent]:
-    """The handoff `state` asks for, done: the target's runner and the event."""
-    # By name, from the agent the run started with: what a resumed state can name,
-    # and what lets two agents hand back and forth.
-    target = origin.find(state.transfer_to)
-    handed = hand_off(state, runner, target)
-    scope.switch(target.composition, target.config.name)
-    return target, handed
-
-
 async def _failed(
     exc: AgentloopError, state: RunState, checkpoint: CheckpointWriter | None
 ) -> None:
@@ -588,19 +557,27 @@ async def _failed(
         await checkpoint.save(state.to_json)
 
 
-def hand_off(state: RunState, source: Runner, target: Runner) -> HandoffEvent:
-    """Make `target` the agent answering `state`'s run (its transfer call posted)."""
+def _hand_over(
+    state: RunState, scope: RunScope, source: Runner, origin: Runner
+) -> tuple[Runner, HandoffEvent]:
+    """Make the target of the handoff `state` asks for (its transfer call posted) the
+    agent answering the run: its runner, and the event."""
+    # By name, from the agent the run started with: what a resumed state can name,
+    # and what lets two agents hand back and forth.
+    target = origin.find(state.transfer_to)
     for handoff in source.composition.handoffs:
         if handoff.agent.runner is target and handoff.input_filter is not None:
             state.history = list(handoff.input_filter(list(state.history)))
     record = state.handoffs[-1] if state.handoffs else {}
     state.agent_name = target.config.name
     state.transfer_to = None
-    return HandoffEvent(
+    scope.switch(target.composition, target.config.name)
+    event = HandoffEvent(
         from_agent=source.config.name,
         to_agent=str(target.config.name),
         call_id=str(record.get("call_id", "")),
     )
+    return target, event
 
 
 class Runnable(Protocol):
