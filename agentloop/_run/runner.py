@@ -250,6 +250,12 @@ class Runner:
             resumes=state.trace_context if resumed else None,
         )
 
+    def _observer(
+        self, state: RunState, deps: Any, parent: Any, link: ParentLink | None, new_run: bool
+    ) -> RunObserver | None:
+        hooks = link.hooks if link is not None else None
+        return self.observer(state, deps, parent, hooks, resumed=not new_run)
+
     def events(
         self,
         state: RunState,
@@ -270,15 +276,16 @@ class Runner:
         goes under (a pipeline's). `link`: the parent round of a sub-agent's run
         (`agent.as_tool`). After a handoff the run goes on with the target's runner.
         """
-        observer = self.observer(
-            state, deps, parent, link.hooks if link is not None else None, resumed=not new_run
+        observer = None  # made when the events start, by `_events`
+        return self._events(
+            state, observer, parent, deps, emit, stream, first, on_progress, new_run, link
         )
-        return self._events(state, observer, deps, emit, stream, first, on_progress, new_run, link)
 
     async def _events(
         self,
         state: RunState,
         observer: RunObserver | None,
+        parent: Any,
         deps: Any,
         emit: bool,
         stream: bool,
@@ -287,6 +294,8 @@ class Runner:
         new_run: bool,
         link: ParentLink | None,
     ) -> AsyncGenerator[RunEvent[Any], None]:
+        if observer is None:  # `run` passes the one it made; `events` makes it here
+            observer = self._observer(state, deps, parent, link, new_run)
         checkpoint, scope = await self._begin(
             state, deps, link, observer, new_run=new_run, check_input=new_run and first is None
         )
@@ -417,12 +426,12 @@ class Runner:
         link: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Drive `state` to its end (or pause) and return the result (no events built)."""
-        observer = self.observer(
-            state, deps, parent, link.hooks if link is not None else None, resumed=not new_run
-        )
+        observer = self._observer(state, deps, parent, link, new_run)
         if observer is not None:  # hooks and spans follow the run's events
             return await self.last(
-                self._events(state, observer, deps, False, False, first, on_progress, new_run, link)
+                self._events(
+                    state, observer, parent, deps, False, False, first, on_progress, new_run, link
+                )
             )
         # Unobserved, the run is `_handed_on` without its events, inlined here: the
         # driver's generator is the only one left under this coroutine (not three,
