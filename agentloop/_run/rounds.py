@@ -250,8 +250,7 @@ class RoundRun:
         observer = self.observer
         if observer is not None:
             await observer.tools_starting(runnable)
-        dispatch = functools.partial(
-            dispatch_calls,
+        calls = dispatch_calls(
             runnable,
             self.session.handlers,
             make_context=self.make_context,
@@ -261,7 +260,7 @@ class RoundRun:
             on_outcome=self._record,
             around=None if observer is None else observer.around,
         )
-        outcomes = await (dispatch() if link is None else with_link(link, dispatch))
+        outcomes = await (calls if link is None else with_link(link, calls))
         if link is not None:
             if link.failed:
                 raise next(iter(link.failed.values()))

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .._http.client import AsyncClient
 
 __all__ = ["Composition", "ParentLink", "RunScope", "current_link", "reads_link"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -251,10 +253,11 @@ def current_link() -> ParentLink | None:
     return _LINK.get()
 
 
-async def with_link(link: ParentLink, run: Callable[[], Awaitable[Any]]) -> Any:
-    """Await `run()` with `link` visible to the calls it starts."""
+async def with_link(link: ParentLink, run: Awaitable[T]) -> T:
+    """Await the coroutine `run` with `link` visible to the calls it starts (a
+    coroutine reads context variables when it runs, not when it is made)."""
     token = _LINK.set(link)
     try:
-        return await run()
+        return await run
     finally:
         _LINK.reset(token)
