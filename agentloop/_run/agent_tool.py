@@ -51,6 +51,7 @@ class AgentTool:
 
     timeout: float | None = None
     requires_approval = False
+    reads_link = True  # runs the sub-agent under this round (`scope.current_link`)
 
     def __init__(
         self,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextlib import aclosing
 from typing import Any, cast
 
 import anyio
@@ -34,7 +33,7 @@ from .events import (
     ThoughtDeltaEvent,
 )
 from .result import result_of
-from .rounds import Save, run_round
+from .rounds import RoundRun, Save, approval_events
 from .scope import RunScope
 from .state import RunConfig, RunState
 from .steps import Finish, RunTools, after_interaction, build_request
@@ -130,20 +129,24 @@ async def drive(
         if in_round:
             if scope is not None:
                 await scope.before_tools(state)
-            async with aclosing(
-                run_round(
-                    config,
-                    state,
-                    session,
-                    deps=deps,
-                    emit=emit,
-                    save=save,
-                    observer=observer,
-                    scope=scope,
-                )
-            ) as rnd:
-                async for event in rnd:
-                    yield event
+            # The driver yields the round's events itself (`RoundRun`'s docstring).
+            rnd = RoundRun(
+                config, state, session, deps=deps, save=save, observer=observer, scope=scope
+            )
+            await rnd.start()
+            if emit:
+                for started in rnd.started():
+                    yield started
+            await rnd.run()
+            if emit:
+                for finished in rnd.finished():
+                    yield finished
+            rnd.settle()
+            if emit and state.status == "awaiting_approval":
+                for approval in approval_events(state):
+                    yield approval
+            await rnd.report()
+            del rnd  # not kept alive while the next request is out
             if state.status == "awaiting_approval":
                 yield RunFinishedEvent(result=result_of(state))
                 return

@@ -86,6 +86,7 @@ class TransferTool:
 
     timeout: float | None = None
     requires_approval = False
+    reads_link = True  # asks this round's run for the transfer (`scope.current_link`)
 
     def __init__(self, handoff: Handoff) -> None:
         self.handoff = handoff

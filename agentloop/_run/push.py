@@ -9,7 +9,6 @@ the background. The server's next event continues the run. The state is plain da
 
 from __future__ import annotations
 
-from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -57,10 +56,7 @@ async def advance(
         if isinstance(decision, RunTools):
             answered = len(state.tool_calls)
             # The same tool round as the driver's: approvals pause a push-driven run too.
-            rounds = run_round(runner.config, state, session, deps=deps, emit=False, save=None)
-            async with aclosing(rounds) as events:
-                async for _ in events:
-                    pass
+            await run_round(runner.config, state, session, deps=deps, save=None)
             if state.status == "awaiting_approval":
                 return Ended(result=result_of(state))
             calls = len(state.tool_calls) - answered

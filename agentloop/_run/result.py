@@ -108,14 +108,15 @@ class RunResult(Generic[OutputT]):
         }
 
 
-def result_of(state: RunState, output: Any = None) -> RunResult[Any]:
-    """The run so far as a result (finished, paused, or for an error to carry)."""
+def result_of(state: RunState, output: Any = None, text: str | None = None) -> RunResult[Any]:
+    """The run so far as a result (finished, paused, or for an error to carry);
+    `text`: the run's `merged_text`, when the caller has it already."""
     last = state.interactions[-1] if state.interactions else None
     pending = state.pending_approvals
     status = "awaiting_approval" if pending else last.status if last is not None else "in_progress"
     return RunResult(
         output=output,
-        text=merged_text(state.interactions),
+        text=merged_text(state.interactions) if text is None else text,
         status=status,
         interactions=list(state.interactions),
         tool_calls=list(state.tool_calls),

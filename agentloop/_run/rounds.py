@@ -13,7 +13,7 @@ sent twice and a finished call never runs again.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from .._errors import UsageLimitExceeded, UserError
@@ -22,14 +22,14 @@ from .._tools.approval import needs_approval
 from .._tools.context import ToolContext
 from .._tools.dispatch import ToolCallOutcome, dispatch_calls
 from .._wire.steps import FunctionCallStep
-from .events import ApprovalRequestedEvent, RunEvent, ToolCallFinishedEvent, ToolCallStartedEvent
+from .events import ApprovalRequestedEvent, ToolCallFinishedEvent, ToolCallStartedEvent
 from .result import result_of
-from .scope import ParentLink, RunScope, with_link
+from .scope import ParentLink, RunScope, reads_link, with_link
 from .state import RunConfig, RunState, ToolCallRecord, ToolRound
 from .steps import after_tools, start_round
 from .toolset import ToolSession
 
-__all__ = ["Save", "decide", "rejection", "run_round"]
+__all__ = ["RoundRun", "Save", "approval_events", "decide", "rejection", "run_round"]
 
 Save = Callable[[], Awaitable[None]]
 """Checkpoint the run's state as it is now."""
@@ -159,108 +159,198 @@ async def _plan(
     return runnable, waiting
 
 
+class RoundRun:
+    """One tool round under way, in the steps the driver takes between its events:
+
+        await start()   max_turns checked; the calls that may run, those that wait
+        await run()     run the calls that may run (`started` / `outcomes` around it)
+        settle()        post-ready (`state.round` is None) or paused
+                        (`state.status == "awaiting_approval"`)
+        await report()  hooks told of the finished calls; the state checkpointed
+
+    Not an async generator: the driver yields the round's events itself when it
+    emits, so an `arun` round costs no generator, `aclosing` or re-yield of its own
+    (and keeps none alive while the next request is out).
+
+    A sub-agent (`agent.as_tool`) that pauses pauses this round with it; one stopped
+    by a usage limit stops this run (its state kept in the round, to resume).
+    """
+
+    __slots__ = (
+        "config",
+        "deps",
+        "link",
+        "make_context",
+        "observer",
+        "outcomes",
+        "round",
+        "runnable",
+        "save",
+        "scope",
+        "session",
+        "state",
+        "waiting",
+    )
+
+    def __init__(
+        self,
+        config: RunConfig,
+        state: RunState,
+        session: ToolSession,
+        *,
+        deps: Any,
+        save: Save | None,
+        observer: RunObserver | None = None,
+        scope: RunScope | None = None,
+    ) -> None:
+        self.config = config
+        self.state = state
+        self.session = session
+        self.deps = deps
+        self.save = save
+        self.observer = observer
+        self.scope = scope
+        self.runnable: list[FunctionCallStep] = []
+        self.waiting: list[FunctionCallStep] = []
+        self.outcomes: list[ToolCallOutcome] = []
+        """The outcomes of the calls that finished (a paused sub-agent's excluded)."""
+        self.link: ParentLink | None = None
+
+    async def start(self) -> None:
+        """Check `max_turns`; sort the unanswered calls into those that may run now
+        and those that wait for approval."""
+        config, state = self.config, self.state
+        start_round(config, state)
+        round = state.round
+        assert round is not None
+        self.round = round
+        self.make_context = functools.partial(
+            _context, config, state, self.deps, round.interaction_id
+        )
+        self.runnable, self.waiting = await _plan(round, self.session, self.make_context)
+        # Only a round with a call that reads the link gets one: building it and setting
+        # the context variable around the calls costs ~4 us per round, for nothing when
+        # every call is a plain function (see `scope.reads_link`).
+        handlers = self.session.handlers
+        if self.scope is not None and any(reads_link(handlers.get(c.name)) for c in self.runnable):
+            self.link = self.scope.link(state, round)
+
+    def started(self) -> list[ToolCallStartedEvent]:
+        """The events of the calls about to run."""
+        return [
+            ToolCallStartedEvent(call_id=call.id, name=call.name, arguments=call.arguments)
+            for call in self.runnable
+        ]
+
+    async def run(self) -> None:
+        """Run the calls that may run, each result kept in the round as it comes."""
+        runnable, link, config = self.runnable, self.link, self.config
+        if not runnable:
+            return
+        observer = self.observer
+        if observer is not None:
+            await observer.tools_starting(runnable)
+        calls = dispatch_calls(
+            runnable,
+            self.session.handlers,
+            make_context=self.make_context,
+            timeout=config.tool_timeout,
+            max_concurrency=config.max_concurrency,
+            tool_errors=config.tool_errors,
+            on_outcome=self._record,
+            around=None if observer is None else observer.around,
+        )
+        outcomes = await (calls if link is None else with_link(link, calls))
+        if link is not None:
+            if link.failed:
+                raise next(iter(link.failed.values()))
+            if link.stopped:
+                raise _stopped(self.state, link)
+            self.waiting.extend(c for c in runnable if c.id in link.paused)
+            outcomes = [o for o in outcomes if o.call.id not in link.paused]
+        self.outcomes = outcomes
+
+    def finished(self) -> list[ToolCallFinishedEvent]:
+        """The events of the finished calls, in the order they finished, each with
+        its own duration."""
+        return [
+            ToolCallFinishedEvent(
+                call_id=outcome.call.id,
+                name=outcome.call.name,
+                result=outcome.result["result"],
+                is_error=outcome.is_error,
+                duration=outcome.duration,
+            )
+            for outcome in sorted(self.outcomes, key=lambda o: o.finished_at)
+        ]
+
+    def settle(self) -> None:
+        """Pause the run on the calls that wait, or make the results the next input."""
+        self.round.pending = [call.id for call in self.waiting]
+        if self.waiting:
+            self.state.status = "awaiting_approval"
+        else:
+            after_tools(self.state)
+
+    async def report(self) -> None:
+        """Tell the hooks of the finished calls, and checkpoint the state."""
+        observer, outcomes = self.observer, self.outcomes
+        if observer is not None and outcomes:
+            # After the round is recorded, so hooks see its turn counted.
+            records = [record_of(outcome, self.round.interaction_id) for outcome in outcomes]
+            await observer.tools_finished([outcome.call for outcome in outcomes], records)
+        if self.save is not None:
+            # After the tools ran and before their results are posted: a crash from here
+            # on resumes by posting them, never by running the tools again.
+            await self.save()
+
+    async def _record(self, outcome: ToolCallOutcome) -> None:
+        round, call_id = self.round, outcome.call.id
+        child = _child_state(self.link, call_id)
+        if child is not None:  # a paused or stopped sub-agent: no result yet
+            round.children[call_id] = child.to_dict()
+            round.child_decisions.pop(call_id, None)
+            if call_id in round.approved:
+                round.approved.remove(call_id)
+            if self.save is not None:
+                await self.save()
+            return
+        round.children.pop(call_id, None)
+        round.child_decisions.pop(call_id, None)
+        round.results[call_id] = outcome.result
+        round.durations[call_id] = outcome.duration
+        if outcome.exception is not None:
+            round.exceptions[call_id] = outcome.exception
+        if call_id in round.approved:
+            round.approved.remove(call_id)
+        if self.save is not None:
+            await self.save()
+
+
+def approval_events(state: RunState) -> list[ApprovalRequestedEvent]:
+    """The events of a paused run's calls waiting for a decision."""
+    return [
+        ApprovalRequestedEvent(call_id=p.call_id, name=p.name, arguments=p.arguments)
+        for p in state.pending_approvals
+    ]
+
+
 async def run_round(
     config: RunConfig,
     state: RunState,
     session: ToolSession,
     *,
     deps: Any,
-    emit: bool,
     save: Save | None,
     observer: RunObserver | None = None,
     scope: RunScope | None = None,
-) -> AsyncGenerator[RunEvent[Any], None]:
-    """Run the round's calls that may run; then post-ready (`state.round` is None) or
-    paused (`state.status == "awaiting_approval"`).
-
-    A sub-agent (`agent.as_tool`) that pauses pauses this round with it; one stopped
-    by a usage limit stops this run (its state kept in the round, to resume)."""
-    start_round(config, state)
-    round = state.round
-    assert round is not None
-    make_context = functools.partial(_context, config, state, deps, round.interaction_id)
-    runnable, waiting = await _plan(round, session, make_context)
-
-    link = scope.link(state, round) if scope is not None else None
-
-    async def record(outcome: ToolCallOutcome) -> None:
-        child = _child_state(link, outcome.call.id)
-        if child is not None:  # a paused or stopped sub-agent: no result yet
-            round.children[outcome.call.id] = child.to_dict()
-            round.child_decisions.pop(outcome.call.id, None)
-            if outcome.call.id in round.approved:
-                round.approved.remove(outcome.call.id)
-            if save is not None:
-                await save()
-            return
-        round.children.pop(outcome.call.id, None)
-        round.child_decisions.pop(outcome.call.id, None)
-        round.results[outcome.call.id] = outcome.result
-        round.durations[outcome.call.id] = outcome.duration
-        if outcome.exception is not None:
-            round.exceptions[outcome.call.id] = outcome.exception
-        if outcome.call.id in round.approved:
-            round.approved.remove(outcome.call.id)
-        if save is not None:
-            await save()
-
-    finished: list[ToolCallOutcome] = []
-    if runnable:
-        if emit:
-            for call in runnable:
-                yield ToolCallStartedEvent(
-                    call_id=call.id, name=call.name, arguments=call.arguments
-                )
-        if observer is not None:
-            await observer.tools_starting(runnable)
-        dispatch = functools.partial(
-            dispatch_calls,
-            runnable,
-            session.handlers,
-            make_context=make_context,
-            timeout=config.tool_timeout,
-            max_concurrency=config.max_concurrency,
-            tool_errors=config.tool_errors,
-            on_outcome=record,
-            around=None if observer is None else observer.around,
-        )
-        outcomes = await (dispatch() if link is None else with_link(link, dispatch))
-        if link is not None and link.failed:
-            raise next(iter(link.failed.values()))
-        if link is not None and link.stopped:
-            raise _stopped(state, link)
-        if link is not None:
-            waiting.extend(c for c in runnable if c.id in link.paused)
-            outcomes = [o for o in outcomes if o.call.id not in link.paused]
-        finished = outcomes
-        if emit:
-            # Reported in the order the calls finished, each with its own duration.
-            for outcome in sorted(outcomes, key=lambda o: o.finished_at):
-                yield ToolCallFinishedEvent(
-                    call_id=outcome.call.id,
-                    name=outcome.call.name,
-                    result=outcome.result["result"],
-                    is_error=outcome.is_error,
-                    duration=outcome.duration,
-                )
-    round.pending = [call.id for call in waiting]
-    if waiting:
-        state.status = "awaiting_approval"
-        if emit:
-            for pending in state.pending_approvals:
-                yield ApprovalRequestedEvent(
-                    call_id=pending.call_id, name=pending.name, arguments=pending.arguments
-                )
-    else:
-        after_tools(state)
-    if observer is not None and finished:
-        # After the round is recorded, so hooks see its turn counted.
-        records = [record_of(outcome, round.interaction_id) for outcome in finished]
-        await observer.tools_finished([outcome.call for outcome in finished], records)
-    if save is not None:
-        # After the tools ran and before their results are posted: a crash from here
-        # on resumes by posting them, never by running the tools again.
-        await save()
+) -> None:
+    """Run the round's calls that may run, without events (see `RoundRun`)."""
+    rnd = RoundRun(config, state, session, deps=deps, save=save, observer=observer, scope=scope)
+    await rnd.start()
+    await rnd.run()
+    rnd.settle()
+    await rnd.report()
 
 
 def _child_state(link: ParentLink | None, call_id: str) -> RunState | None:

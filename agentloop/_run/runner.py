@@ -10,9 +10,8 @@ of them imports `agent.py` and `agent.py` may import all of them.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import uuid
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -24,11 +23,12 @@ from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 from .._wire.requests import CreateInteractionBody
 from .events import HandoffEvent, RunEvent, RunFinishedEvent
+from .observed import observed_events
 from .result import RunResult, result_of
 from .scope import Composition, ParentLink, RunScope
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
-from .tool_search import with_tool_search
+from .tool_search import ToolSearch, with_tool_search
 from .toolset import ToolSession
 
 if TYPE_CHECKING:
@@ -201,25 +201,24 @@ class Runner:
         if held is not None:
             await held.aclose()
 
-    @contextlib.asynccontextmanager
-    async def tool_session(self) -> AsyncGenerator[ToolSession, None]:
+    def tool_session(self) -> contextlib.AbstractAsyncContextManager[ToolSession]:
         """The run's tools: the held session, or sources connected for this run only
         (deferred ones behind the tool search, with `tool_search=`)."""
-        async with self._connected_tools() as session:
-            search = self.config.tool_search
-            yield session if search is None else with_tool_search(session, search)
+        search, held = self.config.tool_search, self._held
+        if held is None and self.config.toolset.sources:
+            return self._connected(search)
+        # Nothing to connect: a plain context, not two generator-based ones kept
+        # alive for the whole run.
+        session = held if held is not None else self.config.toolset.static_session()
+        return contextlib.nullcontext(
+            session if search is None else with_tool_search(session, search)
+        )
 
     @contextlib.asynccontextmanager
-    async def _connected_tools(self) -> AsyncGenerator[ToolSession, None]:
-        if self._held is not None:
-            yield self._held
-            return
-        if not self.config.toolset.sources:
-            yield self.config.toolset.static_session()
-            return
+    async def _connected(self, search: ToolSearch | None) -> AsyncGenerator[ToolSession, None]:
         session = await self.config.toolset.open()
         try:
-            yield session
+            yield session if search is None else with_tool_search(session, search)
         finally:
             await session.aclose()
 
@@ -251,7 +250,13 @@ class Runner:
             resumes=state.trace_context if resumed else None,
         )
 
-    async def events(
+    def _observer(
+        self, state: RunState, deps: Any, parent: Any, link: ParentLink | None, new_run: bool
+    ) -> RunObserver | None:
+        hooks = link.hooks if link is not None else None
+        return self.observer(state, deps, parent, hooks, resumed=not new_run)
+
+    def events(
         self,
         state: RunState,
         *,
@@ -271,28 +276,29 @@ class Runner:
         goes under (a pipeline's). `link`: the parent round of a sub-agent's run
         (`agent.as_tool`). After a handoff the run goes on with the target's runner.
         """
-        checkpoint = self._writer(state)
-        if new_run and checkpoint is not None and await checkpoint.load() is not None:
-            raise UserError(
-                f"run {state.run_id!r} already has a checkpoint: continue it with "
-                f"agent.resume({state.run_id!r}), or choose another run_id"
-            )
-        observer = self.observer(
-            state, deps, parent, link.hooks if link is not None else None, resumed=not new_run
+        observer = None  # made when the events start, by `_events`
+        return self._events(
+            state, observer, parent, deps, emit, stream, first, on_progress, new_run, link
         )
-        scope = RunScope(
-            self.composition,
-            client=self.client,
-            agent_name=self.config.name,
-            deps=deps,
-            parent=link,
-            summarize=Runner.summarize,
-            check_input=new_run and first is None,
-            hooks=observer.hooks if observer is not None else None,
+
+    async def _events(
+        self,
+        state: RunState,
+        observer: RunObserver | None,
+        parent: Any,
+        deps: Any,
+        emit: bool,
+        stream: bool,
+        first: Interaction | None,
+        on_progress: ProgressCallback | None,
+        new_run: bool,
+        link: ParentLink | None,
+    ) -> AsyncGenerator[RunEvent[Any], None]:
+        if observer is None:  # `run` passes the one it made; `events` makes it here
+            observer = self._observer(state, deps, parent, link, new_run)
+        checkpoint, scope = await self._begin(
+            state, deps, link, observer, new_run=new_run, check_input=new_run and first is None
         )
-        answering = self.find(state.agent_name)
-        if answering is not self:  # a resumed run, after a handoff: the limits stay ours
-            scope.switch(answering.composition, answering.config.name)
         try:
             events = self._handed_on(
                 state,
@@ -310,7 +316,7 @@ class Runner:
                     async for event in events:
                         yield event
                     return
-                async with aclosing(_observed(observer, events, state, first)) as observed:
+                async with aclosing(observed_events(observer, events, state, first)) as observed:
                     async for event in observed:
                         if (
                             checkpoint is not None
@@ -322,12 +328,41 @@ class Runner:
                             await checkpoint.save(state.to_json)
                         yield event
         except AgentloopError as exc:
-            # Every run error carries the state, so the run can resume once the cause is fixed.
-            if exc.state is None:
-                exc.state = state
-            if checkpoint is not None:
-                await checkpoint.save(state.to_json)
+            await _failed(exc, state, checkpoint)
             raise
+
+    async def _begin(
+        self,
+        state: RunState,
+        deps: Any,
+        link: ParentLink | None,
+        observer: RunObserver | None,
+        *,
+        new_run: bool,
+        check_input: bool,
+    ) -> tuple[CheckpointWriter | None, RunScope]:
+        """The run's checkpoint writer (a new run may not reuse a checkpointed run
+        id) and its scope."""
+        checkpoint = self._writer(state)
+        if new_run and checkpoint is not None and await checkpoint.load() is not None:
+            raise UserError(
+                f"run {state.run_id!r} already has a checkpoint: continue it with "
+                f"agent.resume({state.run_id!r}), or choose another run_id"
+            )
+        scope = RunScope(
+            self.composition,
+            client=self.client,
+            agent_name=self.config.name,
+            deps=deps,
+            parent=link,
+            summarize=Runner.summarize,
+            check_input=check_input,
+            hooks=observer.hooks if observer is not None else None,
+        )
+        answering = self.find(state.agent_name)
+        if answering is not self:  # a resumed run, after a handoff: the limits stay ours
+            scope.switch(answering.composition, answering.config.name)
+        return checkpoint, scope
 
     async def _handed_on(
         self,
@@ -347,18 +382,12 @@ class Runner:
         runner = self.find(state.agent_name)
         while True:
             if state.transfer_to is not None and state.round is None:
-                # By name, from the agent the run started with: what a resumed state
-                # can name, and what lets two agents hand back and forth.
-                source, runner = runner, self.find(state.transfer_to)
-                handed = hand_off(state, source, runner)
-                scope.switch(runner.composition, runner.config.name)
+                runner, handed = _hand_over(state, scope, runner, self)
                 if emit:
                     yield handed
             finished: RunFinishedEvent | None = None
             async with runner.tool_session() as session:
-                from .driver import drive  # lazy: the HTTP layer loads when a run starts
-
-                events = drive(
+                events = _drive()(
                     runner.config,
                     runner.client.interactions,
                     state,
@@ -397,23 +426,52 @@ class Runner:
         link: ParentLink | None = None,
     ) -> RunResult[Any]:
         """Drive `state` to its end (or pause) and return the result (no events built)."""
-        events = self.events(
-            state,
-            deps=deps,
-            emit=False,
-            stream=False,
-            first=first,
-            on_progress=on_progress,
-            new_run=new_run,
-            parent=parent,
-            link=link,
+        observer = self._observer(state, deps, parent, link, new_run)
+        if observer is not None:  # hooks and spans follow the run's events
+            return await self.last(
+                self._events(
+                    state, observer, parent, deps, False, False, first, on_progress, new_run, link
+                )
+            )
+        # Unobserved, the run is `_handed_on` without its events, inlined here: the
+        # driver's generator is the only one left under this coroutine (not three,
+        # each with its `aclosing`, re-yielding the result and kept alive per run).
+        checkpoint, scope = await self._begin(
+            state, deps, link, None, new_run=new_run, check_input=new_run and first is None
         )
-        # `last`, inlined: one coroutine fewer alive for the whole run.
-        async with aclosing(events):
-            async for event in events:
-                if isinstance(event, RunFinishedEvent):
-                    return event.result
-        raise AssertionError("the driver ended without a run_finished event")  # pragma: no cover
+        try:
+            runner = self.find(state.agent_name)
+            while True:
+                if state.transfer_to is not None and state.round is None:
+                    runner, _ = _hand_over(state, scope, runner, self)
+                finished: RunFinishedEvent | None = None
+                async with runner.tool_session() as session:
+                    events = _drive()(
+                        runner.config,
+                        runner.client.interactions,
+                        state,
+                        session,
+                        deps=deps,
+                        first=first,
+                        on_progress=on_progress,
+                        checkpoint=checkpoint,
+                        scope=scope,
+                    )
+                    first = None
+                    # No `aclosing`: unemitting, the driver yields only its last event
+                    # and returns, and this loop runs it to its end; an exception or a
+                    # cancellation reaches this frame only through the driver's,
+                    # which it ends too. So the generator is always finished here.
+                    async for event in events:
+                        assert isinstance(event, RunFinishedEvent)
+                        finished = event
+                if finished is not None:
+                    if finished.result.status != "awaiting_approval":
+                        await scope.check_output(state, finished.result.output)
+                    return finished.result
+        except AgentloopError as exc:
+            await _failed(exc, state, checkpoint)
+            raise
 
     async def resume(
         self,
@@ -484,68 +542,51 @@ class Runner:
         return interaction
 
 
-def hand_off(state: RunState, source: Runner, target: Runner) -> HandoffEvent:
-    """Make `target` the agent answering `state`'s run (its transfer call posted)."""
+_driver: Callable[..., AsyncGenerator[RunEvent[Any], None]] | None = None
+
+
+def _drive() -> Callable[..., AsyncGenerator[RunEvent[Any], None]]:
+    """`driver.drive`, imported with the first run (it loads the HTTP layer); kept
+    here, as an import statement in a function costs ~1 us per run."""
+    global _driver
+    if _driver is None:
+        from .driver import drive
+
+        _driver = drive
+    return _driver
+
+
+async def _failed(
+    exc: AgentloopError, state: RunState, checkpoint: CheckpointWriter | None
+) -> None:
+    # Every run error carries the state, so the run can resume once the cause is fixed.
+    if exc.state is None:
+        exc.state = state
+    if checkpoint is not None:
+        await checkpoint.save(state.to_json)
+
+
+def _hand_over(
+    state: RunState, scope: RunScope, source: Runner, origin: Runner
+) -> tuple[Runner, HandoffEvent]:
+    """Make the target of the handoff `state` asks for (its transfer call posted) the
+    agent answering the run: its runner, and the event."""
+    # By name, from the agent the run started with: what a resumed state can name,
+    # and what lets two agents hand back and forth.
+    target = origin.find(state.transfer_to)
     for handoff in source.composition.handoffs:
         if handoff.agent.runner is target and handoff.input_filter is not None:
             state.history = list(handoff.input_filter(list(state.history)))
     record = state.handoffs[-1] if state.handoffs else {}
     state.agent_name = target.config.name
     state.transfer_to = None
-    return HandoffEvent(
+    scope.switch(target.composition, target.config.name)
+    event = HandoffEvent(
         from_agent=source.config.name,
         to_agent=str(target.config.name),
         call_id=str(record.get("call_id", "")),
     )
-
-
-async def _observed(
-    observer: RunObserver,
-    events: AsyncGenerator[RunEvent[Any], None],
-    state: RunState,
-    first: Interaction | None,
-) -> AsyncGenerator[RunEvent[Any], None]:
-    """`events`, with the observer told of the run's start and end.
-
-    A run waiting on a background interaction (`first`) was started by `start()`,
-    whose observer already called `on_run_start`.
-    """
-    await observer.run_started(
-        state.pending_input, call_hooks=first is None or bool(state.interactions)
-    )
-    ended = False
-    try:
-        async for event in events:
-            if isinstance(event, RunFinishedEvent):
-                ended = True
-                if event.result.status == "awaiting_approval":
-                    _keep_span(observer, state)
-                await observer.run_finished(event.result)
-                if observer.trace is not None:
-                    result = dataclasses.replace(event.result, trace=observer.trace)
-                    event = RunFinishedEvent(result=result)
-            yield event
-    except Exception as exc:
-        if not ended:
-            ended = True
-            _keep_span(observer, state)
-            await observer.run_failed(exc)
-        if observer.trace is not None and isinstance(getattr(exc, "result", None), RunResult):
-            # A failed run's partial result (`RunError.result`) shows its trace too.
-            failed = cast(Any, exc)
-            failed.result = dataclasses.replace(
-                cast(RunResult[Any], failed.result), trace=observer.trace
-            )
-        raise
-    finally:
-        if not ended:
-            observer.abandon()
-
-
-def _keep_span(observer: RunObserver, state: RunState) -> None:
-    """A pausing or failing run keeps its span's context: the resumed run links to it."""
-    if observer.span_context is not None:
-        state.trace_context = dict(observer.span_context)
+    return target, event
 
 
 class Runnable(Protocol):

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
@@ -34,7 +34,9 @@ from .steps import Finish
 if TYPE_CHECKING:
     from .._http.client import AsyncClient
 
-__all__ = ["Composition", "ParentLink", "RunScope", "current_link"]
+__all__ = ["Composition", "ParentLink", "RunScope", "current_link", "reads_link"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +113,8 @@ class RunScope:
         self.agent_name = agent_name
 
     def _limits(self, state: RunState) -> list[tuple[UsageLimits, Spent]]:
+        if not self.ancestors and self.composition.usage_limits is None:
+            return []  # no limits (the common case): no comprehension to run
         pairs = [(a.limits, a.spent.plus(a.state)) for a in self.ancestors]
         if self.composition.usage_limits is not None:
             pairs.append((self.composition.usage_limits, Spent()))
@@ -127,6 +131,8 @@ class RunScope:
         limit = self.composition.history_limit
         if limit is not None:
             await compact(limit, state, self.summarize)
+        if self._input_pending and not self.composition.input_guardrails:
+            self._input_pending = False  # nothing to check: no context to build
         if self._input_pending:
             guards = self.composition.input_guardrails
             now = guards if stream else tuple(g for g in guards if not g.parallel)
@@ -198,7 +204,9 @@ class RunScope:
         await check_all(guards, state.pending_input, self._context("input"), state)
 
     async def check_output(self, state: RunState, output: Any) -> None:
-        await check_all(self.composition.output_guardrails, output, self._context("output"), state)
+        guards = self.composition.output_guardrails
+        if guards:  # the context only when a guardrail reads it
+            await check_all(guards, output, self._context("output"), state)
 
 
 @dataclass(slots=True)
@@ -234,15 +242,22 @@ _LINK: contextvars.ContextVar[ParentLink | None] = contextvars.ContextVar(
 )
 
 
+def reads_link(tool: object) -> bool:
+    """Whether `tool`'s calls read the link of the round they run in (a tool class
+    that does says so with `reads_link = True`: a sub-agent's, a handoff's)."""
+    return getattr(tool, "reads_link", False) is True
+
+
 def current_link() -> ParentLink | None:
     """The round whose calls are running in this task, if any."""
     return _LINK.get()
 
 
-async def with_link(link: ParentLink, run: Callable[[], Awaitable[Any]]) -> Any:
-    """Await `run()` with `link` visible to the calls it starts."""
+async def with_link(link: ParentLink, run: Awaitable[T]) -> T:
+    """Await the coroutine `run` with `link` visible to the calls it starts (a
+    coroutine reads context variables when it runs, not when it is made)."""
     token = _LINK.set(link)
     try:
-        return await run()
+        return await run
     finally:
         _LINK.reset(token)

@@ -237,7 +237,7 @@ def _finish(config: RunConfig, state: RunState, interaction: Interaction) -> Fin
                     raw_text=text,
                 ) from exc
     state.status = "finished"
-    return Finish(result_of(state, output=output))
+    return Finish(result_of(state, output=output, text=text))  # the text once per run
 
 
 def after_tools(state: RunState) -> None:

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import anyio
 import sniffio
@@ -107,13 +107,15 @@ def _execution_failure(
     return _failure(call, error, time.perf_counter() - started)
 
 
-async def _run_one(
-    call: FunctionCallStep,
-    tools: Mapping[str, CallableTool],
-    context: ToolContext[Any],
-    default_timeout: float | None,
+_UNSEEN: ToolContext[Any] = ToolContext(call_id="", tool_name="")
+"""Passed to a handler that has no `ToolContext` parameter (it never reads it)."""
+
+
+def _refused(
+    call: FunctionCallStep, tool: CallableTool | None, tools: Mapping[str, CallableTool]
 ) -> ToolCallOutcome:
-    tool = tools.get(call.name)
+    """The failure of a call that cannot run: an unknown tool, or arguments that are
+    not a JSON object."""
     if tool is None:
         available = ", ".join(sorted(tools)) or "none"
         return _failure(
@@ -124,16 +126,66 @@ async def _run_one(
                 call_id=call.id,
             ),
         )
-    if call.arguments_error is not None:
+    return _failure(
+        call,
+        ToolArgumentsError(
+            f"Invalid arguments for {call.name!r}: {call.arguments_error}. "
+            "Send the arguments as one JSON object.",
+            tool_name=call.name,
+            call_id=call.id,
+        ),
+    )
+
+
+def _context_for(
+    tool: CallableTool,
+    call: FunctionCallStep,
+    make_context: Callable[[FunctionCallStep], ToolContext[Any]],
+) -> ToolContext[Any]:
+    # A context only for a handler that can see it: a plain `@tool` function without
+    # a `ToolContext` parameter never does (~1.5 us per call to build one).
+    if type(tool) is FunctionTool and tool.schema.context_parameter is None:
+        return _UNSEEN
+    return make_context(call)
+
+
+def _caught(call: FunctionCallStep, exc: Exception, started: float) -> ToolCallOutcome:
+    """The outcome of a call whose handler (or its result's conversion) raised `exc`."""
+    if isinstance(exc, ValidationError):
         return _failure(
             call,
             ToolArgumentsError(
-                f"Invalid arguments for {call.name!r}: {call.arguments_error}. "
-                "Send the arguments as one JSON object.",
+                f"Invalid arguments for {call.name!r}: {format_validation_error(exc)}. "
+                "Fix them and call the tool again.",
                 tool_name=call.name,
                 call_id=call.id,
             ),
         )
+    if isinstance(exc, ToolRetry):
+        return _execution_failure(call, exc.message, started)
+    if isinstance(exc, ResultConversionError):
+        return _execution_failure(
+            call, f"Tool {call.name!r} returned a value that cannot be sent: {exc}", started, exc
+        )
+    # The tool boundary: a handler's bug must not end the run.
+    logger.warning(
+        "tool %r (call %s) raised %s", call.name, call.id, type(exc).__name__, exc_info=exc
+    )
+    return _execution_failure(
+        call, f"Tool {call.name!r} failed: {type(exc).__name__}: {exc}", started, exc
+    )
+
+
+async def _run_one(
+    call: FunctionCallStep,
+    tools: Mapping[str, CallableTool],
+    make_context: Callable[[FunctionCallStep], ToolContext[Any]],
+    default_timeout: float | None,
+) -> ToolCallOutcome:
+    tool = tools.get(call.name)
+    if tool is None or call.arguments_error is not None:
+        return _refused(call, tool, tools)
+    context = _context_for(tool, call, make_context)
     timeout = tool.timeout if tool.timeout is not None else default_timeout
     started = time.perf_counter()
     value: Any = None
@@ -154,29 +206,35 @@ async def _run_one(
                     started,
                 )
         result = to_result_value(value)
-    except ValidationError as exc:
-        return _failure(
-            call,
-            ToolArgumentsError(
-                f"Invalid arguments for {call.name!r}: {format_validation_error(exc)}. "
-                "Fix them and call the tool again.",
-                tool_name=call.name,
-                call_id=call.id,
-            ),
-        )
-    except ToolRetry as exc:
-        return _execution_failure(call, exc.message, started)
-    except ResultConversionError as exc:
-        return _execution_failure(
-            call, f"Tool {call.name!r} returned a value that cannot be sent: {exc}", started, exc
-        )
-    except Exception as exc:  # the tool boundary: a handler's bug must not end the run
-        logger.warning(
-            "tool %r (call %s) raised %s", call.name, call.id, type(exc).__name__, exc_info=exc
-        )
-        return _execution_failure(
-            call, f"Tool {call.name!r} failed: {type(exc).__name__}: {exc}", started, exc
-        )
+    except Exception as exc:
+        return _caught(call, exc, started)
+    return ToolCallOutcome(
+        call=call, result=_result(call, result), duration=time.perf_counter() - started
+    )
+
+
+def _run_inline(
+    call: FunctionCallStep,
+    tools: Mapping[str, CallableTool],
+    make_context: Callable[[FunctionCallStep], ToolContext[Any]],
+    default_timeout: float | None,
+) -> ToolCallOutcome | None:
+    """`_run_one` for a call that runs on this thread start to end (see `_all_inline`),
+    as a plain function: no coroutine of its own nor the tool's (two per call). None
+    when the tool no longer runs inline (a slow call just before demoted it)."""
+    tool = tools.get(call.name)
+    if tool is None or call.arguments_error is not None:
+        return _refused(call, tool, tools)
+    timeout = tool.timeout if tool.timeout is not None else default_timeout
+    if not will_run_inline(tool, timed=timeout is not None):
+        return None
+    function = cast("FunctionTool[..., Any]", tool)  # what `will_run_inline` checked
+    context = _context_for(function, call, make_context)
+    started = time.perf_counter()
+    try:
+        result = to_result_value(function.call_inline(call.arguments, context))
+    except Exception as exc:
+        return _caught(call, exc, started)
     return ToolCallOutcome(
         call=call, result=_result(call, result), duration=time.perf_counter() - started
     )
@@ -185,14 +243,14 @@ async def _run_one(
 def _start(
     call: FunctionCallStep,
     tools: Mapping[str, CallableTool],
-    context: ToolContext[Any],
+    make_context: Callable[[FunctionCallStep], ToolContext[Any]],
     timeout: float | None,
     around: AroundCall | None,
 ) -> Awaitable[ToolCallOutcome]:
     # A plain function returning the coroutine: unobserved, the call costs no extra frame.
     if around is None:
-        return _run_one(call, tools, context, timeout)
-    return around(call, functools.partial(_run_one, call, tools, context, timeout))
+        return _run_one(call, tools, make_context, timeout)
+    return around(call, functools.partial(_run_one, call, tools, make_context, timeout))
 
 
 _DROPPED = ToolCallOutcome(
@@ -286,23 +344,29 @@ async def dispatch_calls(
 
     async def run(position: int, call: FunctionCallStep) -> None:
         if limiter is None:
-            outcome = await _start(call, tools, make_context(call), timeout, around)
+            outcome = await _start(call, tools, make_context, timeout, around)
         else:
             async with limiter:
-                outcome = await _start(call, tools, make_context(call), timeout, around)
+                outcome = await _start(call, tools, make_context, timeout, around)
         outcomes[position] = outcome
         if on_outcome is not None:
             await on_outcome(outcome)
 
-    if len(calls) == 1:
-        if outcomes[0] is None:
-            await run(0, calls[0])  # no task group for the common single call
-    elif limiter is None and around is None and _all_inline(calls, outcomes, tools, timeout):
+    if limiter is None and around is None and _all_inline(calls, outcomes, tools, timeout):
         # Every call runs on this thread anyway, start to end: one after another, in
-        # call order, without a task each (~10 us per call, and less to collect).
+        # call order, without a task each (~10 us per call, and less to collect) nor
+        # a coroutine.
         for position, call in enumerate(calls):
             if outcomes[position] is None:
-                await run(position, call)
+                outcome = _run_inline(call, tools, make_context, timeout)
+                if outcome is None:  # demoted meanwhile: in a worker thread after all
+                    outcome = await _run_one(call, tools, make_context, timeout)
+                outcomes[position] = outcome
+                if on_outcome is not None:
+                    await on_outcome(outcome)
+    elif len(calls) == 1:
+        if outcomes[0] is None:
+            await run(0, calls[0])  # no task group for the common single call
     elif sniffio.current_async_library() == "asyncio":
         # asyncio's own task group: the same structured concurrency as anyio's, at a
         # third of the cost per round (the hot path of every multi-call turn).

@@ -133,6 +133,14 @@ class FunctionTool(Generic[P, R]):
             return placement.run_inline(handler, kwargs)
         return await placement.run_in_worker(functools.partial(handler, **kwargs))
 
+    def call_inline(self, arguments: Mapping[str, Any], context: ToolContext[Any]) -> Any:
+        """`invoke` for a call placed on this (the loop's) thread (`will_run_inline`):
+        validate `arguments` and call the sync function, as a plain call."""
+        kwargs = self.schema.validate(arguments)
+        if self.schema.context_parameter is not None:
+            kwargs[self.schema.context_parameter] = context
+        return self._placement.run_inline(self.func, kwargs)
+
     def __repr__(self) -> str:
         return f"FunctionTool(name={self.name!r})"
 
