@@ -378,7 +378,8 @@ class Runner:
         observer: RunObserver | None,
     ) -> AsyncGenerator[RunEvent, None]:
         """Drive the run with the agent answering it, then with each handoff target
-        in turn; output guardrails check the final answer."""
+        in turn; output guardrails check the final answer. (`run` inlines this loop
+        without events for an unobserved run: a change here belongs there too.)"""
         runner = self.find(state.agent_name)
         while True:
             if state.transfer_to is not None and state.round is None:
