@@ -26,9 +26,6 @@ import httpx
 import sniffio
 
 from .._errors import (
-    APIConnectionError,
-    APITimeoutError,
-    ReplyLostError,
     UserError,
     describe_request,
     status_error_from_response,
@@ -45,9 +42,8 @@ from .retry import (
     RetryPolicy,
     Sleep,
     already_answered,
-    reached_server,
+    send_failure,
     send_with_retries,
-    unresolvable,
 )
 
 __all__ = [
@@ -567,40 +563,14 @@ class HTTPCore:
                 first=first,
                 started=started,
             )
-        except LostReply as lost:
-            request = make_request()
-            raise ReplyLostError(
-                f"{describe_request(request)} reached the server, but its reply was lost "
-                f"({type(lost.cause).__name__}: {lost.cause}). It may have been carried "
-                "out, so it was not sent again (retry_ambiguous=False).",
-                request=request,
-            ) from lost.cause
-        except httpx.TimeoutException as exc:
-            request = make_request()
-            raise APITimeoutError(
-                f"{describe_request(request)} timed out ({type(exc).__name__}). "
-                "Raise timeout= on the client or the call if the work is expected to be slow.",
-                request=request,
-            ) from exc
-        except httpx.TransportError as exc:
-            request = make_request()
-            if not idempotent and reached_server(exc):
-                raise ReplyLostError(
-                    f"{describe_request(request)} reached the server, but its reply was "
-                    f"lost ({type(exc).__name__}: {exc}), and so were the replies of its "
-                    f"{attempts.count - 1} repeats. It may have been carried out.",
-                    request=request,
-                ) from exc
-            retried = (
-                "the host name does not resolve, so it was not retried"
-                if unresolvable(exc)
-                else f"the request was retried {self.retry_policy.max_retries} times"
-            )
-            raise APIConnectionError(
-                f"{describe_request(request)} failed: {type(exc).__name__}: {exc}. "
-                f"Check the network and base_url; {retried}.",
-                request=request,
-            ) from exc
+        except (LostReply, httpx.TransportError) as exc:
+            raise send_failure(
+                exc,
+                make_request(),
+                idempotent=idempotent,
+                attempts=attempts.count,
+                max_retries=self.retry_policy.max_retries,
+            ) from (exc.cause if isinstance(exc, LostReply) else exc)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s -> %d", describe_request(make_request()), response.status_code)
         if isinstance(response, Buffered) or response.is_success:

@@ -25,7 +25,14 @@ from typing import cast
 import anyio
 import httpx
 
-from .._errors import APIStatusError, CallAlreadyAnsweredError
+from .._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    CallAlreadyAnsweredError,
+    ReplyLostError,
+    describe_request,
+)
 from .._wire.base import JsonObject
 from .extensions import Buffered
 
@@ -37,6 +44,7 @@ __all__ = [
     "RetryPolicy",
     "reached_server",
     "retry_after_seconds",
+    "send_failure",
     "send_with_retries",
     "unresolvable",
 ]
@@ -221,6 +229,49 @@ async def send_with_retries(
         if on_retry is not None:
             on_retry(attempt, delay, reason)
         await sleep(delay)
+
+
+def send_failure(
+    exc: LostReply | httpx.TransportError,
+    request: httpx.Request,
+    *,
+    idempotent: bool,
+    attempts: int,
+    max_retries: int,
+) -> APIConnectionError:
+    """The typed error for a request that `send_with_retries` gave up on: its reply
+    lost (`ReplyLostError`), a timeout (`APITimeoutError`), or no connection
+    (`APIConnectionError`), each saying what was tried."""
+    what = describe_request(request)
+    if isinstance(exc, LostReply):
+        return ReplyLostError(
+            f"{what} reached the server, but its reply was lost "
+            f"({type(exc.cause).__name__}: {exc.cause}). It may have been carried "
+            "out, so it was not sent again (retry_ambiguous=False).",
+            request=request,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"{what} timed out ({type(exc).__name__}). "
+            "Raise timeout= on the client or the call if the work is expected to be slow.",
+            request=request,
+        )
+    if not idempotent and reached_server(exc):
+        return ReplyLostError(
+            f"{what} reached the server, but its reply was lost ({type(exc).__name__}: "
+            f"{exc}), and so were the replies of its {attempts - 1} repeats. It may have "
+            "been carried out.",
+            request=request,
+        )
+    retried = (
+        "the host name does not resolve, so it was not retried"
+        if unresolvable(exc)
+        else f"the request was retried {max_retries} times"
+    )
+    return APIConnectionError(
+        f"{what} failed: {type(exc).__name__}: {exc}. Check the network and base_url; {retried}.",
+        request=request,
+    )
 
 
 def _already_exists(response: httpx.Response) -> bool:
