@@ -33,7 +33,7 @@ from .._errors import (
 from .._sync import adopt, on_loop_thread
 from .._version import __version__
 from .encoding import encode_json
-from .extensions import BUFFER_BODY, Buffered
+from .extensions import BUFFER_BODY, Buffered, LeanRequest
 from .lifecycle import close_with_loop, keep_until_run_ends, release
 from .observe import OnRetry, current_http_observer
 from .retry import (
@@ -353,14 +353,10 @@ class HTTPCore:
         transport = self._lean_transport()
         if transport is None:
             return self.request(method, path, body=body, timeout=timeout)
-        url, headers, content, timeouts, make_request = self._lean_parts(
-            method, path, body, timeout, stream=False
-        )
+        lean = self._lean_request(transport, method, path, body, timeout, stream=False)
         return self._attempts(
-            functools.partial(
-                transport.send_buffered, method, url, headers, content, timeouts, make_request
-            ),
-            make_request,
+            lean.send_buffered,
+            lean,
             None,
             idempotent=method not in ("POST", "PATCH"),
             repeated=False,
@@ -384,14 +380,10 @@ class HTTPCore:
             return self.request(
                 method, path, body=body, stream=True, timeout=timeout, repeated=repeated
             )
-        url, headers, content, timeouts, make_request = self._lean_parts(
-            method, path, body, timeout, stream=True
-        )
+        lean = self._lean_request(transport, method, path, body, timeout, stream=True)
 
         async def send() -> httpx.Response:
-            response: httpx.Response = await transport.send_streaming(
-                method, url, headers, content, timeouts, make_request
-            )
+            response: httpx.Response = await lean.send_streaming()
             if not response.is_success:  # read inside the retried call, as `_send` does
                 try:
                     await response.aread()
@@ -403,7 +395,7 @@ class HTTPCore:
             Coroutine[Any, Any, httpx.Response],
             self._attempts(
                 send,
-                make_request,
+                lean,
                 None,
                 idempotent=method not in ("POST", "PATCH"),
                 repeated=repeated,
@@ -427,19 +419,17 @@ class HTTPCore:
         transport = client._transport  # pyright: ignore[reportPrivateUsage]
         return transport if hasattr(transport, "send_buffered") else None
 
-    def _lean_parts(
+    def _lean_request(
         self,
+        transport: Any,
         method: str,
         path: str,
         body: object | None,
         timeout: float | httpx.Timeout | None,
         *,
         stream: bool,
-    ) -> tuple[
-        str, list[tuple[str, str]], bytes | None, dict[str, Any], Callable[[], httpx.Request]
-    ]:
-        """What a lean request sends: URL, header tuples, body, timeouts, and how to
-        build the same request as an `httpx.Request` (for errors)."""
+    ) -> LeanRequest:
+        """What a lean request sends: URL, header tuples, body and timeouts."""
         headers = self._lean_headers(body is not None, stream)
         if self._api_key is not None:  # never cached: the key lives in its `Secret`
             headers = [*headers, ("x-goog-api-key", self._api_key.get())]
@@ -450,11 +440,7 @@ class HTTPCore:
             timeouts = (
                 timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
             ).as_dict()
-        url = self.url(path)
-        make_request = functools.partial(
-            httpx.Request, method, url, headers=headers, content=content
-        )
-        return url, headers, content, timeouts, make_request
+        return LeanRequest(transport, method, self.url(path), headers, content, timeouts)
 
     def _lean_headers(self, with_body: bool, stream: bool) -> list[tuple[str, str]]:
         key = (with_body, stream)
