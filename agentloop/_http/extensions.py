@@ -61,17 +61,7 @@ class LeanRequest:
 
     def send_buffered(self) -> Awaitable[httpx.Response | Buffered]:
         # Not a coroutine itself: the caller awaits the transport's.
-        return cast(
-            "Awaitable[httpx.Response | Buffered]",
-            self.transport.send_buffered(
-                self.method, self.url, self.headers, self.content, self.timeouts, self
-            ),
-        )
+        return cast("Awaitable[httpx.Response | Buffered]", self.transport.send_buffered(self))
 
     def send_streaming(self) -> Awaitable[httpx.Response]:
-        return cast(
-            "Awaitable[httpx.Response]",
-            self.transport.send_streaming(
-                self.method, self.url, self.headers, self.content, self.timeouts, self
-            ),
-        )
+        return cast("Awaitable[httpx.Response]", self.transport.send_streaming(self))

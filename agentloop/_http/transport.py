@@ -25,7 +25,7 @@ import aiohttp
 import httpx
 import yarl
 
-from .extensions import BUFFER_BODY, Buffered
+from .extensions import BUFFER_BODY, Buffered, LeanRequest
 
 __all__ = ["AiohttpTransport"]
 
@@ -118,81 +118,58 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 self._urls[url] = cached
         return cached
 
-    def _send_lean(
-        self,
-        method: str,
-        url: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeouts: dict[str, float | None],
-    ) -> Awaitable[aiohttp.ClientResponse]:
+    def _send_lean(self, request: LeanRequest) -> Awaitable[aiohttp.ClientResponse]:
         """aiohttp's response to a request given as plain values (its body unread).
 
         Not a coroutine itself: the caller awaits aiohttp's own, one frame fewer per
         request in flight."""
         session = self._session or self._open()
-        target, proxy = self._target(url)
+        target, proxy = self._target(request.url)
         return session.request(
-            method,
+            request.method,
             target,
-            headers=headers,
-            data=content,
+            headers=request.headers,
+            data=request.content,
             allow_redirects=False,
-            timeout=self._timeout(timeouts),
+            timeout=self._timeout(request.timeouts),
             proxy=proxy,
         )
 
-    async def send_streaming(
-        self,
-        method: str,
-        url: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeouts: dict[str, float | None],
-        make_request: Callable[[], httpx.Request],
-    ) -> httpx.Response:
+    async def send_streaming(self, request: LeanRequest) -> httpx.Response:
         """`send_buffered` for a reply read as a stream (an event stream): the body is
         left unread, and the response builds its `request` only when something asks
         for it (an error message, mostly). Measured on the time to the first streamed
         text: ~40 us less than building the `httpx.Request` up front."""
         try:
-            response = await self._send_lean(method, url, headers, content, timeouts)
+            response = await self._send_lean(request)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _as_httpx_error(exc, make_request()) from exc
+            raise _as_httpx_error(exc, request()) from exc
         return _LazyRequestResponse(
             response.status,
             headers=response.raw_headers,
-            stream=_ResponseStream(response, make_request),
-            make_request=make_request,
+            stream=_ResponseStream(response, request),
+            make_request=request,
         )
 
-    async def send_buffered(
-        self,
-        method: str,
-        url: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeouts: dict[str, float | None],
-        make_request: Callable[[], httpx.Request],
-    ) -> Buffered | httpx.Response:
+    async def send_buffered(self, request: LeanRequest) -> Buffered | httpx.Response:
         """Send a request whose reply is read whole, without httpx's objects.
 
         agentloop's own client takes this path for its JSON calls: the request is
         aiohttp's alone (precomputed header tuples, a cached encoded URL), and a plain
-        2xx reply is returned as `Buffered` bytes. `make_request` builds the
+        2xx reply is returned as `Buffered` bytes. Calling `request` builds the
         `httpx.Request` only when something needs one: an error, or an error reply,
         which come back as httpx's exceptions and an `httpx.Response` as on the
         `handle_async_request` path. Measured with `python -m benchmarks.breakdown`:
         ~90 us less CPU per tool round than building the httpx request and response.
         """
         try:
-            response = await self._send_lean(method, url, headers, content, timeouts)
+            response = await self._send_lean(request)
             try:
                 body = await response.read()
             finally:
                 response.release()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _as_httpx_error(exc, make_request()) from exc
+            raise _as_httpx_error(exc, request()) from exc
         status = response.status
         if 200 <= status < 300 and "Content-Encoding" not in response.headers:
             return Buffered(status, body)
@@ -201,7 +178,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             status,
             headers=response.raw_headers,
             content=body,
-            request=make_request(),
+            request=request(),
             extensions=_HTTP_VERSION,
         )
 
