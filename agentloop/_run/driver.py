@@ -72,10 +72,19 @@ async def wait_until_terminal(
 
 
 async def _send_streaming(
-    interactions: AsyncInteractions, body: JsonObject, observer: RunObserver | None
+    interactions: AsyncInteractions,
+    body: JsonObject,
+    observer: RunObserver | None,
+    scope: RunScope | None,
+    state: RunState,
 ) -> AsyncGenerator[RunEvent[Any] | Interaction, None]:
     created = interactions.create(**body, stream=True)
-    events = await (created if observer is None else observer.http(created))
+    opening = created if observer is None else observer.http(created)
+    if scope is not None and scope.guards_create:
+        # Parallel input guardrails run while the stream opens; none of it is read
+        # (nor yielded) before they pass.
+        opening = scope.create(state, opening)
+    events = await opening
     async with events:
         async for event in events:
             if isinstance(event, StepDeltaEvent):
@@ -161,13 +170,13 @@ async def drive(
             interaction = await interactions.get(state.current_interaction_id)
         if interaction is None:
             if scope is not None:
-                await scope.before_request(state, stream=stream)
+                await scope.before_request(state)
             body = build_request(config, state, session.wire)
             if observer is not None:
                 await observer.request(body)
             try:
                 if stream:
-                    async for item in _send_streaming(interactions, body, observer):
+                    async for item in _send_streaming(interactions, body, observer, scope, state):
                         if isinstance(item, Interaction):
                             interaction = item
                         elif emit:

@@ -56,7 +56,7 @@ class Guardrail:
         name: for the error (default: the function's name).
         parallel: for input guardrails, run concurrently with the first request
             (cancelled if the guardrail trips; its tools never run) instead of
-            before it. Streaming runs check before the first request either way.
+            before it. A streamed run reads nothing of its stream until it passes.
     """
 
     def __init__(

@@ -24,7 +24,6 @@ import anyio
 
 from .._errors import GuardrailTripped, UsageLimitExceeded
 from .._obs.hooks import HookError, HookSet
-from .._wire.interaction import Interaction
 from .compaction import HistoryLimit, Summarize, compact
 from .guardrails import Guardrail, GuardrailContext, Stage, check_all
 from .limits import Spent, UsageLimits
@@ -125,7 +124,7 @@ class RunScope:
             stage=stage, agent_name=self.agent_name, client=self.client, deps=self.deps
         )
 
-    async def before_request(self, state: RunState, *, stream: bool) -> None:
+    async def before_request(self, state: RunState) -> None:
         for limits, spent in self._limits(state):
             limits.check_request(spent, state)
         limit = self.composition.history_limit
@@ -135,8 +134,8 @@ class RunScope:
             self._input_pending = False  # nothing to check: no context to build
         if self._input_pending:
             guards = self.composition.input_guardrails
-            now = guards if stream else tuple(g for g in guards if not g.parallel)
-            self._parallel = () if stream else tuple(g for g in guards if g.parallel)
+            now = tuple(g for g in guards if not g.parallel)
+            self._parallel = tuple(g for g in guards if g.parallel)
             self._input_value = state.pending_input
             self._input_pending = False
             await check_all(now, state.pending_input, self._context("input"), state)
@@ -146,7 +145,10 @@ class RunScope:
         """Whether `create` runs input guardrails beside the request (else: await it)."""
         return bool(self._parallel)
 
-    async def create(self, state: RunState, send: Awaitable[Interaction]) -> Interaction:
+    async def create(self, state: RunState, send: Awaitable[T]) -> T:
+        """`await send` (a create call: its interaction, or its opened stream) with the
+        parallel input guardrails beside it; a trip cancels the request, or closes
+        the stream before anything of it is read."""
         guards = self._parallel
         if not guards:
             return await send
@@ -164,21 +166,25 @@ class RunScope:
 
             async def request() -> None:
                 try:
-                    outcome["interaction"] = await send
+                    outcome["reply"] = await send
                 except Exception as exc:
                     outcome["error"] = exc
                     group.cancel_scope.cancel()
 
             group.start_soon(guard)
             group.start_soon(request)
-        if inspect.iscoroutine(send) and "interaction" not in outcome:
+        if inspect.iscoroutine(send) and "reply" not in outcome:
             send.close()  # tripped before the request even started: never sent
         if "tripped" in outcome:
+            # A stream that opened before the check tripped: closed unread.
+            aclose = getattr(outcome.get("reply"), "aclose", None)
+            if aclose is not None:
+                await aclose()
             raise outcome["tripped"]
         if "error" in outcome:
             raise outcome["error"]
-        interaction: Interaction = outcome["interaction"]
-        return interaction
+        reply: T = outcome["reply"]
+        return reply
 
     def after_response(self, state: RunState, decision: object) -> None:
         if isinstance(decision, Finish):

@@ -85,6 +85,49 @@ async def test_a_passing_parallel_guardrail_lets_the_run_go_on() -> None:
     assert (await agent.arun("hi")).text == "hello"
 
 
+async def request_seen(agents: Agents) -> None:
+    """Returns once the model has the request: a parallel guardrail that waits for it
+    can only finish if it runs beside the request, not before it."""
+    with anyio.fail_after(10):
+        # The model answers inside the server, which may run on another thread: poll.
+        while not agents.order:  # noqa: ASYNC110
+            await anyio.sleep(0.002)
+
+
+async def test_a_streamed_run_checks_a_parallel_guardrail_beside_the_request() -> None:
+    agents = Agents({"main": [text("hello there")]})
+
+    async def passes_after_the_request(value: Any) -> str | None:
+        await request_seen(agents)
+        return None
+
+    agent = build(agents, input_guardrails=[Guardrail(passes_after_the_request, parallel=True)])
+    deltas = [event.text async for event in agent.astream("hi") if event.type == "text_delta"]
+    assert "".join(deltas) == "hello there"
+    assert agents.order == ["main"]
+
+
+async def test_a_streamed_run_tripped_by_a_parallel_guardrail_reads_nothing() -> None:
+    agents = Agents({"main": [[call("c1", "delete_file", path="/etc")]]})
+
+    async def trips_after_the_request(value: Any) -> str | None:
+        await request_seen(agents)
+        return "destructive request"
+
+    agent = build(agents, input_guardrails=[Guardrail(trips_after_the_request, parallel=True)])
+    events: list[str] = []
+
+    async def stream() -> None:
+        async for event in agent.astream("wipe the disk"):
+            events.append(event.type)
+
+    with pytest.raises(GuardrailTripped, match="destructive request"):
+        await stream()
+    assert agents.order == ["main"]  # the request went out beside the check
+    assert events == []  # nothing of the stream was read
+    assert runs == {}  # the model asked for the tool; it never ran
+
+
 async def test_an_output_guardrail_trips_on_the_answer() -> None:
     agents = Agents({"main": [text("write to bob@example.com")]})
     agent = build(agents, output_guardrails=[no_pii])
