@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._errors import ReplyLostError as ReplyLostError
     from ._errors import ResponseValidationError as ResponseValidationError
     from ._errors import RunCancelledError as RunCancelledError
+    from ._errors import RunClaimedError as RunClaimedError
     from ._errors import RunError as RunError
     from ._errors import ServerError as ServerError
     from ._errors import SessionConflictError as SessionConflictError

@@ -32,6 +32,7 @@ AgentloopError
 │   ├── UsageLimitExceeded        a run went past its UsageLimits (.limit, .value)
 │   └── GuardrailTripped          an input, output or tool guardrail refused (.reason)
 ├── SessionConflictError          another writer changed a chat session first
+├── RunClaimedError               another process (or task) is driving a checkpointed run
 └── UserError                     the library was used in a way it cannot work
 ToolRetry                         raised BY a handler to send the model a corrective message
 ```
@@ -82,6 +83,7 @@ __all__ = [
     "UserError",
     "UsageLimitExceeded",
     "GuardrailTripped",
+    "RunClaimedError",
     "SessionConflictError",
     "bounded",
     "mask_secret",
@@ -251,6 +253,22 @@ class SessionConflictError(AgentloopError):
     """Another writer (another process, another `Chat`) saved the chat session after
     this one loaded it: this turn was not saved. Open the chat again to continue from
     the latest turn."""
+
+
+class RunClaimedError(AgentloopError):
+    """A checkpointed run is being driven by another process (or task), or was driven
+    on since this state was loaded: this one did not run it, so nothing ran twice.
+
+    While a run goes on, its checkpoint store holds a claim on its run id, renewed as
+    it runs and released when it ends, pauses or fails; a claim whose process died
+    lapses after the store's `claim_ttl`. Wait for the other run, or resume by run id
+    again to continue from the latest checkpoint.
+    """
+
+    def __init__(self, message: str, *, run_id: str) -> None:
+        super().__init__(message)
+        self.run_id = run_id
+        """The run that is claimed."""
 
 
 class ToolRetry(Exception):

@@ -16,7 +16,7 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .._durable.checkpoints import CheckpointWriter
-from .._errors import AgentloopError, UserError
+from .._errors import AgentloopError, RunClaimedError, UserError
 from .._obs.hooks import HookSet
 from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
@@ -145,6 +145,7 @@ class Runner:
             if text is None:
                 raise UserError(f"no checkpoint for run {state_or_run_id!r}")
             state = RunState.from_json(text)
+            state._checkpoint = text  # pyright: ignore[reportPrivateUsage]
         # Callers without a type checker may pass anything.
         elif isinstance(state_or_run_id, RunState):  # pyright: ignore[reportUnnecessaryIsInstance]
             state = state_or_run_id.copy()
@@ -330,6 +331,9 @@ class Runner:
         except AgentloopError as exc:
             await _failed(exc, state, checkpoint)
             raise
+        finally:
+            if checkpoint is not None:
+                await checkpoint.release()
 
     async def _begin(
         self,
@@ -341,14 +345,11 @@ class Runner:
         new_run: bool,
         check_input: bool,
     ) -> tuple[CheckpointWriter | None, RunScope]:
-        """The run's checkpoint writer (a new run may not reuse a checkpointed run
-        id) and its scope."""
+        """The run's checkpoint writer, holding the run's claim (a new run may not
+        reuse a checkpointed run id), and its scope."""
         checkpoint = self._writer(state)
-        if new_run and checkpoint is not None and await checkpoint.load() is not None:
-            raise UserError(
-                f"run {state.run_id!r} already has a checkpoint: continue it with "
-                f"agent.resume({state.run_id!r}), or choose another run_id"
-            )
+        if checkpoint is not None:
+            await _claimed(checkpoint, state, new_run)
         scope = RunScope(
             self.composition,
             client=self.client,
@@ -473,6 +474,9 @@ class Runner:
         except AgentloopError as exc:
             await _failed(exc, state, checkpoint)
             raise
+        finally:
+            if checkpoint is not None:
+                await checkpoint.release()
 
     async def resume(
         self,
@@ -557,13 +561,38 @@ def _drive() -> Callable[..., AsyncGenerator[RunEvent[Any], None]]:
     return _driver
 
 
+async def _claimed(checkpoint: CheckpointWriter, state: RunState, new_run: bool) -> None:
+    """Claim the run for this process (`RunClaimedError` if another one drives it), and
+    check that it may start from `state`; the claim is released if it may not."""
+    await checkpoint.claim()
+    try:
+        saved = await checkpoint.load()
+        if new_run and saved is not None:
+            raise UserError(
+                f"run {state.run_id!r} already has a checkpoint: continue it with "
+                f"agent.resume({state.run_id!r}), or choose another run_id"
+            )
+        loaded = state._checkpoint  # pyright: ignore[reportPrivateUsage]
+        state._checkpoint = None  # pyright: ignore[reportPrivateUsage]  # checked once: live from here
+        if loaded is not None and saved != loaded:
+            raise RunClaimedError(
+                f"run {state.run_id!r} went on in another process or task after this "
+                "state was loaded (its checkpoint changed); nothing ran here. Resume it "
+                "by run id again to continue from its latest checkpoint.",
+                run_id=checkpoint.run_id,
+            )
+    except BaseException:
+        await checkpoint.release()
+        raise
+
+
 async def _failed(
     exc: AgentloopError, state: RunState, checkpoint: CheckpointWriter | None
 ) -> None:
     # Every run error carries the state, so the run can resume once the cause is fixed.
     if exc.state is None:
         exc.state = state
-    if checkpoint is not None:
+    if checkpoint is not None and not checkpoint.lost:  # a lost run is no longer ours
         await checkpoint.save(state.to_json)
 
 

@@ -293,6 +293,9 @@ class RunState:
     trace_context: dict[str, str] | None = None
     """The OpenTelemetry span of the run's last part, set when it paused or failed
     (`{"trace_id", "span_id"}`, hex): the resumed run's span links to it."""
+    _checkpoint: str | None = field(default=None, init=False, repr=False, compare=False)
+    # The checkpoint text this state was loaded from (by run id), never saved: once
+    # the run is claimed, a different checkpoint means another process ran it since.
 
     @property
     def pending_approvals(self) -> list[PendingApproval]:
