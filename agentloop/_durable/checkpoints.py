@@ -86,7 +86,7 @@ class MemoryCheckpoints:
         self._states: dict[str, str] = {}
         self._claims: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
-        self.claim_ttl = _claim_ttl(claim_ttl, "MemoryCheckpoints")
+        self.claim_ttl: float = _claim_ttl(claim_ttl, "MemoryCheckpoints")
         """Seconds a run's claim lasts unrenewed."""
 
     def save(self, run_id: str, state: str) -> None:
@@ -163,7 +163,7 @@ class SQLiteCheckpoints:
         )
         self.path: Path = self._file.path
         self.timeout = timeout
-        self.claim_ttl = _claim_ttl(claim_ttl, "SQLiteCheckpoints")
+        self.claim_ttl: float = _claim_ttl(claim_ttl, "SQLiteCheckpoints")
         """Seconds a run's claim lasts unrenewed."""
         self._connect = self._file.connect
         with self._connect() as db:
