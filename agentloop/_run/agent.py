@@ -555,15 +555,22 @@ class Agent(Generic[DepsT, OutputT]):
         return Pipeline([self, PipelineStep(agent, input=input)])
 
     def chat(
-        self, *, session_id: str | None = None, sessions: Sessions | None = None
+        self,
+        *,
+        session_id: str | None = None,
+        sessions: Sessions | None = None,
+        usage_limits: UsageLimits | None = None,
     ) -> Chat[DepsT, OutputT]:
         """A conversation: each run continues the previous one.
 
         With `session_id` and a `sessions=` store (`SQLiteSessions("chats.db")`,
         `MemorySessions()`), the conversation is saved after every turn and picked
         up again by any chat opened with the same id, in any process.
+        `usage_limits` caps the whole conversation (saved with the session).
         """
-        return Chat(self.runner, session_id=session_id, sessions=sessions)
+        return Chat(
+            self.runner, session_id=session_id, sessions=sessions, usage_limits=usage_limits
+        )
 
     def as_tool(
         self,

@@ -129,7 +129,11 @@ class AgentTool:
                 link.paused[context.call_id] = result.state
                 return None
             _add_usage(link.state, result)
-            link.round.child_interactions[context.call_id] = [i.id for i in result.interactions]
+            # Its own sub-agents' too: the parent's request count (its limits) holds them.
+            link.round.child_interactions[context.call_id] = [
+                *(i.id for i in result.interactions),
+                *(id for call in result.tool_calls for id in call.child_interactions),
+            ]
         return to_jsonable_python(result.output)
 
     def __repr__(self) -> str:

@@ -5,10 +5,14 @@ the conversation is loaded before every turn and saved after it: with store=True
 as the chain of interaction ids (the server keeps the transcript), with
 store=False as the history. A turn saved by another writer after this chat loaded
 the session is refused (`SessionConflictError`), never merged silently.
+
+`usage_limits=` caps the whole conversation: what every turn spent (a failed one
+too) is counted, and saved with the session, so the cap holds across restarts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
@@ -17,13 +21,16 @@ from typing import Any, Generic, cast
 from .._durable.sessions import Sessions, check_sessions
 from .._durable.sessions import load as load_session
 from .._durable.sessions import save as save_session
-from .._errors import SessionConflictError, UserError
+from .._errors import AgentloopError, SessionConflictError, UserError
 from .._sync import SyncIterator, refuse_inside_event_loop, run_sync
 from .._tools.context import DepsT
 from .._wire.base import JsonObject
+from .._wire.interaction import Usage
 from .events import RunEvent, RunFinishedEvent
+from .limits import Spent, UsageLimits
 from .result import OutputT, RunResult
 from .runner import Runner
+from .scope import Ancestor
 from .state import RunState
 
 __all__ = ["Chat"]
@@ -44,6 +51,7 @@ class Chat(Generic[DepsT, OutputT]):
         *,
         session_id: str | None = None,
         sessions: Sessions | None = None,
+        usage_limits: UsageLimits | None = None,
     ) -> None:
         if (session_id is None) != (sessions is None):
             raise UserError(
@@ -71,6 +79,41 @@ class Chat(Generic[DepsT, OutputT]):
         """The state of the run waiting for approval, if the chat is paused."""
         self.environment_id: str | None = None
         """The managed agent's sandbox, once the API has named it (reused every turn)."""
+        self.usage_limits = usage_limits
+        """Caps on the whole conversation (every turn's runs together), if any."""
+        self._spent = Spent()  # by the turns that ended (a paused one counts when it ends)
+
+    @property
+    def requests(self) -> int:
+        """Create requests the conversation's ended turns made."""
+        return self._spent.requests
+
+    @property
+    def tool_calls(self) -> int:
+        """Tool calls the conversation's ended turns ran."""
+        return self._spent.tool_calls
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens the conversation's ended turns spent (`total_input_tokens`,
+        `total_output_tokens`, `total_tokens`)."""
+        return self._spent.usage
+
+    def _above(self) -> tuple[Ancestor, ...]:
+        """The chat's limits, for its turn's run to respect."""
+        if self.usage_limits is None:
+            return ()
+        return (Ancestor(limits=self.usage_limits, spent=self._spent, state=None, chat=True),)
+
+    async def _failed(self, error: AgentloopError, since: RunState | None) -> None:
+        """Count what a failed turn spent (after `since`, the paused state it resumed:
+        that part counts when the turn ends), and save it with the session."""
+        if not isinstance(error.state, RunState):
+            return
+        self._spent = self._spent.plus(error.state, since)
+        # Another writer's turn may have come first: the run's own error is the news.
+        with contextlib.suppress(SessionConflictError):
+            await self._save()
 
     def _state(self, input: Any) -> RunState:
         if self.paused is not None:
@@ -103,6 +146,12 @@ class Chat(Generic[DepsT, OutputT]):
         self.previous_interaction_id = self.interaction_ids[-1] if self.interaction_ids else None
         self._history = list(data.get("history") or [])
         self._history_tokens = data.get("history_tokens")
+        spent: dict[str, Any] = data.get("spent") or {}
+        self._spent = Spent(
+            requests=int(spent.get("requests", 0)),
+            tool_calls=int(spent.get("tool_calls", 0)),
+            usage=Usage.model_validate(spent.get("usage") or {}),
+        )
         paused = data.get("paused")
         self.paused = None if paused is None else RunState.from_dict(paused)
 
@@ -115,6 +164,11 @@ class Chat(Generic[DepsT, OutputT]):
             "history": self._history,
             "history_tokens": self._history_tokens,
             "paused": None if self.paused is None else self.paused.to_dict(),
+            "spent": {
+                "requests": self._spent.requests,
+                "tool_calls": self._spent.tool_calls,
+                "usage": self._spent.usage.to_dict(),
+            },
         }
         self._version = await save_session(
             self._sessions, self.session_id, json.dumps(data), self._version
@@ -133,6 +187,8 @@ class Chat(Generic[DepsT, OutputT]):
             if usage.total_input_tokens is not None:
                 self._history_tokens = usage.total_input_tokens + (usage.total_output_tokens or 0)
         self.paused = state if result.status == "awaiting_approval" else None
+        if self.paused is None:  # the turn ended: all it spent counts now
+            self._spent = self._spent.plus(state)
         self.environment_id = state.environment_id
         self.results.append(result)
         try:
@@ -174,7 +230,13 @@ class Chat(Generic[DepsT, OutputT]):
         """Continue the paused run with these decisions (see `Agent.aresume`)."""
         await self._load()
         state = self._paused_state()
-        result = await self._runner.resume(state, approve=approve, reject=reject, deps=deps)
+        try:
+            result = await self._runner.resume(
+                state, approve=approve, reject=reject, deps=deps, above=self._above()
+            )
+        except AgentloopError as exc:
+            await self._failed(exc, since=state)
+            raise
         return await self._record(result)
 
     def resume(
@@ -192,7 +254,12 @@ class Chat(Generic[DepsT, OutputT]):
         """Send the next message and run until the agent answers."""
         await self._load()
         state = self._state(input)
-        return await self._record(await self._runner.run(state, deps=deps))
+        try:
+            result = await self._runner.run(state, deps=deps, above=self._above())
+        except AgentloopError as exc:
+            await self._failed(exc, since=None)
+            raise
+        return await self._record(result)
 
     def run(self, input: Any, *, deps: DepsT = None) -> RunResult[OutputT]:  # type: ignore[assignment]
         """The blocking form of `arun`."""
@@ -208,10 +275,14 @@ class Chat(Generic[DepsT, OutputT]):
         """Send the next message, yielding the run's events."""
         await self._load()
         state = self._state(input)
-        async for event in self._runner.events(state, deps=deps):
-            if isinstance(event, RunFinishedEvent):
-                await self._record(event.result)
-            yield event
+        try:
+            async for event in self._runner.events(state, deps=deps, above=self._above()):
+                if isinstance(event, RunFinishedEvent):
+                    await self._record(event.result)
+                yield event
+        except AgentloopError as exc:
+            await self._failed(exc, since=None)
+            raise
 
     def stream(self, input: Any, *, deps: DepsT = None) -> Iterator[RunEvent[OutputT]]:  # type: ignore[assignment]
         """The blocking form of `astream`."""

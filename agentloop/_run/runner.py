@@ -16,16 +16,17 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .._durable.checkpoints import CheckpointWriter
-from .._errors import AgentloopError, RunClaimedError, UserError
+from .._errors import AgentloopError, UserError
 from .._obs.hooks import HookSet
 from .._obs.observer import RunObserver, observer_for
 from .._wire.base import JsonObject
 from .._wire.interaction import Interaction, Usage
 from .._wire.requests import CreateInteractionBody
+from .checkpointing import claimed, failed
 from .events import HandoffEvent, RunEvent, RunFinishedEvent
 from .observed import observed_events
 from .result import RunResult, result_of
-from .scope import Composition, ParentLink, RunScope
+from .scope import Ancestor, Composition, ParentLink, RunScope
 from .state import RunConfig, RunState
 from .steps import build_request, finished_output
 from .tool_search import ToolSearch, with_tool_search
@@ -175,8 +176,10 @@ class Runner:
         emit: bool = True,
         stream: bool = True,
         link: ParentLink | None = None,
+        above: Sequence[Ancestor] = (),
     ) -> AsyncGenerator[RunEvent[Any], None]:
-        """The events of a resumed run, after recording `approve` / `reject`."""
+        """The events of a resumed run, after recording `approve` / `reject`
+        (`above`: a chat's limits, for a run that is one of its turns)."""
         state = await self.load(state_or_run_id)
         if state.status == "finished":
             if approve or reject:
@@ -187,7 +190,9 @@ class Runner:
 
         decide(state, approve, reject)
         state.status = "running"
-        events = self.events(state, deps=deps, emit=emit, stream=stream, new_run=False, link=link)
+        events = self.events(
+            state, deps=deps, emit=emit, stream=stream, new_run=False, link=link, above=above
+        )
         async with aclosing(events):
             async for event in events:
                 yield event
@@ -269,17 +274,19 @@ class Runner:
         new_run: bool = True,
         parent: Any = None,
         link: ParentLink | None = None,
+        above: Sequence[Ancestor] = (),
     ) -> AsyncGenerator[RunEvent[Any], None]:
         """The run's events, tools connected for as long as it goes on.
 
         A `new_run` with checkpoints refuses a run id that already has one (and
         runs the input guardrails). `parent`: the OpenTelemetry span the run's span
         goes under (a pipeline's). `link`: the parent round of a sub-agent's run
-        (`agent.as_tool`). After a handoff the run goes on with the target's runner.
+        (`agent.as_tool`). `above`: limits on more than this run (a chat's). After a
+        handoff the run goes on with the target's runner.
         """
         observer = None  # made when the events start, by `_events`
         return self._events(
-            state, observer, parent, deps, emit, stream, first, on_progress, new_run, link
+            state, observer, parent, deps, emit, stream, first, on_progress, new_run, link, above
         )
 
     async def _events(
@@ -294,11 +301,18 @@ class Runner:
         on_progress: ProgressCallback | None,
         new_run: bool,
         link: ParentLink | None,
+        above: Sequence[Ancestor] = (),
     ) -> AsyncGenerator[RunEvent[Any], None]:
         if observer is None:  # `run` passes the one it made; `events` makes it here
             observer = self._observer(state, deps, parent, link, new_run)
         checkpoint, scope = await self._begin(
-            state, deps, link, observer, new_run=new_run, check_input=new_run and first is None
+            state,
+            deps,
+            link,
+            observer,
+            new_run=new_run,
+            check_input=new_run and first is None,
+            above=above,
         )
         try:
             events = self._handed_on(
@@ -329,7 +343,7 @@ class Runner:
                             await checkpoint.save(state.to_json)
                         yield event
         except AgentloopError as exc:
-            await _failed(exc, state, checkpoint)
+            await failed(exc, state, checkpoint)
             raise
         finally:
             if checkpoint is not None:
@@ -344,12 +358,13 @@ class Runner:
         *,
         new_run: bool,
         check_input: bool,
+        above: Sequence[Ancestor] = (),
     ) -> tuple[CheckpointWriter | None, RunScope]:
         """The run's checkpoint writer, holding the run's claim (a new run may not
         reuse a checkpointed run id), and its scope."""
         checkpoint = self._writer(state)
         if checkpoint is not None:
-            await _claimed(checkpoint, state, new_run)
+            await claimed(checkpoint, state, new_run)
         scope = RunScope(
             self.composition,
             client=self.client,
@@ -359,6 +374,7 @@ class Runner:
             summarize=Runner.summarize,
             check_input=check_input,
             hooks=observer.hooks if observer is not None else None,
+            above=above,
         )
         answering = self.find(state.agent_name)
         if answering is not self:  # a resumed run, after a handoff: the limits stay ours
@@ -426,20 +442,37 @@ class Runner:
         new_run: bool = True,
         parent: Any = None,
         link: ParentLink | None = None,
+        above: Sequence[Ancestor] = (),
     ) -> RunResult[Any]:
         """Drive `state` to its end (or pause) and return the result (no events built)."""
         observer = self._observer(state, deps, parent, link, new_run)
         if observer is not None:  # hooks and spans follow the run's events
             return await self.last(
                 self._events(
-                    state, observer, parent, deps, False, False, first, on_progress, new_run, link
+                    state,
+                    observer,
+                    parent,
+                    deps,
+                    False,
+                    False,
+                    first,
+                    on_progress,
+                    new_run,
+                    link,
+                    above,
                 )
             )
         # Unobserved, the run is `_handed_on` without its events, inlined here: the
         # driver's generator is the only one left under this coroutine (not three,
         # each with its `aclosing`, re-yielding the result and kept alive per run).
         checkpoint, scope = await self._begin(
-            state, deps, link, None, new_run=new_run, check_input=new_run and first is None
+            state,
+            deps,
+            link,
+            None,
+            new_run=new_run,
+            check_input=new_run and first is None,
+            above=above,
         )
         try:
             runner = self.find(state.agent_name)
@@ -472,7 +505,7 @@ class Runner:
                         await scope.check_output(state, finished.result.output)
                     return finished.result
         except AgentloopError as exc:
-            await _failed(exc, state, checkpoint)
+            await failed(exc, state, checkpoint)
             raise
         finally:
             if checkpoint is not None:
@@ -486,6 +519,7 @@ class Runner:
         reject: Mapping[str, str] | None = None,
         deps: Any = None,
         link: ParentLink | None = None,
+        above: Sequence[Ancestor] = (),
     ) -> RunResult[Any]:
         """Resume a paused, crashed or failed run and return its result."""
         events = self.resume_events(
@@ -496,6 +530,7 @@ class Runner:
             emit=False,
             stream=False,
             link=link,
+            above=above,
         )
         return await self.last(events)
 
@@ -559,41 +594,6 @@ def _drive() -> Callable[..., AsyncGenerator[RunEvent[Any], None]]:
 
         _driver = drive
     return _driver
-
-
-async def _claimed(checkpoint: CheckpointWriter, state: RunState, new_run: bool) -> None:
-    """Claim the run for this process (`RunClaimedError` if another one drives it), and
-    check that it may start from `state`; the claim is released if it may not."""
-    await checkpoint.claim()
-    try:
-        saved = await checkpoint.load()
-        if new_run and saved is not None:
-            raise UserError(
-                f"run {state.run_id!r} already has a checkpoint: continue it with "
-                f"agent.resume({state.run_id!r}), or choose another run_id"
-            )
-        loaded = state._checkpoint  # pyright: ignore[reportPrivateUsage]
-        state._checkpoint = None  # pyright: ignore[reportPrivateUsage]  # checked once: live from here
-        if loaded is not None and saved != loaded:
-            raise RunClaimedError(
-                f"run {state.run_id!r} went on in another process or task after this "
-                "state was loaded (its checkpoint changed); nothing ran here. Resume it "
-                "by run id again to continue from its latest checkpoint.",
-                run_id=checkpoint.run_id,
-            )
-    except BaseException:
-        await checkpoint.release()
-        raise
-
-
-async def _failed(
-    exc: AgentloopError, state: RunState, checkpoint: CheckpointWriter | None
-) -> None:
-    # Every run error carries the state, so the run can resume once the cause is fixed.
-    if exc.state is None:
-        exc.state = state
-    if checkpoint is not None and not checkpoint.lost:  # a lost run is no longer ours
-        await checkpoint.save(state.to_json)
 
 
 def _hand_over(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -53,11 +53,20 @@ class Composition:
 
 @dataclass(slots=True, kw_only=True)
 class Ancestor:
-    """A run above this one (this run is one of its tool calls) and its limits."""
+    """Limits above this run's own: a run above it (this run is one of its tool
+    calls), or the chat this run is a turn of."""
 
     limits: UsageLimits
     spent: Spent
-    state: RunState
+    """What was spent before the run above (or this turn) started."""
+    state: RunState | None
+    """The run above, whose spending so far counts too; None for a chat's limits at
+    its turn's own run (the turn itself is the run being checked)."""
+    chat: bool = False
+    """A chat's limits (`agent.chat(usage_limits=...)`)."""
+
+    def counted(self) -> Spent:
+        return self.spent if self.state is None else self.spent.plus(self.state)
 
 
 class RunScope:
@@ -74,6 +83,7 @@ class RunScope:
         summarize: Summarize | None = None,
         check_input: bool = False,
         hooks: HookSet | None = None,
+        above: Sequence[Ancestor] = (),
     ) -> None:
         self.composition = composition
         self.hooks = hooks
@@ -81,7 +91,7 @@ class RunScope:
         self.agent_name = agent_name
         self.deps = deps
         self.summarize = summarize
-        self.ancestors: list[Ancestor] = list(parent.scope.chain()) if parent else []
+        self.ancestors: list[Ancestor] = [*above, *(parent.scope.chain() if parent else ())]
         self._input_pending = check_input
         self._parallel: tuple[Guardrail, ...] = ()  # input guardrails for `create`
         self._input_value: Any = None
@@ -93,7 +103,13 @@ class RunScope:
     def link(self, state: RunState, round: ToolRound) -> ParentLink:
         """The link a round's calls see; its scope passes this run's limits down."""
         own = self.composition.usage_limits
-        chain = list(self.ancestors)
+        # A chat's limits count this run's spending so far for the runs below it.
+        chain = [
+            a
+            if a.state is not None
+            else Ancestor(limits=a.limits, spent=a.spent, state=state, chat=a.chat)
+            for a in self.ancestors
+        ]
         if own is not None:
             chain.append(Ancestor(limits=own, spent=Spent(), state=state))
         return ParentLink(state=state, round=round, scope=_Chained(chain), hooks=self.hooks)
@@ -111,13 +127,14 @@ class RunScope:
         )
         self.agent_name = agent_name
 
-    def _limits(self, state: RunState) -> list[tuple[UsageLimits, Spent]]:
+    def _limits(self, state: RunState) -> list[tuple[UsageLimits, Spent, bool]]:
+        """Every limit on this run: (limits, spent before it, a chat's?)."""
         if not self.ancestors and self.composition.usage_limits is None:
             return []  # no limits (the common case): no comprehension to run
-        pairs = [(a.limits, a.spent.plus(a.state)) for a in self.ancestors]
+        limits = [(a.limits, a.counted(), a.chat) for a in self.ancestors]
         if self.composition.usage_limits is not None:
-            pairs.append((self.composition.usage_limits, Spent()))
-        return pairs
+            limits.append((self.composition.usage_limits, Spent(), False))
+        return limits
 
     def _context(self, stage: Stage) -> GuardrailContext:
         return GuardrailContext(
@@ -125,8 +142,10 @@ class RunScope:
         )
 
     async def before_request(self, state: RunState) -> None:
-        for limits, spent in self._limits(state):
-            limits.check_request(spent, state)
+        for limits, spent, chat in self._limits(state):
+            limits.check_request(spent, state, chat=chat)
+            if chat:  # a conversation past its token budget sends nothing more
+                limits.check_tokens(spent, state, chat=True)
         limit = self.composition.history_limit
         if limit is not None:
             await compact(limit, state, self.summarize)
@@ -189,15 +208,15 @@ class RunScope:
     def after_response(self, state: RunState, decision: object) -> None:
         if isinstance(decision, Finish):
             return  # the answer is in: nothing more will be spent
-        for limits, spent in self._limits(state):
-            limits.check_tokens(spent, state)
+        for limits, spent, chat in self._limits(state):
+            limits.check_tokens(spent, state, chat=chat)
 
     async def before_tools(self, state: RunState) -> None:
         round = state.round
         if round is None:
             return
-        for limits, spent in self._limits(state):
-            limits.check_tools(spent, state)
+        for limits, spent, chat in self._limits(state):
+            limits.check_tools(spent, state, chat=chat)
         guards = self.composition.tool_guardrails
         if guards:
             for call in round.unanswered:

@@ -110,7 +110,8 @@ class ToolCallRecord:
     """The interaction that asked for the call."""
     child_interactions: list[str] = field(default_factory=_new_list)
     """For a sub-agent run as a tool (`agent.as_tool`): the ids of the interactions
-    its run made, to look them up (`client.interactions.get(id)`)."""
+    its run made, its own sub-agents' after its own, to look them up
+    (`client.interactions.get(id)`); usage limits count them as requests."""
     exception: BaseException | None = field(default=None, repr=False, compare=False)
     """Why the call failed: the handler's own exception when it raised (e.g. a
     `KeyError`), else the `ToolError` (unknown tool, bad arguments, timeout). Kept in

@@ -10,7 +10,17 @@ from typing import Any
 import pytest
 from compose_helpers import Agents, call, text
 
-from agentloop import Agent, RunState, ToolContext, UsageLimitExceeded, UsageLimits, UserError, tool
+from agentloop import (
+    Agent,
+    InteractionFailedError,
+    MemorySessions,
+    RunState,
+    ToolContext,
+    UsageLimitExceeded,
+    UsageLimits,
+    UserError,
+    tool,
+)
 from agentloop.testing import InteractionsServer, ModelRequest, Reply
 
 pytestmark = pytest.mark.anyio
@@ -182,3 +192,113 @@ def test_limits_must_be_counts() -> None:
         UsageLimits(total_tokens=1.5)  # type: ignore[arg-type]
     with pytest.raises(UserError, match="UsageLimits"):
         Agent("gemini-2.5-flash", usage_limits={"requests": 3})  # type: ignore[arg-type]
+
+
+async def test_a_chat_limit_caps_the_whole_conversation() -> None:
+    agents = Agents({"main": [[call("c1", "lookup", key="a")], results, text("second answer")]})
+    tools = Counted()
+    agent = Agent(
+        "gemini-2.5-flash",
+        instructions="main",
+        tools=[tools.lookup],
+        client=InteractionsServer(agents.model).client(),
+    )
+    chat = agent.chat(usage_limits=UsageLimits(requests=3))
+    assert (await chat.arun("look a up")).text == "done: value of a"  # two requests
+    assert (await chat.arun("and then?")).text == "second answer"  # the third
+    assert (chat.requests, chat.tool_calls) == (3, 1)
+    with pytest.raises(UsageLimitExceeded, match="the chat's usage limit requests=3") as caught:
+        await chat.arun("one more?")
+    assert (caught.value.limit, caught.value.value, caught.value.maximum) == ("requests", 4, 3)
+    assert len(agents.order) == 3  # never sent
+
+
+async def test_a_chat_token_budget_holds_across_a_restart_and_counts_failed_turns() -> None:
+    agents = Agents(
+        {
+            "main": [
+                Reply(steps=text("hello"), usage=usage(30, 10)),
+                Reply(steps=[call("c1", "lookup", key="a")], usage=usage(20, 5)),
+                Reply(
+                    status="failed",
+                    steps=[],
+                    usage=usage(10, 0),
+                    errors=[{"message": "the model gave up"}],
+                ),
+            ]
+        }
+    )
+    tools = Counted()
+    client = InteractionsServer(agents.model).client()
+    agent = Agent("gemini-2.5-flash", instructions="main", tools=[tools.lookup], client=client)
+    sessions = MemorySessions()
+    budget = UsageLimits(total_tokens=70)
+    chat = agent.chat(session_id="s1", sessions=sessions, usage_limits=budget)
+    assert (await chat.arun("hi")).text == "hello"
+    assert chat.usage.total_tokens == 40
+    with pytest.raises(InteractionFailedError):
+        await chat.arun("look a up")  # a tool round, then the model fails
+    assert (chat.requests, chat.tool_calls, chat.usage.total_tokens) == (3, 1, 75)
+
+    reopened = agent.chat(session_id="s1", sessions=sessions, usage_limits=budget)
+    with pytest.raises(UsageLimitExceeded, match="the chat's usage limit total_tokens=70"):
+        await reopened.arun("anything else?")  # over budget: not sent
+    assert len(agents.order) == 3
+    assert agents.left() == {}
+
+
+async def test_a_chat_limit_counts_a_paused_turn_once() -> None:
+    agents = Agents({"main": [[call("c1", "guarded", key="a")], results, text("next")]})
+
+    @tool(requires_approval=True)
+    def guarded(key: str) -> str:
+        """Needs a person's yes.
+
+        Args:
+            key: the key.
+        """
+        return f"guarded {key}"
+
+    agent = Agent(
+        "gemini-2.5-flash",
+        instructions="main",
+        tools=[guarded],
+        client=InteractionsServer(agents.model).client(),
+    )
+    chat = agent.chat(usage_limits=UsageLimits(requests=3))
+    assert (await chat.arun("go")).status == "awaiting_approval"
+    assert chat.requests == 0  # a paused turn counts when it ends
+    assert (await chat.aresume(approve=["c1"])).text == "done: guarded a"
+    assert chat.requests == 2
+    assert (await chat.arun("and?")).text == "next"
+    assert chat.requests == 3
+
+
+async def test_a_sub_agents_spending_counts_against_the_chat() -> None:
+    agents = Agents(
+        {
+            "writer": [[call("w1", "helper", input="look up a")], text("never asked")],
+            "helper": [[call("h1", "lookup", key="a")], results],
+        }
+    )
+    tools = Counted()
+    client = InteractionsServer(agents.model).client()
+    helper = Agent(
+        "gemini-2.5-flash",
+        instructions="helper",
+        name="helper",
+        tools=[tools.lookup],
+        client=client,
+    )
+    writer = Agent(
+        "gemini-2.5-flash",
+        instructions="writer",
+        tools=[helper.as_tool(description="Helps")],
+        client=client,
+    )
+    chat = writer.chat(usage_limits=UsageLimits(requests=3))
+    with pytest.raises(UsageLimitExceeded, match="the chat's usage limit requests=3"):
+        await chat.arun("write")
+    # The writer's first request and the helper's two: the writer's second is refused.
+    assert agents.order == ["writer", "helper", "helper"]
+    assert chat.requests == 3
