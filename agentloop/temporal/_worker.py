@@ -9,6 +9,10 @@ Agents are registered per process by `AgentloopPlugin(agents=[...])`. Tool sourc
 (MCP servers) are connected once per worker process, on the first activity that needs
 them, and closed when the worker stops. HTTP goes through each agent's own client, with
 that client's retries; Temporal's retries come on top only when those are exhausted.
+
+With instrumentation on, a create is a model-call span and a tool call an
+`execute_tool` span, as in a run in one process, each under its activity's span
+(Temporal's `TracingInterceptor`, which `AgentloopPlugin` adds); no hooks run here.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from .._errors import APIStatusError, UserError
+from .._obs.observer import RunObserver, observer_for
+from .._run.state import RunState
 from .._tools.context import ToolContext
 from .._tools.dispatch import dispatch_calls
 from .._wire.base import JsonObject
@@ -166,13 +172,40 @@ def _permanent(exc: Exception) -> ApplicationError:
     )
 
 
+def _observer(served: Served, body: JsonObject | None = None) -> RunObserver | None:
+    """The spans of one activity's model call or tool call (None when nothing is
+    recorded): under the activity's span, with no run span of their own and no hooks."""
+    config = served.agent.config
+    return observer_for(
+        name=config.name,
+        model=config.model,
+        agent=config.agent,
+        instrument=config.instrument,
+        hooks=None,
+        progress=RunState(pending_input=None),
+        deps=None,
+        previous_interaction_id=(body or {}).get("previous_interaction_id"),
+    )
+
+
 @activity.defn(name="agentloop.create")
 async def create_interaction(request: CreateRequest) -> JsonObject:
     """Send one create request; the interaction as JSON-ready data."""
     async with _attempt():
         agent = registered(request.agent)
         body = cast(CreateInteractionBody, request.body)  # a non-streaming create body
-        interaction = await agent.agent.client.interactions.create(**body)
+        interactions = agent.agent.client.interactions
+        observer = _observer(agent, request.body)
+        if observer is None:
+            interaction = await interactions.create(**body)
+        else:
+            await observer.request(request.body)
+            try:
+                interaction = await observer.http(interactions.create(**body))
+            except BaseException as exc:
+                observer.fail(exc if isinstance(exc, Exception) else None)
+                raise
+            observer.interaction_ended(interaction)
     return interaction.to_dict()
 
 
@@ -237,12 +270,14 @@ async def run_tool(request: ToolRequest) -> JsonObject:
         deps=agent.deps,
         usage=Usage(),
     )
+    observer = _observer(agent)
     async with _heartbeats():
         outcomes = await dispatch_calls(
             [call],
             session.handlers,
             make_context=lambda _: context,
             timeout=config.tool_timeout,
+            around=None if observer is None else observer.around,
         )
     outcome = outcomes[0]
     result = outcome.result

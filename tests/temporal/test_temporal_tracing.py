@@ -59,3 +59,23 @@ async def test_activity_spans_join_the_workflow_trace(
     assert {span.context.trace_id for span in activities} == {started.context.trace_id}
     scheduled = {span.context.span_id for span in spans if span.name.startswith("StartActivity:")}
     assert all(span.parent is not None and span.parent.span_id in scheduled for span in activities)
+    # Inside them, agentloop's own spans: a model call per create, a tool span per call.
+    by_id = {span.context.span_id: span for span in activities}
+    model_calls = [span for span in spans if span.name.startswith("generate_content ")]
+    tool_calls = [span for span in spans if span.name.startswith("execute_tool ")]
+    assert model_calls
+    assert tool_calls
+    for span in model_calls:
+        assert span.parent is not None
+        assert by_id[span.parent.span_id].name == "RunActivity:agentloop.create"
+        assert span.attributes is not None
+        assert span.attributes["gen_ai.operation.name"] == "generate_content"
+        assert span.attributes["gen_ai.response.id"]
+    for span in tool_calls:
+        assert span.parent is not None
+        assert by_id[span.parent.span_id].name == "RunActivity:agentloop.tool"
+        assert span.attributes is not None
+        assert span.attributes["gen_ai.tool.call.id"]
+    assert {span.context.trace_id for span in model_calls + tool_calls} == {
+        started.context.trace_id
+    }
