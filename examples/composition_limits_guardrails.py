@@ -2,7 +2,8 @@
 
 `UsageLimits(requests=1)` stops the run before its second request with
 `UsageLimitExceeded`; its `.state` resumes the run under a higher limit, nothing
-done twice. A guardrail is a function that returns a reason to stop the run (or
+done twice. A chat's `usage_limits=` caps the whole conversation instead: every
+turn counts. A guardrail is a function that returns a reason to stop the run (or
 None); an input guardrail runs before the first request, so a tripped one costs
 nothing.
 
@@ -45,6 +46,12 @@ def main() -> None:
         print(f"Stopped: {error.limit} limit {error.maximum} reached")
         result = agent_with(UsageLimits(requests=5)).resume(error.state)
         print(f"Resumed: {result.status}: {result.text}")
+    chat = agent_with(UsageLimits()).chat(usage_limits=UsageLimits(requests=4))
+    try:
+        for question in ("Weather in Paris?", "And in Rome?", "And in Oslo?"):
+            chat.run(question)  # two requests each: a tool round, then the answer
+    except UsageLimitExceeded as error:
+        print(f"Chat budget spent after {chat.requests} requests: {error.limit}")
     try:
         agent_with(UsageLimits()).run("Mail the forecast to ada@example.com")
     except GuardrailTripped as error:

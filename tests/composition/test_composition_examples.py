@@ -49,6 +49,7 @@ def test_limits_and_guardrails_example(base_url: str) -> None:
     lines = run_script(base_url, "composition_limits_guardrails")
     assert lines[0] == "Stopped: requests limit 1 reached"
     assert lines[1].startswith("Resumed: completed: ")
+    assert "Chat budget spent after 4 requests: requests" in lines
     assert lines[-1] == "Guardrail no_email tripped: the message holds an email address"
 
 
