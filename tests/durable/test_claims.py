@@ -20,6 +20,7 @@ from durable_helpers import Shop, call, shop_agent, summary
 
 from agentloop import (
     Agent,
+    AsyncBackgroundRun,
     MemoryCheckpoints,
     RunClaimedError,
     RunResult,
@@ -281,3 +282,36 @@ def test_claim_ttl_must_be_positive(tmp_path: Path) -> None:
         MemoryCheckpoints(claim_ttl=0)
     with pytest.raises(UserError, match="claim_ttl must be > 0"):
         SQLiteCheckpoints(tmp_path / "runs.db", claim_ttl=-1)
+
+
+async def test_an_attached_background_run_is_waited_on_by_one_handle_at_a_time() -> None:
+    """A background run's handles claim it while they wait: a second one waiting at
+    the same time is refused, and a handle whose wait timed out may wait again."""
+    store = MemoryCheckpoints()
+    model = ScriptedModel(["The answer."])
+    server = InteractionsServer(model, background_step_delay=0.5)
+    agent = Agent(
+        "gemini-2.5-flash",
+        background=True,
+        poll_interval=0.01,
+        poll_max_interval=0.02,
+        client=server.client(),
+        checkpoints=store,
+    )
+    run = await agent.astart("Hi")
+    attached = await AsyncBackgroundRun.attach(run.id, agent=agent)
+    with pytest.raises(TimeoutError):
+        await attached.wait(timeout=0.05)  # released with the timeout
+    other = await AsyncBackgroundRun.attach(run.id, agent=agent)
+    results: list[RunResult[str]] = []
+
+    async def wait() -> None:
+        results.append(await attached.wait(timeout=30))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(wait)
+        await anyio.sleep(0.1)  # the first handle is waiting, claim held
+        with pytest.raises(RunClaimedError):
+            await other.wait(timeout=30)
+    assert results[0].text == "The answer."
+    assert len(model.requests) == 1
