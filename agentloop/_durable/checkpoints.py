@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import anyio
 
@@ -304,6 +304,11 @@ class CheckpointWriter:
         self.lost = False
         """Set when the claim lapsed and another owner took it: this run stops."""
         self._renewed = 0.0
+        # The store's claim methods, if it has both (a store without them holds none).
+        claim, release = getattr(store, "claim", None), getattr(store, "release", None)
+        claims = callable(claim) and callable(release)
+        self._claim: Callable[[str, str], Any] | None = claim if claims else None
+        self._release: Callable[[str, str], Any] | None = release if claims else None
         # Held by a renewal and by the release: a renewal in the keeper's thread never
         # lands after the release (it would re-take a claim just given up).
         self._renewing = threading.Lock()
@@ -318,8 +323,8 @@ class CheckpointWriter:
         Raises:
             RunClaimedError: another process or task holds the run's claim.
         """
-        claim = getattr(self.store, "claim", None)
-        if not callable(claim) or not callable(getattr(self.store, "release", None)):
+        claim = self._claim
+        if claim is None:
             return
         owner = uuid.uuid4().hex
         if not await call_store(claim, self.run_id, owner):
@@ -336,13 +341,12 @@ class CheckpointWriter:
         _keeper().add(self)
 
     def renew(self) -> None:
-        """Renew the claim now (from the keeper's thread, or a save): a store that
-        refuses means the claim lapsed and another owner took the run."""
+        """Renew the claim now, from the keeper's thread (a plain `claim`): a store
+        that refuses means the claim lapsed and another owner took the run."""
         with self._renewing:
-            owner = self.owner
-            if owner is None or self.lost:
+            owner, claim = self.owner, self._claim
+            if owner is None or claim is None or self.lost:
                 return
-            claim = getattr(self.store, "claim")  # noqa: B009 - checked by `claim()`
             if not claim(self.run_id, owner):
                 self.lost = True
             self._renewed = time.monotonic()
@@ -361,14 +365,14 @@ class CheckpointWriter:
         """Release the claim, if this run holds one (even while cancelled)."""
         with self._renewing:
             owner, self.owner = self.owner, None
-        if owner is None:
+        if owner is None or self._release is None:
             return
         _keeper().discard(self)
         if self.lost:
             return
         with anyio.CancelScope(shield=True):
             try:
-                await call_store(getattr(self.store, "release"), self.run_id, owner)  # noqa: B009
+                await call_store(self._release, self.run_id, owner)
             except Exception:  # the claim lapses by itself; the run's outcome stands
                 logger.warning("could not release the claim on run %r", self.run_id, exc_info=True)
 
@@ -379,12 +383,17 @@ class CheckpointWriter:
             RunClaimedError: the run's claim lapsed and another owner took it.
         """
         async with self._lock:
-            if self.owner is not None and not self.lost:
-                claim = getattr(self.store, "claim")  # noqa: B009
-                if inspect.iscoroutinefunction(claim) and time.monotonic() >= self.due:
-                    if not await claim(self.run_id, self.owner):
-                        self.lost = True
-                    self._renewed = time.monotonic()
+            # An async `claim` is renewed here: the keeper's thread cannot await it.
+            claim, owner = self._claim, self.owner
+            if (
+                owner is not None
+                and not self.lost
+                and inspect.iscoroutinefunction(claim)
+                and time.monotonic() >= self.due
+            ):
+                if not await claim(self.run_id, owner):
+                    self.lost = True
+                self._renewed = time.monotonic()
             if self.lost:
                 raise RunClaimedError(
                     f"run {self.run_id!r}: this run's claim lapsed (it was not renewed "
